@@ -1,0 +1,1276 @@
+package dev.corral;
+
+import dev.corral.internal.LatencyRecorder;
+import dev.corral.internal.LinkedTaskQueue;
+import dev.corral.internal.MpmcRing;
+import dev.corral.internal.TaskQueue;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+
+/**
+ * A bounded pool of reusable workers pulling tasks from a bounded queue: the goroutine-pool
+ * pattern, as a drop-in {@link java.util.concurrent.ExecutorService}, on platform or virtual
+ * threads.
+ *
+ * <pre>{@code
+ * try (Pool pool = Pool.builder().name("api").workers(8).queueCapacity(1_000).build()) {
+ *     Task<String> t = pool.submit(() -> fetch(url));
+ *     String body = t.get();
+ * }
+ * }</pre>
+ *
+ * <h2>Workers</h2>
+ * A pool runs at most {@code workers} tasks at once. Workers start on demand: a submission that
+ * finds no idle worker starts a new one while fewer than {@code workers} are alive, so the pool
+ * grows before it queues (ThreadPoolExecutor queues first). Idle workers park and are reused
+ * most-recently-idle first, which keeps hot threads hot. Threads are named
+ * {@code <name>-worker-<n>}. Platform threads are the default: for short CPU-bound tasks they are
+ * measurably faster, and they carry no pinning hazard for code that blocks inside
+ * {@code synchronized}; choose {@link Builder#virtualThreads()} for many blocking tasks (10k
+ * workers cost a few megabytes).
+ *
+ * <h2>Queuing</h2>
+ * Tasks that find every worker busy wait in a FIFO queue of {@code queueCapacity} slots (default
+ * 1024). A capacity of 0 makes the pool a direct hand-off: a task is accepted only if a worker can
+ * take it at once. An unbounded queue must be asked for explicitly ({@link Builder#unboundedQueue()}).
+ *
+ * <h2>When the pool is full</h2>
+ * {@code submit} and {@code execute} follow {@link Builder#whenFull(Overflow)}:
+ * {@link Overflow#BLOCK} (the default) waits, admitting waiting submitters strictly in arrival
+ * order; {@link Overflow#REJECT} throws; {@link Overflow#CALLER_RUNS} runs the task in the caller;
+ * {@link Overflow#DISCARD_OLDEST} pushes the oldest queued task out, failing its future.
+ * Whatever the policy, {@link #trySubmit(Callable)} and {@link #tryExecute(Runnable)} never wait,
+ * and {@link #trySubmit(Callable, Duration)} waits at most the given time.
+ *
+ * <h2>Failures</h2>
+ * A task that throws never costs the pool a worker. The failure of an {@code execute}d task
+ * always reaches the {@link Builder#onTaskFailure failure handler} (by default logged through
+ * {@link System.Logger} as WARNING with the pool and task names). The failure of a
+ * {@code submit}ted task completes its {@link Task} exceptionally and, if the pool was built with
+ * {@link Builder#reportAllFailures(boolean) reportAllFailures(true)}, also reaches the handler, so
+ * that a forgotten future cannot swallow an error. A handler that throws is contained and logged.
+ * A {@link VirtualMachineError} (other than StackOverflowError) fails the task, ends its worker and
+ * the worker is replaced.
+ *
+ * <h2>Shutdown</h2>
+ * {@link #shutdown()} stops intake and lets queued and running tasks finish; waiting submitters are
+ * told {@link RejectedExecutionException} at once (none is left hanging). {@link #shutdownNow()}
+ * also interrupts running tasks and hands back the never-started ones.
+ * {@link #shutdownGracefully(Duration)} does the first, then the second at a deadline, and reports
+ * what happened. After termination no thread of the pool is alive.
+ *
+ * <h2>A task that submits into its own full pool</h2>
+ * Under {@link Overflow#BLOCK} a task that submits into its own saturated pool waits for room like
+ * any submitter; if every worker does that at once, nothing can free room and they wait forever
+ * (the same deadlock as a Go goroutine sending on its own full channel). Corral does not hide it:
+ * use {@code trySubmit(task, maxWait)}, {@link Overflow#CALLER_RUNS}, or a separate pool for
+ * nested work. A waiting worker is still interrupted by {@link #shutdownNow()}, which ends the wait
+ * with a {@link RejectedExecutionException}.
+ *
+ * <h2>Statistics</h2>
+ * {@link #stats()} returns an immutable {@link PoolStats} whose javadoc states when every counter
+ * moves; counters always add up (see {@link PoolStats#unaccounted()}).
+ *
+ * <h2>Implementation overview</h2>
+ * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
+ * {@code waiterCount}, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
+ * {@code maxWorkers}), or offers the task to a lock-free bounded ring ({@link MpmcRing}) and, if
+ * some worker is idle, wakes one. A worker polls the ring; when it finds it empty it pushes itself
+ * on the idle stack, publishes {@code idleCount}, re-checks the ring and only then parks. Because
+ * the submitter writes the ring before reading {@code idleCount} and the worker writes
+ * {@code idleCount} before re-reading the ring, one of them always sees the other (no lost
+ * wake-up). {@code lock} guards only the slow paths: the idle stack, the waiting submitters, the
+ * worker set and state transitions.
+ * <p>
+ * Fairness for waiting submitters: a submission that sees {@code waiterCount > 0} never takes the
+ * fast path; it joins the FIFO of waiters. A worker that frees a slot while waiters exist moves the
+ * head waiter's task into the queue on the waiter's behalf (under {@code lock}) and wakes it, so
+ * the slot cannot be taken by a newcomer. With a queue capacity of 0 the hand-off is direct: an
+ * idle worker's {@code handoff} field receives the task under {@code lock}.
+ * <p>
+ * Racing with shutdown: a submitter that passed the running check before {@code shutdown()} may
+ * find its task queued after the last worker left. It re-checks the state after queuing and, if
+ * the pool is shutting down, takes its task back ({@link Task#reclaim()}); if a worker already took
+ * it, it runs. Either way the submitter knows the truth and nothing is stranded.
+ * <p>
+ * Counters follow one rule: a task's settlement passes through {@link #taskSettled} (called by
+ * {@link Task} on its single state transition), which moves exactly one outcome counter.
+ */
+public final class Pool extends AbstractExecutorService implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Pool.class.getName());
+
+    // Run states, increasing.
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int STOP = 2;
+    private static final int TERMINATED = 3;
+
+    private final String name;
+    private final int maxWorkers;
+    private final int queueCapacity;
+    private final TaskQueue<Task<?>> queue;      // null: direct hand-off (capacity 0)
+    /**
+     * Waiting submitters are admitted once the queue has drained to this depth, not at every freed
+     * slot: a submitter that blocks on a full queue and is woken for a single slot would block
+     * again at once, paying a park/unpark per task. Admitting at three quarters full lets it
+     * submit a quarter of the capacity per wake-up, and the workers never run dry meanwhile.
+     * Arrival order is unaffected: newcomers still queue behind waiters.
+     */
+    private final int admitBelow;
+    private final ThreadFactory threadFactory;
+    private final boolean virtual;
+    private final Overflow overflow;
+    private final BiConsumer<? super Task<?>, ? super Throwable> failureHandler;
+    private final boolean reportAllFailures;
+    private final Ticker ticker;
+
+    private volatile int runState = RUNNING;
+    private final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
+    private final AtomicLong taskIds = new AtomicLong();
+    private final AtomicInteger workerIds = new AtomicInteger();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    /** Guards the idle stack, the waiters, the worker set and run-state transitions. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private Worker[] idle = new Worker[16];        // guarded by lock; LIFO stack
+    private int idleTop;                           // guarded by lock
+    private volatile int idleCount;                // written under lock; read lock-free
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
+    private volatile int waiterCount;              // written under lock; read lock-free
+    private final Set<Worker> workers = new HashSet<>(); // guarded by lock
+
+    // Counters; see PoolStats for the rules.
+    private final LongAdder submitted = new LongAdder();
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final LongAdder discarded = new LongAdder();
+    private final LongAdder handedBack = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder started = new LongAdder();
+    private final LongAdder ended = new LongAdder();
+    private final LatencyRecorder queueWait;
+    private final LatencyRecorder runTime;
+
+    private Pool(Builder b) {
+        this.name = b.name;
+        this.maxWorkers = b.workers;
+        this.queueCapacity = b.unbounded ? Integer.MAX_VALUE : b.queueCapacity;
+        this.queue = b.unbounded ? new LinkedTaskQueue<>() : b.queueCapacity == 0 ? null : new MpmcRing<>(b.queueCapacity);
+        this.admitBelow = queue == null ? 0 : queueCapacity - Math.max(1, Math.min(queueCapacity, 1 << 20) / 4);
+        this.virtual = b.threadFactory == null && b.virtual;
+        this.threadFactory = b.threadFactory != null ? b.threadFactory
+                : b.virtual ? Thread.ofVirtual().name(b.name + "-worker-", 1).factory()
+                : Thread.ofPlatform().name(b.name + "-worker-", 1).factory();
+        this.overflow = b.overflow;
+        this.failureHandler = b.failureHandler != null ? b.failureHandler : logTo(b.name);
+        this.reportAllFailures = b.reportAllFailures;
+        this.ticker = b.ticker;
+        this.queueWait = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
+        this.runTime = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
+    }
+
+    /** A builder with the defaults: 1024-slot queue, {@link Overflow#BLOCK}, platform threads. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The pool's name, as given to the builder. */
+    public String name() {
+        return name;
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    @Override
+    public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
+        Task<?> t = (command instanceof Task<?> own && own.pool == this && own.isQueued() && !own.isStarted())
+                ? own : newTask(callable(command), true);
+        submitTask(t);
+    }
+
+    @Override
+    public <T> Task<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        Task<T> t = newTask(task, reportAllFailures);
+        submitTask(t);
+        return t;
+    }
+
+    @Override
+    public Task<?> submit(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        Task<Object> t = newTask(callable(task), reportAllFailures);
+        submitTask(t);
+        return t;
+    }
+
+    @Override
+    public <T> Task<T> submit(Runnable task, T result) {
+        Objects.requireNonNull(task, "task");
+        Task<T> t = newTask(() -> {
+            task.run();
+            return result;
+        }, reportAllFailures);
+        submitTask(t);
+        return t;
+    }
+
+    /**
+     * Submits if a worker or a queue slot is free right now; never waits, whatever
+     * {@link Builder#whenFull} says. An empty result means the pool was full or shut down (counted
+     * as rejected).
+     */
+    public <T> Optional<Task<T>> trySubmit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        Task<T> t = newTask(task, reportAllFailures);
+        if (offerTask(t) == ACCEPTED) {
+            return Optional.of(t);
+        }
+        rejected.increment();
+        return Optional.empty();
+    }
+
+    /**
+     * Submits, waiting at most {@code maxWait} for room (in arrival order with other waiting
+     * submitters). An empty result means no room came in time, or the pool shut down (counted as
+     * rejected).
+     *
+     * @throws InterruptedException if interrupted while waiting; the task was not accepted
+     */
+    public <T> Optional<Task<T>> trySubmit(Callable<T> task, Duration maxWait) throws InterruptedException {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(maxWait, "maxWait");
+        Task<T> t = newTask(task, reportAllFailures);
+        int r = offerTask(t);
+        if (r == FULL && !maxWait.isNegative() && !maxWait.isZero()) {
+            r = awaitRoom(t, true, saturatedNanos(maxWait));
+        }
+        if (r == ACCEPTED) {
+            return Optional.of(t);
+        }
+        rejected.increment();
+        if (r == INTERRUPTED) {
+            throw new InterruptedException("interrupted while waiting for room in pool '" + name + "'");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Executes if a worker or a queue slot is free right now; never waits. False means the pool
+     * was full or shut down (counted as rejected).
+     */
+    public boolean tryExecute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        Task<?> t = newTask(callable(task), true);
+        if (offerTask(t) == ACCEPTED) {
+            return true;
+        }
+        rejected.increment();
+        return false;
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return newTask(callable, reportAllFailures);
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        return newTask(() -> {
+            runnable.run();
+            return value;
+        }, reportAllFailures);
+    }
+
+    private <T> Task<T> newTask(Callable<T> c, boolean report) {
+        return new Task<>(this, taskIds.incrementAndGet(), null, c, report);
+    }
+
+    private static Callable<Object> callable(Runnable r) {
+        return () -> {
+            r.run();
+            return null;
+        };
+    }
+
+    // Results of an offer.
+    private static final int ACCEPTED = 0;
+    private static final int FULL = 1;
+    private static final int CLOSED = 2;
+    private static final int INTERRUPTED = 3;
+    private static final int TIMED_OUT = 4;
+
+    /** submit/execute: the full path, applying the overflow policy. */
+    private void submitTask(Task<?> t) {
+        int r = offerTask(t);
+        if (r == ACCEPTED) {
+            return;
+        }
+        if (r == FULL) {
+            switch (overflow) {
+                case BLOCK -> {
+                    r = awaitRoom(t, false, 0L);
+                    if (r == ACCEPTED) {
+                        return;
+                    }
+                    if (r == INTERRUPTED) {
+                        rejected.increment();
+                        Thread.currentThread().interrupt();
+                        throw new RejectedExecutionException("interrupted while waiting for room in pool '" + name + "'",
+                                new InterruptedException());
+                    }
+                }
+                case CALLER_RUNS -> {
+                    if (runState == RUNNING) {
+                        submitted.increment();
+                        t.acceptedAt = ticker.nanoTime();
+                        t.run();
+                        return;
+                    }
+                }
+                case DISCARD_OLDEST -> {
+                    if (discardOldestAndOffer(t)) {
+                        return;
+                    }
+                }
+                case REJECT -> { }
+            }
+        }
+        rejected.increment();
+        throw rejection(runState != RUNNING);
+    }
+
+    private RejectedExecutionException rejection(boolean shutDown) {
+        if (shutDown) {
+            return new RejectedExecutionException("pool '" + name + "' is shut down");
+        }
+        return new RejectedExecutionException("pool '" + name + "' is full: queue capacity " + capacityText()
+                + ", queued " + queuedNow() + ", workers " + maxWorkers + " (" + live.get() + " alive), "
+                + waiterCount + " submitters waiting");
+    }
+
+    private String capacityText() {
+        return queueCapacity == Integer.MAX_VALUE ? "unbounded" : Integer.toString(queueCapacity);
+    }
+
+    /**
+     * One non-waiting attempt: start a worker for the task, queue it, or hand it to an idle
+     * worker. Counts the task as submitted when accepted.
+     */
+    private int offerTask(Task<?> t) {
+        if (runState != RUNNING) {
+            return CLOSED;
+        }
+        t.acceptedAt = ticker.nanoTime();
+        if (idleCount == 0 && live.get() < maxWorkers) {
+            submitted.increment();
+            if (addWorker(t)) {
+                return ACCEPTED;
+            }
+            submitted.decrement();
+            if (runState != RUNNING) {
+                return CLOSED;
+            }
+        }
+        if (waiterCount != 0) {
+            return FULL; // someone waits for room: no barging past them
+        }
+        if (queue != null) {
+            submitted.increment();
+            if (!queue.offer(t)) {
+                submitted.decrement();
+                return FULL;
+            }
+            if (runState != RUNNING && t.reclaim()) {
+                // Lost the race with shutdown: the submitter is told, and the task never runs.
+                submitted.decrement();
+                tryTerminate();
+                return CLOSED;
+            }
+            if (idleCount != 0) {
+                wakeIdleWorker();
+            }
+            return ACCEPTED;
+        }
+        return handOff(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
+    }
+
+    /** Capacity-0 pools: gives the task to an idle worker, if any, under the lock. */
+    private boolean handOff(Task<?> t) {
+        if (idleCount == 0) {
+            return false;
+        }
+        Worker w;
+        lock.lock();
+        try {
+            if (runState != RUNNING || !waiters.isEmpty() || (w = popIdle()) == null) {
+                return false;
+            }
+            submitted.increment();
+            release(w, t);
+        } finally {
+            lock.unlock();
+        }
+        LockSupport.unpark(w.thread);
+        return true;
+    }
+
+    private boolean discardOldestAndOffer(Task<?> t) {
+        if (queue == null) {
+            return false;
+        }
+        // Bounded: under heavy contention other submitters may keep taking the freed slot.
+        for (int attempt = 0; attempt < 64 && runState == RUNNING; attempt++) {
+            Task<?> oldest = queue.poll();
+            if (oldest != null) {
+                oldest.settle(Task.QUEUED, Task.DISCARDED, new RejectedExecutionException(
+                        "task '" + oldest.name() + "' was discarded from full pool '" + name
+                                + "' (DISCARD_OLDEST) to make room for a newer task"));
+            }
+            submitted.increment();
+            if (queue.offer(t)) {
+                if (runState != RUNNING && t.reclaim()) {
+                    submitted.decrement();
+                    tryTerminate();
+                    return false;
+                }
+                if (idleCount != 0) {
+                    wakeIdleWorker();
+                }
+                return true;
+            }
+            submitted.decrement();
+        }
+        return false;
+    }
+
+    /** A submitter waiting for room, in the FIFO of waiters. */
+    private static final class Waiter {
+        static final int WAITING = 0;
+        static final int ADMITTED = 1;
+        static final int SHUT_OUT = 2;
+
+        final Task<?> task;
+        final Thread thread = Thread.currentThread();
+        volatile int status;
+
+        Waiter(Task<?> task) {
+            this.task = task;
+        }
+    }
+
+    /**
+     * Joins the FIFO of waiting submitters and parks until admitted, shut out, interrupted or (if
+     * timed) out of time. A waiter that gives up removes itself under the lock, so it can never be
+     * admitted after it has reported failure (no over-admission, no lost slot).
+     */
+    private int awaitRoom(Task<?> t, boolean timed, long nanos) {
+        Waiter w = new Waiter(t);
+        lock.lock();
+        try {
+            if (runState != RUNNING) {
+                return CLOSED;
+            }
+            // The pool may have room again (or gained an idle worker) since our failed attempt;
+            // a worker start is still allowed if below max.
+            if (waiters.isEmpty() && idleCount == 0 && live.get() < maxWorkers) {
+                submitted.increment();
+                if (addWorkerLocked(t)) {
+                    return ACCEPTED;
+                }
+                submitted.decrement();
+            }
+            waiters.addLast(w);
+            waiterCount = waiters.size();
+            admitWaiters();
+        } finally {
+            lock.unlock();
+        }
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        boolean interrupted = false;
+        while (w.status == Waiter.WAITING) {
+            if (timed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0L) {
+                    break;
+                }
+                LockSupport.parkNanos(this, left);
+            } else {
+                LockSupport.park(this);
+            }
+            if (Thread.interrupted()) {
+                interrupted = true;
+                break;
+            }
+        }
+        if (w.status == Waiter.WAITING) {
+            lock.lock();
+            try {
+                if (w.status == Waiter.WAITING) {
+                    waiters.remove(w);
+                    waiterCount = waiters.size();
+                    return interrupted ? INTERRUPTED : TIMED_OUT;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // admitted after all: keep the caller's interrupt
+        }
+        return w.status == Waiter.ADMITTED ? ACCEPTED : CLOSED;
+    }
+
+    /**
+     * Moves head waiters' tasks into the queue (or to idle workers, at capacity 0) while there is
+     * room, in arrival order. Caller holds {@code lock}.
+     */
+    private void admitWaiters() {
+        boolean queuedAny = false;
+        Waiter h;
+        while ((h = waiters.peekFirst()) != null) {
+            submitted.increment();
+            if (queue != null) {
+                if (!queue.offer(h.task)) {
+                    submitted.decrement();
+                    break;
+                }
+                queuedAny = true;
+            } else {
+                Worker iw = popIdle();
+                if (iw == null) {
+                    submitted.decrement();
+                    break;
+                }
+                release(iw, h.task);
+                LockSupport.unpark(iw.thread);
+            }
+            waiters.pollFirst();
+            h.status = Waiter.ADMITTED;
+            LockSupport.unpark(h.thread);
+        }
+        waiterCount = waiters.size();
+        if (queuedAny && idleCount != 0) {
+            Worker iw = popIdle();
+            if (iw != null) {
+                release(iw, null);
+                LockSupport.unpark(iw.thread);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    /** One worker thread's state. Fields other than {@code current} are guarded by {@code lock}. */
+    private final class Worker implements Runnable {
+        final int id = workerIds.incrementAndGet();
+        Thread thread;
+        Task<?> firstTask;
+        /** A task handed over directly while idle (capacity-0 pools). Written under lock before unpark. */
+        Task<?> handoff;
+        /** True while on the idle stack; cleared under lock by whoever pops it. */
+        volatile boolean parked;
+
+        Worker(Task<?> firstTask) {
+            this.firstTask = firstTask;
+        }
+
+        @Override
+        public void run() {
+            runWorker(this);
+        }
+    }
+
+    /** Starts a worker with {@code first} as its first task if below max; false otherwise. */
+    private boolean addWorker(Task<?> first) {
+        lock.lock();
+        try {
+            return addWorkerLocked(first);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean addWorkerLocked(Task<?> first) {
+        for (;;) {
+            int c = live.get();
+            if (c >= maxWorkers) {
+                return false;
+            }
+            if (live.compareAndSet(c, c + 1)) {
+                break;
+            }
+        }
+        // Checked under the lock so that shutdownNow(), which interrupts workers under the lock,
+        // sees every worker started before it.
+        if (runState != RUNNING && !(runState == SHUTDOWN && first == null)) {
+            live.decrementAndGet();
+            return false;
+        }
+        Worker w = new Worker(first);
+        Thread t;
+        try {
+            t = threadFactory.newThread(w);
+        } catch (Throwable e) {
+            live.decrementAndGet();
+            LOG.log(Level.ERROR, "pool '" + name + "': the thread factory failed", e);
+            return false;
+        }
+        if (t == null) {
+            live.decrementAndGet();
+            return false;
+        }
+        w.thread = t;
+        workers.add(w);
+        try {
+            t.start();
+        } catch (Throwable e) {
+            workers.remove(w);
+            live.decrementAndGet();
+            LOG.log(Level.ERROR, "pool '" + name + "': could not start a worker thread", e);
+            return false;
+        }
+        return true;
+    }
+
+    private void runWorker(Worker w) {
+        Task<?> t = w.firstTask;
+        w.firstTask = null;
+        boolean abrupt = true;
+        try {
+            while (t != null || (t = nextTask(w)) != null) {
+                runOne(w, t);
+                t = null;
+            }
+            abrupt = false;
+        } finally {
+            workerExit(w, abrupt);
+        }
+    }
+
+    private void runOne(Worker w, Task<?> t) {
+        if (!t.claim()) {
+            return; // cancelled, discarded or reclaimed while queued
+        }
+        Thread me = w.thread;
+        // shutdownNow() writes STOP, then interrupts every worker. Clear a stale interrupt, then
+        // re-read the state: if STOP is visible the task must see an interrupt, even if the one
+        // shutdownNow() sent landed before the clearing.
+        if ((runState >= STOP || (Thread.interrupted() && runState >= STOP)) && !me.isInterrupted()) {
+            me.interrupt();
+        }
+        t.runClaimed();
+    }
+
+    /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
+    private Task<?> nextTask(Worker w) {
+        for (;;) {
+            int rs = runState;
+            if (rs >= STOP) {
+                return null;
+            }
+            if (queue != null) {
+                Task<?> t = queue.poll();
+                if (t != null) {
+                    if (waiterCount != 0 && queue.size() <= admitBelow) {
+                        lock.lock();
+                        try {
+                            admitWaiters();
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                    return t;
+                }
+                if (rs >= SHUTDOWN) {
+                    return null;
+                }
+            } else {
+                if (waiterCount != 0) {
+                    lock.lock();
+                    try {
+                        Waiter h = waiters.pollFirst();
+                        if (h != null) {
+                            submitted.increment();
+                            waiterCount = waiters.size();
+                            h.status = Waiter.ADMITTED;
+                            LockSupport.unpark(h.thread);
+                            return h.task;
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+                if (rs >= SHUTDOWN) {
+                    return null;
+                }
+            }
+            Task<?> handed = park(w);
+            if (handed != null) {
+                return handed;
+            }
+        }
+    }
+
+    /**
+     * Announces {@code w} idle, re-checks for work, and parks until woken. Returns a task handed
+     * over directly (capacity-0 pools), or null to look again.
+     */
+    private Task<?> park(Worker w) {
+        lock.lock();
+        try {
+            if (runState != RUNNING || (queue == null && !waiters.isEmpty())) {
+                return null;
+            }
+            pushIdle(w);
+        } finally {
+            lock.unlock();
+        }
+        // Dekker handshake with offerTask(): idleCount was published above, now re-read the queue.
+        if (queue != null && !queue.isEmpty()) {
+            lock.lock();
+            try {
+                if (w.parked) {
+                    removeIdle(w);
+                }
+            } finally {
+                lock.unlock();
+            }
+            // Whoever popped us may have meant to wake us for this very work; either way, look again.
+        }
+        while (w.parked) {
+            LockSupport.park(this);
+            if (runState >= STOP) {
+                Thread.interrupted(); // shutdownNow's interrupt of an idle worker is not for a task
+            }
+        }
+        Task<?> t = w.handoff;
+        if (t != null) {
+            w.handoff = null;
+        }
+        return t;
+    }
+
+    private void pushIdle(Worker w) {
+        if (idleTop == idle.length) {
+            idle = java.util.Arrays.copyOf(idle, idle.length * 2);
+        }
+        idle[idleTop++] = w;
+        w.parked = true;
+        idleCount = idleTop;
+    }
+
+    /**
+     * Pops the most recently idled worker (LIFO keeps hot threads hot). Caller holds lock, then
+     * calls {@link #release} and unparks it.
+     */
+    private Worker popIdle() {
+        if (idleTop == 0) {
+            return null;
+        }
+        Worker w = idle[--idleTop];
+        idle[idleTop] = null;
+        idleCount = idleTop;
+        return w;
+    }
+
+    /**
+     * Lets a popped worker go, with a task handed over or none. The hand-off is written before
+     * {@code parked} is cleared, so a worker that sees itself released also sees its task, even if
+     * it woke spuriously. Caller holds lock.
+     */
+    private static void release(Worker w, Task<?> handoff) {
+        w.handoff = handoff;
+        w.parked = false;
+    }
+
+    private void removeIdle(Worker w) {
+        for (int i = idleTop - 1; i >= 0; i--) {
+            if (idle[i] == w) {
+                System.arraycopy(idle, i + 1, idle, i, idleTop - i - 1);
+                idle[--idleTop] = null;
+                break;
+            }
+        }
+        w.parked = false;
+        idleCount = idleTop;
+    }
+
+    private void wakeIdleWorker() {
+        Worker w;
+        lock.lock();
+        try {
+            w = popIdle();
+            if (w != null) {
+                release(w, null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (w != null) {
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    private void workerExit(Worker w, boolean abrupt) {
+        lock.lock();
+        try {
+            workers.remove(w);
+            if (w.parked) {
+                removeIdle(w);
+            }
+        } finally {
+            lock.unlock();
+        }
+        live.decrementAndGet();
+        if (runState < STOP && (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0))) {
+            // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
+            // one to run it.
+            addWorker(null);
+        }
+        tryTerminate();
+    }
+
+    // ------------------------------------------------------------------ task callbacks
+
+    void taskStarted(Task<?> t) {
+        started.increment();
+        long now = ticker.nanoTime();
+        t.startedAt = now;
+        queueWait.record(now - t.acceptedAt);
+    }
+
+    /** Called exactly once per task, on its single settling transition. */
+    void taskSettled(Task<?> t, int from, int to, Throwable failure) {
+        if (from == Task.RUNNING) {
+            runTime.record(ticker.nanoTime() - t.startedAt);
+        }
+        switch (to) {
+            case Task.SUCCEEDED -> succeeded.increment();
+            case Task.FAILED -> failed.increment();
+            case Task.CANCELLED -> cancelled.increment();
+            case Task.DISCARDED -> discarded.increment();
+            case Task.TIMED_OUT -> timedOut.increment();
+            default -> { }
+        }
+        if (failure != null && (t.reportFailure || to == Task.DISCARDED)) {
+            reportFailure(t, failure);
+        }
+    }
+
+    /** Called when a task's code has returned (or thrown), whatever its settlement. */
+    void taskRunEnded(Task<?> t) {
+        ended.increment();
+    }
+
+    void reportCallbackFailure(Task<?> t, Throwable error) {
+        reportFailure(t, error);
+    }
+
+    private void reportFailure(Task<?> t, Throwable error) {
+        try {
+            failureHandler.accept(t, error);
+        } catch (Throwable handlerError) {
+            try {
+                handlerError.addSuppressed(error);
+                LOG.log(Level.ERROR, "pool '" + name + "': the failure handler threw while reporting task '"
+                        + t.name() + "'", handlerError);
+            } catch (Throwable ignored) {
+                // Never let reporting kill a worker.
+            }
+        }
+    }
+
+    private static BiConsumer<Task<?>, Throwable> logTo(String poolName) {
+        return (t, e) -> LOG.log(Level.WARNING, "pool '" + poolName + "': task '" + t.name() + "' failed", e);
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    @Override
+    public void shutdown() {
+        lock.lock();
+        try {
+            if (runState < SHUTDOWN) {
+                runState = SHUTDOWN;
+            }
+            shutOutWaiters();
+            wakeAllIdle();
+        } finally {
+            lock.unlock();
+        }
+        tryTerminate();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        List<Runnable> never;
+        lock.lock();
+        try {
+            if (runState < STOP) {
+                runState = STOP;
+            }
+            shutOutWaiters();
+            wakeAllIdle();
+            // Idle and busy alike, as ThreadPoolExecutor does: an idle worker just wakes and exits.
+            for (Worker w : workers) {
+                w.thread.interrupt();
+            }
+            never = drainQueue();
+        } finally {
+            lock.unlock();
+        }
+        tryTerminate();
+        return never;
+    }
+
+    /** Hands back every never-started queued task. */
+    private List<Runnable> drainQueue() {
+        List<Runnable> never = new ArrayList<>();
+        if (queue != null) {
+            Task<?> t;
+            while ((t = queue.poll()) != null) {
+                if (t.isQueued()) {
+                    never.add(t);
+                    handedBack.increment();
+                }
+            }
+        }
+        return never;
+    }
+
+    private void shutOutWaiters() {
+        Waiter h;
+        while ((h = waiters.pollFirst()) != null) {
+            h.status = Waiter.SHUT_OUT;
+            LockSupport.unpark(h.thread);
+        }
+        waiterCount = 0;
+    }
+
+    private void wakeAllIdle() {
+        Worker w;
+        while ((w = popIdle()) != null) {
+            release(w, null);
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    private void tryTerminate() {
+        int rs = runState;
+        if (rs < SHUTDOWN || rs == TERMINATED || live.get() != 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (runState == TERMINATED || live.get() != 0) {
+                return;
+            }
+            if (queue != null && !queue.isEmpty()) {
+                // Only reclaimed leftovers can be here; a genuinely queued task gets a worker.
+                Task<?> t;
+                List<Task<?>> keep = new ArrayList<>();
+                while ((t = queue.poll()) != null) {
+                    if (t.isQueued()) {
+                        keep.add(t);
+                    }
+                }
+                if (!keep.isEmpty()) {
+                    for (Task<?> k : keep) {
+                        queue.offer(k);
+                    }
+                    addWorkerLocked(null);
+                    return;
+                }
+            }
+            runState = TERMINATED;
+        } finally {
+            lock.unlock();
+        }
+        terminated.countDown();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return runState >= SHUTDOWN;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return runState == TERMINATED;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /**
+     * Shuts down and waits for termination; if interrupted while waiting, stops everything with
+     * {@link #shutdownNow()} and keeps waiting, then restores the interrupt (the JDK 19+
+     * {@code ExecutorService.close()} contract).
+     */
+    @Override
+    public void close() {
+        shutdown();
+        boolean interrupted = false;
+        while (!isTerminated()) {
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    shutdownNow();
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops intake, lets queued and running tasks finish until {@code deadline} has passed, then
+     * interrupts what still runs and hands back what never started. Waits up to one more second
+     * for interrupted tasks to end.
+     *
+     * @return what completed, what was interrupted and which tasks never started
+     * @throws InterruptedException if interrupted while waiting; the pool is then stopped as by
+     *         {@link #shutdownNow()}
+     */
+    public ShutdownReport shutdownGracefully(Duration deadline) throws InterruptedException {
+        Objects.requireNonNull(deadline, "deadline");
+        if (deadline.isNegative()) {
+            throw new IllegalArgumentException("deadline must be >= 0 but was " + deadline);
+        }
+        long settledBefore = settledCount();
+        shutdown();
+        try {
+            if (awaitTermination(saturatedNanos(deadline), TimeUnit.NANOSECONDS)) {
+                return new ShutdownReport(settledCount() - settledBefore, 0, List.of(), true);
+            }
+        } catch (InterruptedException e) {
+            shutdownNow();
+            throw e;
+        }
+        long interrupted = Math.max(0, started.sum() - ended.sum());
+        List<Runnable> never = shutdownNow();
+        boolean done = awaitTermination(1, TimeUnit.SECONDS);
+        long completed = settledCount() - settledBefore;
+        return new ShutdownReport(completed, interrupted, never, done);
+    }
+
+    private long settledCount() {
+        return succeeded.sum() + failed.sum() + cancelled.sum() + timedOut.sum() + discarded.sum();
+    }
+
+    // ------------------------------------------------------------------ stats
+
+    /** An immutable snapshot of the pool's gauges, counters and recent latencies. */
+    public PoolStats stats() {
+        int liveNow = live.get();
+        int idleNow = idleCount;
+        long startedNow = started.sum();
+        long endedNow = ended.sum();
+        int running = (int) Math.max(0, startedNow - endedNow);
+        return new PoolStats(name, liveNow, Math.min(running, liveNow), idleNow, maxWorkers,
+                queuedNow(), queueCapacity, running,
+                submitted.sum(), succeeded.sum(), failed.sum(), cancelled.sum(), timedOut.sum(),
+                discarded.sum(), handedBack.sum(), rejected.sum(),
+                latency(queueWait.summary()), latency(runTime.summary()));
+    }
+
+    private int queuedNow() {
+        return queue == null ? 0 : queue.size();
+    }
+
+    private static PoolStats.Latency latency(LatencyRecorder.Summary s) {
+        if (s.count() == 0) {
+            return PoolStats.Latency.EMPTY;
+        }
+        return new PoolStats.Latency(s.count(), Duration.ofNanos(s.p50()), Duration.ofNanos(s.p95()),
+                Duration.ofNanos(s.p99()), Duration.ofNanos(s.max()));
+    }
+
+    @Override
+    public String toString() {
+        String rs = switch (runState) {
+            case RUNNING -> "running";
+            case SHUTDOWN -> "shutting down";
+            case STOP -> "stopping";
+            default -> "terminated";
+        };
+        return "Pool[" + name + ", " + rs + ", workers " + live.get() + "/" + maxWorkers + ", queued " + queuedNow()
+                + "/" + capacityText() + (virtual ? ", virtual" : "") + "]";
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    // invokeAny/invokeAll come from AbstractExecutorService, built on newTaskFor() and execute().
+    // They are re-declared only to document that they follow the JDK's contract unchanged.
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        return super.invokeAny(tasks);
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return super.invokeAny(tasks, timeout, unit);
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /**
+     * Builds a {@link Pool}. Every setting is checked when it is given (the exception names the
+     * setting and the value) and again, for combinations, at {@link #build()}.
+     */
+    public static final class Builder {
+        private String name = "corral";
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private int queueCapacity = 1024;
+        private boolean unbounded;
+        private boolean virtual;
+        private ThreadFactory threadFactory;
+        private Overflow overflow = Overflow.BLOCK;
+        private BiConsumer<? super Task<?>, ? super Throwable> failureHandler;
+        private boolean reportAllFailures;
+        private Ticker ticker = Ticker.system();
+        private Duration statsWindow = Duration.ofSeconds(30);
+
+        private Builder() {
+        }
+
+        /** The pool's name, used in thread names ({@code <name>-worker-<n>}), messages and stats. */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** The number of workers, the most tasks that run at once (default: available processors). */
+        public Builder workers(int workers) {
+            if (workers <= 0) {
+                throw new IllegalArgumentException("workers must be > 0 but was " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** Queue slots for tasks waiting for a worker (default 1024); 0 makes a direct hand-off. */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 0) {
+                throw new IllegalArgumentException("queueCapacity must be >= 0 but was " + capacity);
+            }
+            this.queueCapacity = capacity;
+            this.unbounded = false;
+            return this;
+        }
+
+        /** An unbounded queue: submissions never wait nor fail for room. Use with care. */
+        public Builder unboundedQueue() {
+            this.unbounded = true;
+            return this;
+        }
+
+        /** Workers are virtual threads: for many tasks that block. */
+        public Builder virtualThreads() {
+            this.virtual = true;
+            this.threadFactory = null;
+            return this;
+        }
+
+        /** Workers are platform threads (the default). */
+        public Builder platformThreads() {
+            this.virtual = false;
+            this.threadFactory = null;
+            return this;
+        }
+
+        /** Workers come from this factory (its thread names win). */
+        public Builder threadFactory(ThreadFactory factory) {
+            this.threadFactory = Objects.requireNonNull(factory, "threadFactory");
+            return this;
+        }
+
+        /** What submit/execute do when the pool is full; default {@link Overflow#BLOCK}. */
+        public Builder whenFull(Overflow policy) {
+            this.overflow = Objects.requireNonNull(policy, "whenFull");
+            return this;
+        }
+
+        /**
+         * Receives failures of executed tasks (and of submitted ones with
+         * {@link #reportAllFailures(boolean)}), of discarded tasks and of completion callbacks.
+         * Runs in the thread where the failure happened; keep it short. Default: log as WARNING.
+         */
+        public Builder onTaskFailure(BiConsumer<? super Task<?>, ? super Throwable> handler) {
+            this.failureHandler = Objects.requireNonNull(handler, "onTaskFailure");
+            return this;
+        }
+
+        /** Also report failures of submitted tasks, whose futures may be forgotten (default false). */
+        public Builder reportAllFailures(boolean report) {
+            this.reportAllFailures = report;
+            return this;
+        }
+
+        /** The time source for latencies and, later, deadlines and windows; default {@link Ticker#system()}. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** The length of one latency window in {@link PoolStats} (default 30 s). */
+        public Builder statsWindow(Duration window) {
+            Objects.requireNonNull(window, "statsWindow");
+            if (window.isNegative() || window.isZero()) {
+                throw new IllegalArgumentException("statsWindow must be > 0 but was " + window);
+            }
+            this.statsWindow = window;
+            return this;
+        }
+
+        /** A new pool with these settings; workers start on demand. */
+        public Pool build() {
+            return new Pool(this);
+        }
+    }
+}

@@ -1,0 +1,538 @@
+package dev.corral;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A handle on one task submitted to a {@link Pool}: a {@link java.util.concurrent.Future} that also
+ * says where the task is ({@link #state()}), lets callers chain without blocking a thread
+ * ({@link #whenComplete}, {@link #toCompletableFuture()}) and really stops the task when cancelled.
+ *
+ * <h2>States</h2>
+ * A task is <em>queued</em> from acceptance until a worker takes it, then <em>running</em>, then
+ * settled exactly once as one of: succeeded, failed (the task threw), cancelled ({@link #cancel}),
+ * discarded (pushed out of a full queue by {@link Overflow#DISCARD_OLDEST}, reported as a failure
+ * whose cause is a {@link java.util.concurrent.RejectedExecutionException}). A task handed back by
+ * {@link Pool#shutdownNow()} stays queued and may be run by its new owner through {@link #run()}.
+ *
+ * <h2>Cancellation</h2>
+ * {@code cancel(false)} settles a queued task so it never starts. {@code cancel(true)} also
+ * interrupts the worker running the task; the interrupt is confined to this task: it is delivered
+ * before the worker takes its next task and cleared afterwards, so it never leaks into another one.
+ *
+ * <h2>Implementation overview</h2>
+ * Like {@link java.util.concurrent.FutureTask}: one {@code int} state moved by CAS, the outcome
+ * written before the state is published, and a Treiber stack of parked waiters released on
+ * settlement. Completion callbacks live on a second stack; callbacks registered after settlement run
+ * at once in the registering thread. The callable is dropped at settlement so a finished task keeps
+ * no reference to what it ran (a queue slot or a user's list of handles retains nothing big).
+ *
+ * @param <T> the result type
+ */
+public final class Task<T> implements RunnableFuture<T> {
+
+    // States. QUEUED -> RUNNING -> (SUCCEEDED | FAILED | CANCELLED)
+    //         QUEUED -> (CANCELLED | DISCARDED | RECLAIMED)
+    //         RUNNING -> INTERRUPTING -> CANCELLED (cancel(true) of a running task)
+    static final int QUEUED = 0;
+    static final int RUNNING = 1;
+    static final int INTERRUPTING = 2;
+    static final int SUCCEEDED = 3;
+    static final int FAILED = 4;
+    static final int CANCELLED = 5;
+    static final int DISCARDED = 6;
+    /** Taken back by its own submitter, which was told "rejected": never visible to users. */
+    static final int RECLAIMED = 7;
+    /** Settled by its deadline; the outcome is a TimeoutException. */
+    static final int TIMED_OUT = 8;
+
+    private volatile int state;
+    private Callable<T> callable;           // null once settled
+    private Object outcome;                 // value or Throwable; published by the state write
+    private volatile Thread runner;         // the thread running it; set by CAS before the claiming CAS
+    private boolean started;                // set once, when a thread begins running it
+    private volatile Node waiters;          // parked get() callers
+    private volatile Callback<T> callbacks; // whenComplete registrations not yet fired
+
+    final long id;
+    final String name;
+    final Pool pool;                        // null for tasks run outside a pool
+    /** Ticker time of acceptance; queue wait is measured from here. */
+    long acceptedAt;
+    /** Ticker time of the start; run time is measured from here. */
+    long startedAt;
+    /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
+    final boolean reportFailure;
+
+    Task(Pool pool, long id, String name, Callable<T> callable, boolean reportFailure) {
+        this.pool = pool;
+        this.id = id;
+        this.name = name;
+        this.callable = callable;
+        this.reportFailure = reportFailure;
+    }
+
+    /** The pool-unique, increasing id given at submission. */
+    public long id() {
+        return id;
+    }
+
+    /** The task's name: the one given at submission, or {@code <pool>-task-<id>}. */
+    public String name() {
+        String n = name;
+        return n != null ? n : (pool != null ? pool.name() : "corral") + "-task-" + id;
+    }
+
+    @Override
+    public State state() {
+        return switch (state) {
+            case QUEUED, RUNNING, INTERRUPTING, RUNNING_SETTLING -> State.RUNNING;
+            case SUCCEEDED -> State.SUCCESS;
+            case FAILED, DISCARDED, TIMED_OUT -> State.FAILED;
+            default -> State.CANCELLED;
+        };
+    }
+
+    /** Whether a worker has taken the task (it is running or has settled after running). */
+    public boolean isStarted() {
+        return state != QUEUED && started; // the volatile read orders the plain one
+    }
+
+    @Override
+    public boolean isDone() {
+        return state > INTERRUPTING;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        int s = state;
+        return s == CANCELLED || s == INTERRUPTING;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (STATE.compareAndSet(this, QUEUED, CANCELLED)) {
+            settleAfterTransition(QUEUED, CANCELLED, NEVER_RAN);
+            return true;
+        }
+        if (!mayInterruptIfRunning) {
+            // Like FutureTask, cancel(false) of a running task only marks it: the worker keeps
+            // running the code, the caller sees CancellationException at once.
+            if (STATE.compareAndSet(this, RUNNING, CANCELLED)) {
+                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING);
+                return true;
+            }
+            return false;
+        }
+        if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
+            try {
+                Thread t = runner;
+                if (t != null) {
+                    t.interrupt();
+                }
+            } finally {
+                state = CANCELLED; // release the worker waiting in awaitInterruptDelivered()
+                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        int s = state;
+        if (s <= INTERRUPTING) {
+            s = awaitDone(false, 0L);
+        }
+        return report(s);
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        int s = state;
+        if (s <= INTERRUPTING && (s = awaitDone(true, unit.toNanos(timeout))) <= INTERRUPTING) {
+            throw new TimeoutException("task '" + name + "' did not complete within " + timeout + " " + unit);
+        }
+        return report(s);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T resultNow() {
+        return switch (state) {
+            case SUCCEEDED -> (T) outcome;
+            case FAILED, DISCARDED, TIMED_OUT -> throw new IllegalStateException("task '" + name + "' completed with an exception");
+            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name + "' was cancelled");
+            default -> throw new IllegalStateException("task '" + name + "' has not completed");
+        };
+    }
+
+    @Override
+    public Throwable exceptionNow() {
+        return switch (state) {
+            case FAILED, DISCARDED, TIMED_OUT -> (Throwable) outcome;
+            case SUCCEEDED -> throw new IllegalStateException("task '" + name + "' completed with a result");
+            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name + "' was cancelled");
+            default -> throw new IllegalStateException("task '" + name + "' has not completed");
+        };
+    }
+
+    /**
+     * Runs {@code action} with the result (or the failure, a {@link CancellationException} for a
+     * cancelled task) once the task settles: at once in this thread if it already has, otherwise in
+     * the thread that settles it (a worker, or a canceller). The action must be short; an exception
+     * it throws is reported to the pool's failure handler and does not affect other callbacks.
+     *
+     * @return this task, for chaining
+     */
+    public Task<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        Objects.requireNonNull(action, "action");
+        if (isDone()) {
+            fire(new Callback<>(action));
+            return this;
+        }
+        Callback<T> c = new Callback<>(action);
+        do {
+            c.next = callbacks;
+        } while (!CALLBACKS.compareAndSet(this, c.next, c));
+        // Dekker with fireCallbacks(): we pushed, then read the state; the settler wrote the
+        // state, then reads the stack. Whoever sees the other fires; getAndSet makes it once.
+        if (isDone()) {
+            fireCallbacks();
+        }
+        return this;
+    }
+
+    /**
+     * A {@link CompletableFuture} completed with this task's outcome. Cancelling the returned future
+     * cancels this task (with interruption), so a caller that only holds the CompletableFuture can
+     * still stop the work.
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> cf = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                Task.this.cancel(true);
+                return super.cancel(mayInterruptIfRunning);
+            }
+        };
+        whenComplete((v, e) -> {
+            if (e == null) {
+                cf.complete(v);
+            } else {
+                cf.completeExceptionally(e);
+            }
+        });
+        return cf;
+    }
+
+    /**
+     * Runs the task in the calling thread if it is still queued (used by workers, by
+     * {@link Overflow#CALLER_RUNS}, and by whoever runs a task handed back by
+     * {@link Pool#shutdownNow()}). Does nothing if the task already started or settled.
+     */
+    @Override
+    public void run() {
+        if (claim()) {
+            runClaimed();
+        }
+    }
+
+    /** Runs a task this thread has already moved to RUNNING. Never throws. */
+    void runClaimed() {
+        Pool p = pool;
+        if (p != null) {
+            p.taskStarted(this);
+        }
+        Object result;
+        boolean ok;
+        try {
+            Callable<T> c = callable;
+            result = c.call();
+            ok = true;
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
+                runner = null;
+                settle(RUNNING, FAILED, t);
+                if (p != null) {
+                    p.taskRunEnded(this);
+                }
+                throw vme; // the JVM is in trouble; the worker dies and is replaced
+            }
+            result = t;
+            ok = false;
+        }
+        runner = null;
+        boolean settled = settle(RUNNING, ok ? SUCCEEDED : FAILED, result);
+        if (p != null) {
+            p.taskRunEnded(this);
+        }
+        if (!settled) {
+            // Lost to cancel(): if it interrupted us, wait until the interrupt has landed so it
+            // cannot escape into the next task, then clear it.
+            while (state == INTERRUPTING) {
+                Thread.onSpinWait();
+            }
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * Moves the task from {@code from} to a settled state {@code to} with the given outcome.
+     * Returns false if the task was not in {@code from} (someone else settled it first).
+     */
+    boolean settle(int from, int to, Object result) {
+        if (!STATE.compareAndSet(this, from, RUNNING_SETTLING)) {
+            return false;
+        }
+        outcome = result;
+        state = to; // publishes outcome
+        settleAfterTransition(from, to, result);
+        return true;
+    }
+
+    /**
+     * Claims a queued task for running in this thread. False if it was cancelled, discarded or
+     * reclaimed. The runner is written before the state CAS that publishes it, so a cancel(true)
+     * that wins the next CAS always finds the thread to interrupt.
+     */
+    boolean claim() {
+        // The runner CAS elects one claimant when a user's run() races a worker; only the elected
+        // one ever writes the field again, so cancel(true) never interrupts a bystander.
+        if (state != QUEUED || !RUNNER.compareAndSet(this, null, Thread.currentThread())) {
+            return false;
+        }
+        if (STATE.compareAndSet(this, QUEUED, RUNNING)) {
+            started = true;
+            return true;
+        }
+        runner = null;
+        return false;
+    }
+
+    /** Taken back by the submitter that raced with shutdown; the submitter reports a rejection. */
+    boolean reclaim() {
+        if (STATE.compareAndSet(this, QUEUED, RECLAIMED)) {
+            callable = null;
+            return true;
+        }
+        return false;
+    }
+
+    boolean isQueued() {
+        return state == QUEUED;
+    }
+
+    int rawState() {
+        return state;
+    }
+
+    /** Sentinels stored as outcome of cancelled tasks, telling whether the task ever ran. */
+    private static final Object NEVER_RAN = new Object();
+    private static final Object CANCELLED_WHILE_RUNNING = new Object();
+    /** Transient state while the outcome is being written; readers treat it as not done. */
+    private static final int RUNNING_SETTLING = -1;
+
+    private void settleAfterTransition(int from, int to, Object result) {
+        if (to == CANCELLED) {
+            outcome = result;
+        }
+        callable = null;
+        releaseWaiters();
+        Pool p = pool;
+        if (p != null) {
+            p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null);
+        }
+        fireCallbacks();
+    }
+
+    @SuppressWarnings("unchecked")
+    private T report(int s) throws ExecutionException {
+        Object x = outcome;
+        if (s == SUCCEEDED) {
+            return (T) x;
+        }
+        if (s == FAILED || s == DISCARDED || s == TIMED_OUT) {
+            throw new ExecutionException((Throwable) x);
+        }
+        throw new CancellationException("task '" + name + "' was cancelled");
+    }
+
+    private Throwable failureOrNull() {
+        int s = state;
+        if (s == SUCCEEDED) {
+            return null;
+        }
+        if (s == FAILED || s == DISCARDED || s == TIMED_OUT) {
+            return (Throwable) outcome;
+        }
+        return new CancellationException("task '" + name + "' was cancelled");
+    }
+
+    @SuppressWarnings("unchecked")
+    private void fire(Callback<T> c) {
+        Throwable failure = failureOrNull();
+        T value = failure == null ? (T) outcome : null;
+        try {
+            c.action.accept(value, failure);
+        } catch (Throwable t) {
+            if (pool != null) {
+                pool.reportCallbackFailure(this, t);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void fireCallbacks() {
+        if (callbacks == null) {
+            return; // the common case: nobody registered; a late registrant fires its own
+        }
+        Callback<T> head = (Callback<T>) CALLBACKS.getAndSet(this, null);
+        // The stack is in reverse registration order; fire in registration order.
+        Callback<T> reversed = null;
+        while (head != null) {
+            Callback<T> next = head.next;
+            head.next = reversed;
+            reversed = head;
+            head = next;
+        }
+        for (Callback<T> c = reversed; c != null; c = c.next) {
+            fire(c);
+        }
+    }
+
+    private void releaseWaiters() {
+        Node q;
+        while ((q = waiters) != null) {
+            if (WAITERS.weakCompareAndSet(this, q, null)) {
+                for (; q != null; q = q.next) {
+                    Thread t = q.thread;
+                    if (t != null) {
+                        q.thread = null;
+                        LockSupport.unpark(t);
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    private int awaitDone(boolean timed, long nanos) throws InterruptedException {
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        Node q = null;
+        boolean queued = false;
+        for (;;) {
+            int s = state;
+            if (s > INTERRUPTING) {
+                if (q != null) {
+                    q.thread = null;
+                }
+                return s;
+            }
+            if (Thread.interrupted()) {
+                if (q != null) {
+                    removeWaiter(q);
+                }
+                throw new InterruptedException();
+            }
+            if (q == null) {
+                if (timed && nanos <= 0L) {
+                    return s;
+                }
+                q = new Node();
+            } else if (!queued) {
+                q.next = waiters;
+                queued = WAITERS.weakCompareAndSet(this, q.next, q);
+            } else if (timed) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0L) {
+                    removeWaiter(q);
+                    return state;
+                }
+                LockSupport.parkNanos(this, remaining);
+            } else {
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private void removeWaiter(Node node) {
+        node.thread = null;
+        retry:
+        for (;;) {
+            for (Node pred = null, q = waiters, s; q != null; q = s) {
+                s = q.next;
+                if (q.thread != null) {
+                    pred = q;
+                } else if (pred != null) {
+                    pred.next = s;
+                    if (pred.thread == null) {
+                        continue retry;
+                    }
+                } else if (!WAITERS.compareAndSet(this, q, s)) {
+                    continue retry;
+                }
+            }
+            break;
+        }
+    }
+
+    @Override
+    public String toString() {
+        String s = switch (state) {
+            case QUEUED -> "queued";
+            case RUNNING, RUNNING_SETTLING -> "running";
+            case INTERRUPTING -> "cancelling";
+            case SUCCEEDED -> "succeeded";
+            case FAILED -> "failed";
+            case CANCELLED -> "cancelled";
+            case DISCARDED -> "discarded";
+            case TIMED_OUT -> "timed out";
+            default -> "rejected";
+        };
+        return "Task[" + name + ", " + s + "]";
+    }
+
+    private static final class Node {
+        volatile Thread thread = Thread.currentThread();
+        volatile Node next;
+    }
+
+    private static final class Callback<T> {
+        final BiConsumer<? super T, ? super Throwable> action;
+        Callback<T> next;
+
+        Callback(BiConsumer<? super T, ? super Throwable> action) {
+            this.action = action;
+        }
+    }
+
+    private static final VarHandle STATE;
+    private static final VarHandle WAITERS;
+    private static final VarHandle CALLBACKS;
+    private static final VarHandle RUNNER;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Task.class, "state", int.class);
+            WAITERS = l.findVarHandle(Task.class, "waiters", Node.class);
+            CALLBACKS = l.findVarHandle(Task.class, "callbacks", Callback.class);
+            RUNNER = l.findVarHandle(Task.class, "runner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.corral.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A bounded multi-producer multi-consumer FIFO ring of exactly {@code capacity} slots.
+ *
+ * <h2>Implementation overview</h2>
+ * Dmitry Vyukov's bounded MPMC queue: every slot carries a sequence number. A producer claims
+ * position {@code p} by CAS on {@code tail} when slot {@code p % capacity} has sequence {@code 2p},
+ * writes the element and publishes it by setting the sequence to {@code 2p + 1}; a consumer claims
+ * position {@code c} by CAS on {@code head} when the slot's sequence is {@code 2c + 1}, takes the
+ * element and frees the slot for the next lap by setting the sequence to {@code 2(c + capacity)}.
+ * (Vyukov's original uses {@code p}, {@code p + 1} and {@code c + capacity}; doubling keeps
+ * "published" and "free for the next lap" distinct when the capacity is 1.)
+ * One CAS per operation and no allocation. The bound is exact: a slot is reused only after its
+ * consumer has released it, so at most {@code capacity} elements are ever held.
+ * <p>
+ * Two transient effects are inherent and harmless for the pool: an offer can report "full" while a
+ * consumer that has already claimed a slot is still releasing it, and a poll can report "empty"
+ * while a producer that has claimed a slot is still publishing it. {@link #isEmpty()} compares the
+ * claimed indices, so it reports such an in-flight element as present; the pool's idle protocol
+ * relies on that.
+ * <p>
+ * The two indices sit on their own cache lines so producers and consumers do not false-share.
+ */
+public final class MpmcRing<E> implements TaskQueue<E> {
+
+    private final int capacity;
+    private final long[] sequences;
+    private final Object[] elements;
+
+    // Padding keeps head and tail on separate cache lines from each other and from the arrays.
+    @SuppressWarnings("unused") private long p00, p01, p02, p03, p04, p05, p06, p07;
+    private volatile long tail;
+    @SuppressWarnings("unused") private long p10, p11, p12, p13, p14, p15, p16, p17;
+    private volatile long head;
+    @SuppressWarnings("unused") private long p20, p21, p22, p23, p24, p25, p26, p27;
+
+    public MpmcRing(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be > 0 but was " + capacity);
+        }
+        this.capacity = capacity;
+        this.sequences = new long[capacity];
+        this.elements = new Object[capacity];
+        for (int i = 0; i < capacity; i++) {
+            sequences[i] = 2L * i;
+        }
+        VarHandle.releaseFence();
+    }
+
+    @Override
+    public boolean offer(E e) {
+        long pos = tail;
+        for (;;) {
+            int slot = (int) (pos % capacity);
+            long seq = (long) SEQ.getAcquire(sequences, slot);
+            long dif = seq - 2 * pos;
+            if (dif == 0) {
+                if (TAIL.weakCompareAndSet(this, pos, pos + 1)) {
+                    ELEM.setRelease(elements, slot, e);
+                    SEQ.setVolatile(sequences, slot, 2 * pos + 1);
+                    return true;
+                }
+                pos = tail;
+            } else if (dif < 0) {
+                return false;
+            } else {
+                pos = tail;
+            }
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public E poll() {
+        long pos = head;
+        for (;;) {
+            int slot = (int) (pos % capacity);
+            long seq = (long) SEQ.getAcquire(sequences, slot);
+            long dif = seq - (2 * pos + 1);
+            if (dif == 0) {
+                if (HEAD.weakCompareAndSet(this, pos, pos + 1)) {
+                    E e = (E) ELEM.getAcquire(elements, slot);
+                    ELEM.setRelease(elements, slot, null); // the slot keeps no reference
+                    SEQ.setVolatile(sequences, slot, 2 * (pos + capacity));
+                    return e;
+                }
+                pos = head;
+            } else if (dif < 0) {
+                return null;
+            } else {
+                pos = head;
+            }
+        }
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return head >= tail;
+    }
+
+    @Override
+    public int size() {
+        for (;;) {
+            long h = head;
+            long t = tail;
+            if (h == head) {
+                long n = t - h;
+                return n <= 0 ? 0 : (int) Math.min(n, capacity);
+            }
+        }
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    private static final VarHandle HEAD;
+    private static final VarHandle TAIL;
+    private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle ELEM = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HEAD = l.findVarHandle(MpmcRing.class, "head", long.class);
+            TAIL = l.findVarHandle(MpmcRing.class, "tail", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

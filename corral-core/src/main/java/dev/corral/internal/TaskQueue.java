@@ -1,0 +1,29 @@
+package dev.corral.internal;
+
+/**
+ * The waiting room between submitters and workers. Implementations are safe for any number of
+ * producers and consumers and never block; waiting is the pool's business, not the queue's.
+ * Not API.
+ *
+ * @param <E> element type
+ */
+public interface TaskQueue<E> {
+
+    /** Adds {@code e} if there is room; false if full. */
+    boolean offer(E e);
+
+    /** Removes and returns the head, or null if empty. */
+    E poll();
+
+    /**
+     * Whether the queue holds no element. A volatile read of the queue's indices, so that the
+     * pool's idle-worker protocol can rely on it as one side of a Dekker-style handshake.
+     */
+    boolean isEmpty();
+
+    /** Elements present, exact when the queue is quiet, never negative nor above capacity. */
+    int size();
+
+    /** The bound; {@link Integer#MAX_VALUE} for an unbounded queue. */
+    int capacity();
+}
