@@ -767,9 +767,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         while (w.parked) {
             LockSupport.park(this);
-            if (runState >= STOP) {
-                Thread.interrupted(); // shutdownNow's interrupt of an idle worker is not for a task
-            }
+            // An interrupt here is either shutdownNow() waking us (it also releases us) or one a
+            // task left behind. Either way it is not for the next task, and left set it would make
+            // park() return at once and this loop spin.
+            Thread.interrupted();
         }
         Task<?> t = w.handoff;
         if (t != null) {
