@@ -1,0 +1,137 @@
+package dev.corral.cli;
+
+import dev.corral.cli.demo.Demo;
+import dev.corral.cli.demo.DemoSettings;
+import dev.corral.cli.demo.Mode;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code corral demo}: the same request-like workload run without a pool, on a ThreadPoolExecutor
+ * and on Corral, at several client counts, with throughput, latency percentiles and error rates.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        versionProvider = CorralCommand.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        header = "Measures a Corral pool against a thread per request and a ThreadPoolExecutor, on this machine.",
+        description = {
+            "Runs a request-like workload (a little CPU, then a blocking wait) three ways: a new platform thread "
+                    + "per request, a ThreadPoolExecutor, and a Corral pool. Clients are virtual threads in a closed "
+                    + "loop (submit, wait for the result, repeat). Prints TPS, mean/p95/p99 latency and the error rate "
+                    + "per mode and client count, measured on this machine.",
+            "",
+            "Durations read like 500ms, 30s, 2m, 1h or 1m30s (units ns, us, ms, s, m, h, d), or ISO-8601 like PT1S."
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:the demo ran",
+            "1:a mode left threads running after it was stopped, or the demo failed",
+            "2:invalid options"
+        })
+public final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--duration", defaultValue = "4s", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "How long each cell (one mode at one client count) is measured, after its warmup "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--warmup", defaultValue = "1s", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "How long each cell runs before measuring starts, to start threads and compile code "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--clients", defaultValue = "100,500,1000", split = ",", paramLabel = "<n>",
+            description = "Client counts to run, comma-separated; each client is a virtual thread with one request "
+                    + "in flight at a time (default: ${DEFAULT-VALUE}).")
+    List<Integer> clients;
+
+    @Option(names = "--workers", paramLabel = "<n>",
+            description = "Worker threads of the tpe and corral pools (default: cores x (1 + io/cpu), the fewest "
+                    + "that keep every core busy, at most the largest client count).")
+    Integer workers;
+
+    @Option(names = "--queue", defaultValue = "100", paramLabel = "<n>",
+            description = "Queue capacity of the tpe and corral pools; a submitter waits when it is full, 0 means "
+                    + "direct hand-off (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--virtual",
+            description = "Run the workers of the tpe and corral pools on virtual threads instead of platform "
+                    + "threads (the thread mode always uses platform threads).")
+    boolean virtual;
+
+    @Option(names = "--cpu", defaultValue = "200us", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "CPU work per request, a hash loop calibrated at start to take this long on an idle core "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration cpu;
+
+    @Option(names = "--io", defaultValue = "5ms", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "Blocking wait per request after its CPU work, a Thread.sleep standing in for I/O "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration io;
+
+    @Option(names = "--modes", defaultValue = "thread,tpe,corral", split = ",", converter = ModeConverter.class,
+            paramLabel = "<mode>",
+            description = "Which ways to run the requests, comma-separated, in this order: thread (a new platform "
+                    + "thread per request), tpe (ThreadPoolExecutor), corral (default: ${DEFAULT-VALUE}).")
+    List<Mode> modes;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        DemoSettings settings = settings();
+        boolean clean = Demo.run(settings, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return clean ? 0 : 1;
+    }
+
+    /** The options, checked, with defaults filled in. */
+    DemoSettings settings() {
+        if (duration.isZero()) {
+            throw usage("--duration must be more than zero");
+        }
+        if (clients.stream().anyMatch(c -> c == null || c < 1)) {
+            throw usage("--clients must all be 1 or more, got " + clients);
+        }
+        if (workers != null && workers < 1) {
+            throw usage("--workers must be 1 or more, got " + workers);
+        }
+        if (queue < 0) {
+            throw usage("--queue must be 0 or more, got " + queue);
+        }
+        List<Integer> distinctClients = List.copyOf(new LinkedHashSet<>(clients));
+        int maxClients = distinctClients.stream().mapToInt(Integer::intValue).max().orElse(1);
+        int n = workers != null ? workers
+                : DemoSettings.suggestedWorkers(Runtime.getRuntime().availableProcessors(), cpu, io, maxClients);
+        return new DemoSettings(duration, warmup, distinctClients, n, queue, virtual, cpu, io,
+                List.copyOf(new LinkedHashSet<>(modes)));
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** Reads a mode name for {@code --modes}. */
+    static final class ModeConverter implements ITypeConverter<Mode> {
+        @Override
+        public Mode convert(String value) {
+            try {
+                return Mode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

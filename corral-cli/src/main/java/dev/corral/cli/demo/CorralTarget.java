@@ -1,0 +1,34 @@
+package dev.corral.cli.demo;
+
+import dev.corral.Overflow;
+import dev.corral.Pool;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/** Corral's pool, through its public API only, sized like the ThreadPoolExecutor it is compared with. */
+final class CorralTarget implements Target {
+
+    private final Pool pool;
+
+    CorralTarget(int workers, int queue, boolean virtual) {
+        Pool.Builder b = Pool.builder().name("demo").workers(workers).queueCapacity(queue).whenFull(Overflow.BLOCK);
+        pool = (virtual ? b.virtualThreads() : b.platformThreads()).build();
+    }
+
+    @Override
+    public Future<Long> submit(Callable<Long> request) {
+        return pool.submit(request);
+    }
+
+    @Override
+    public boolean stop(Duration bound) throws InterruptedException {
+        for (Runnable never : pool.shutdownNow()) {
+            if (never instanceof Future<?> f) {
+                f.cancel(false); // handed-back tasks stay queued until someone settles them
+            }
+        }
+        return pool.awaitTermination(bound.toNanos(), TimeUnit.NANOSECONDS);
+    }
+}
