@@ -4,6 +4,9 @@ import dev.corral.internal.LatencyRecorder;
 import dev.corral.internal.LinkedTaskQueue;
 import dev.corral.internal.MpmcRing;
 import dev.corral.internal.TaskQueue;
+import dev.corral.limit.Limiter;
+import dev.corral.limit.Permit;
+import dev.corral.limit.RateLimiter;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -145,6 +148,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private final boolean virtual;
     private final Overflow overflow;
     private final BiConsumer<? super Task<?>, ? super Throwable> failureHandler;
+    /** Gates in front of the workers: a concurrency limit and a start rate (either may be null). */
+    private final Limiter limiter;
+    private final RateLimiter startRate;
+    private final boolean gated;
+    private final Runnable onCapacity = this::onLimiterCapacity;
+    private final ArrayDeque<Worker> permitWaiters = new ArrayDeque<>(); // guarded by lock
+    private volatile int permitWaiterCount;        // written under lock; read lock-free
     private final boolean reportAllFailures;
     private final Ticker ticker;
 
@@ -189,6 +199,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 : Thread.ofPlatform().name(b.name + "-worker-", 1).factory();
         this.overflow = b.overflow;
         this.failureHandler = b.failureHandler != null ? b.failureHandler : logTo(b.name);
+        this.limiter = b.limiter;
+        this.startRate = b.startRate;
+        this.gated = limiter != null || startRate != null;
+        if (limiter != null) {
+            limiter.addCapacityListener(onCapacity);
+        }
         this.reportAllFailures = b.reportAllFailures;
         this.ticker = b.ticker;
         this.queueWait = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
@@ -390,11 +406,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         t.acceptedAt = ticker.nanoTime();
         if (idleCount == 0 && live.get() < maxWorkers) {
-            submitted.increment();
-            if (addWorker(t)) {
-                return ACCEPTED;
+            if (gated) {
+                addWorker(null); // a gated task starts only through the gate: queue it below
+            } else {
+                submitted.increment();
+                if (addWorker(t)) {
+                    return ACCEPTED;
+                }
+                submitted.decrement();
             }
-            submitted.decrement();
             if (runState != RUNNING) {
                 return CLOSED;
             }
@@ -597,6 +617,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         Task<?> handoff;
         /** True while on the idle stack; cleared under lock by whoever pops it. */
         volatile boolean parked;
+        /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
+        volatile boolean awaitingPermit;
+        /** The limiter permit held for the task now running (gated pools). */
+        Permit permit;
 
         Worker(Task<?> firstTask) {
             this.firstTask = firstTask;
@@ -677,6 +701,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     private void runOne(Worker w, Task<?> t) {
         if (!t.claim()) {
+            Permit p = w.permit;
+            if (p != null) {
+                w.permit = null;
+                p.ignored(); // the task was cancelled while queued: nothing to learn
+            }
             return; // cancelled, discarded or reclaimed while queued
         }
         Thread me = w.thread;
@@ -686,7 +715,17 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if ((runState >= STOP || (Thread.interrupted() && runState >= STOP)) && !me.isInterrupted()) {
             me.interrupt();
         }
-        t.runClaimed();
+        Permit p = w.permit;
+        if (p == null) {
+            t.runClaimed();
+            return;
+        }
+        w.permit = null;
+        try {
+            t.runClaimed();
+        } finally {
+            reportOutcome(p, t);
+        }
     }
 
     /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
@@ -697,7 +736,16 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 return null;
             }
             if (queue != null) {
+                if (gated && !queue.isEmpty()) {
+                    if (!passGate(w)) {
+                        continue;
+                    }
+                }
                 Task<?> t = queue.poll();
+                if (t == null && w.permit != null) {
+                    w.permit.ignored(); // someone else took the task; hand the capacity back
+                    w.permit = null;
+                }
                 if (t != null) {
                     if (waiterCount != 0 && queue.size() <= admitBelow) {
                         lock.lock();
@@ -736,6 +784,110 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (handed != null) {
                 return handed;
             }
+        }
+    }
+
+    /**
+     * Waits, without holding a task, until the start rate allows a start and the limiter grants a
+     * permit (left in {@code w.permit}). The worker is idle meanwhile: it counts as neither busy
+     * nor running, and the task stays queued where shutdownNow() can hand it back. Returns false
+     * if the pool is stopping (the caller looks again and exits).
+     */
+    private boolean passGate(Worker w) {
+        if (startRate != null) {
+            while (!startRate.tryAcquire()) {
+                if (runState >= STOP) {
+                    return false;
+                }
+                long wait = Math.max(startRate.nanosUntilAvailable(1), 1_000L);
+                LockSupport.parkNanos(this, wait);
+                Thread.interrupted(); // shutdownNow's wake-up; the state is re-read above
+            }
+        }
+        if (limiter == null) {
+            return true;
+        }
+        for (;;) {
+            Optional<Permit> p = limiter.tryAcquire();
+            if (p.isPresent()) {
+                w.permit = p.get();
+                return true;
+            }
+            lock.lock();
+            try {
+                if (runState >= STOP) {
+                    return false;
+                }
+                w.awaitingPermit = true;
+                permitWaiters.addLast(w);
+                permitWaiterCount = permitWaiters.size();
+            } finally {
+                lock.unlock();
+            }
+            // Announced before the re-check, so a release between the two wakes us (no lost wake-up).
+            p = limiter.tryAcquire();
+            if (p.isPresent()) {
+                lock.lock();
+                try {
+                    if (w.awaitingPermit) {
+                        permitWaiters.remove(w);
+                        permitWaiterCount = permitWaiters.size();
+                        w.awaitingPermit = false;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                w.permit = p.get();
+                return true;
+            }
+            while (w.awaitingPermit) {
+                LockSupport.park(this);
+                Thread.interrupted();
+            }
+            if (runState >= STOP || (runState >= SHUTDOWN && queue.isEmpty())) {
+                return false;
+            }
+        }
+    }
+
+    /** The limiter freed capacity (a release, or a higher limit): wake one worker waiting for it. */
+    private void onLimiterCapacity() {
+        if (permitWaiterCount == 0) {
+            // The worker announces itself (volatile count) before re-trying the limiter, and the
+            // limiter released before calling us: one of the two sees the other.
+            return;
+        }
+        Worker w;
+        lock.lock();
+        try {
+            w = permitWaiters.pollFirst();
+            permitWaiterCount = permitWaiters.size();
+            if (w != null) {
+                w.awaitingPermit = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (w != null) {
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    private void releasePermitWaiters() {
+        Worker w;
+        while ((w = permitWaiters.pollFirst()) != null) {
+            w.awaitingPermit = false;
+            LockSupport.unpark(w.thread);
+        }
+        permitWaiterCount = 0;
+    }
+
+    /** Tells an adaptive limiter how the task went: success, a timeout (dropped), or neither. */
+    private static void reportOutcome(Permit p, Task<?> t) {
+        switch (t.rawState()) {
+            case Task.SUCCEEDED -> p.success();
+            case Task.TIMED_OUT -> p.dropped();
+            default -> p.ignored();
         }
     }
 
@@ -924,6 +1076,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             shutOutWaiters();
             wakeAllIdle();
+            releasePermitWaiters(); // they re-check: with an empty queue they exit
         } finally {
             lock.unlock();
         }
@@ -940,6 +1093,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             shutOutWaiters();
             wakeAllIdle();
+            releasePermitWaiters();
             // Idle and busy alike, as ThreadPoolExecutor does: an idle worker just wakes and exits.
             for (Worker w : workers) {
                 w.thread.interrupt();
@@ -1014,6 +1168,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             runState = TERMINATED;
         } finally {
             lock.unlock();
+        }
+        if (limiter != null) {
+            limiter.removeCapacityListener(onCapacity); // a shared limiter must not keep us reachable
         }
         terminated.countDown();
     }
@@ -1172,8 +1329,31 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private boolean reportAllFailures;
         private Ticker ticker = Ticker.system();
         private Duration statsWindow = Duration.ofSeconds(30);
+        private Limiter limiter;
+        private RateLimiter startRate;
 
         private Builder() {
+        }
+
+        /**
+         * A concurrency (or adaptive) limit in front of the workers: a task starts only once it
+         * holds a permit, released when the task ends (an adaptive limiter learns success for a
+         * task that succeeded, a drop for one that timed out, nothing otherwise). Workers wait for
+         * permits without holding a task, so waiting tasks stay queued. A limiter shared by several
+         * pools limits them together. Needs a queue ({@code queueCapacity > 0}).
+         */
+        public Builder limiter(Limiter limiter) {
+            this.limiter = Objects.requireNonNull(limiter, "limiter");
+            return this;
+        }
+
+        /**
+         * Limits how fast tasks start; the queue absorbs the rest. Workers wait for the rate
+         * without holding a task. Needs a queue ({@code queueCapacity > 0}).
+         */
+        public Builder startRate(RateLimiter rate) {
+            this.startRate = Objects.requireNonNull(rate, "startRate");
+            return this;
         }
 
         /** The pool's name, used in thread names ({@code <name>-worker-<n>}), messages and stats. */
@@ -1271,6 +1451,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** A new pool with these settings; workers start on demand. */
         public Pool build() {
+            if ((limiter != null || startRate != null) && !unbounded && queueCapacity == 0) {
+                throw new IllegalArgumentException("queueCapacity must be > 0 with a limiter or a startRate but was 0"
+                        + " (a gated task waits in the queue for its turn)");
+            }
             return new Pool(this);
         }
     }

@@ -1,0 +1,168 @@
+package dev.corral;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.corral.limit.AdaptiveLimiter;
+import dev.corral.limit.ConcurrencyLimiter;
+import dev.corral.limit.RateLimiter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Limiters and start rates as gates in front of a pool's workers. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PoolGateTest {
+
+    @RepeatedTest(5)
+    void aLimiterCapsRunningTasksBelowTheWorkerCount() throws Exception {
+        ConcurrencyLimiter limit = ConcurrencyLimiter.of(2);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        try (Pool pool = Pool.builder().name("gated").workers(6).queueCapacity(1000).limiter(limit).build()) {
+            List<Task<?>> tasks = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                tasks.add(pool.submit(() -> {
+                    int now = running.incrementAndGet();
+                    maxSeen.accumulateAndGet(now, Math::max);
+                    Thread.onSpinWait();
+                    Thread.yield();
+                    running.decrementAndGet();
+                }));
+            }
+            for (Task<?> t : tasks) {
+                t.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(maxSeen.get()).isBetween(1, 2);
+        assertThat(limit.stats().inUse()).isZero();
+    }
+
+    @Test
+    void workersWaitingForAPermitAreNotBusyAndTheirTasksStayQueued() throws Exception {
+        ConcurrencyLimiter limit = ConcurrencyLimiter.of(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Pool pool = Pool.builder().name("idle-wait").workers(4).queueCapacity(10).limiter(limit).build()) {
+            for (int i = 0; i < 4; i++) {
+                pool.execute(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().running() == 1 && pool.stats().queued() == 3);
+            PoolStats s = pool.stats();
+            assertThat(s.busyWorkers()).isEqualTo(1);
+            assertThat(limit.stats().inUse()).isEqualTo(1);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().succeeded() == 4);
+        }
+    }
+
+    @RepeatedTest(3)
+    void aLimiterSharedByTwoPoolsLimitsThemTogether() throws Exception {
+        ConcurrencyLimiter limit = ConcurrencyLimiter.of(3);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        Runnable body = () -> {
+            int now = running.incrementAndGet();
+            maxSeen.accumulateAndGet(now, Math::max);
+            Thread.yield();
+            running.decrementAndGet();
+        };
+        try (Pool a = Pool.builder().name("a").workers(4).limiter(limit).build();
+             Pool b = Pool.builder().name("b").workers(4).limiter(limit).build()) {
+            List<Task<?>> tasks = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                tasks.add((i % 2 == 0 ? a : b).submit(body));
+            }
+            for (Task<?> t : tasks) {
+                t.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(maxSeen.get()).isBetween(1, 3);
+        assertThat(limit.stats().inUse()).isZero();
+    }
+
+    @Test
+    void anAdaptiveLimiterNeverLetsMoreRunThanItsLimit() throws Exception {
+        AdaptiveLimiter limit = AdaptiveLimiter.aimd().initialLimit(2).minLimit(1).maxLimit(3).build();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        try (Pool pool = Pool.builder().name("aimd").workers(8).queueCapacity(2000).limiter(limit).build()) {
+            List<Task<?>> tasks = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                tasks.add(pool.submit(() -> {
+                    int now = running.incrementAndGet();
+                    maxSeen.accumulateAndGet(now, Math::max);
+                    Thread.yield();
+                    running.decrementAndGet();
+                }));
+            }
+            for (Task<?> t : tasks) {
+                t.get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(maxSeen.get()).isBetween(1, 3);
+        assertThat(limit.adaptiveStats().successes()).isEqualTo(1000);
+    }
+
+    @Test
+    void aStartRateSpacesTaskStarts() throws Exception {
+        // 200 starts/s with a burst of 1: 21 tasks need at least 100 ms of token refill.
+        RateLimiter rate = RateLimiter.tokenBucket(200, 1);
+        List<Long> starts = java.util.Collections.synchronizedList(new ArrayList<>());
+        long t0 = System.nanoTime();
+        try (Pool pool = Pool.builder().name("rated").workers(4).startRate(rate).build()) {
+            for (int i = 0; i < 21; i++) {
+                pool.execute(() -> starts.add(System.nanoTime()));
+            }
+        }
+        assertThat(starts).hasSize(21);
+        long span = starts.stream().mapToLong(Long::longValue).max().orElseThrow() - t0;
+        assertThat(span).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(100) - 1);
+        assertThat(rate.stats().granted()).isGreaterThanOrEqualTo(21);
+    }
+
+    @Test
+    void shutdownNowEndsWorkersWaitingAtTheGateAndHandsBackTheirTasks() throws Exception {
+        ConcurrencyLimiter limit = ConcurrencyLimiter.of(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Pool pool = Pool.builder().name("stop").workers(3).queueCapacity(10).limiter(limit).build();
+        pool.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < 5; i++) {
+            pool.execute(() -> { });
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().running() == 1);
+        List<Runnable> back = pool.shutdownNow();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        PoolStats s = pool.stats();
+        assertThat(back.size() + s.succeeded() + s.failed() + s.cancelled()).isEqualTo(6);
+        assertThat(s.unaccounted()).isZero();
+        assertThat(limit.stats().inUse()).isZero();
+    }
+
+    @Test
+    void gatesNeedAQueue() {
+        assertThatThrownBy(() -> Pool.builder().queueCapacity(0).limiter(ConcurrencyLimiter.of(1)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("queueCapacity must be > 0");
+        assertThatThrownBy(() -> Pool.builder().limiter(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("limiter");
+    }
+}
