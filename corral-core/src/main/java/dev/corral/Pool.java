@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import dev.corral.internal.StripedCounter;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -124,6 +124,9 @@ import java.util.function.BiConsumer;
  */
 public final class Pool extends AbstractExecutorService implements AutoCloseable {
 
+    /** The largest bounded queue: its slots are allocated up front (16 bytes each). */
+    public static final int MAX_QUEUE_CAPACITY = 1 << 24;
+
     private static final System.Logger LOG = System.getLogger(Pool.class.getName());
 
     // Run states, increasing.
@@ -169,21 +172,24 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private Worker[] idle = new Worker[16];        // guarded by lock; LIFO stack
     private int idleTop;                           // guarded by lock
     private volatile int idleCount;                // written under lock; read lock-free
+    private volatile boolean wakePending;          // a worker has been woken and not yet started searching
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
     private volatile int waiterCount;              // written under lock; read lock-free
     private final Set<Worker> workers = new HashSet<>(); // guarded by lock
+    /** Threads of workers that have left (possibly still finishing); joined by awaitTermination. */
+    private final List<Thread> exited = new ArrayList<>(); // guarded by lock
 
     // Counters; see PoolStats for the rules.
-    private final LongAdder submitted = new LongAdder();
-    private final LongAdder succeeded = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
-    private final LongAdder timedOut = new LongAdder();
-    private final LongAdder discarded = new LongAdder();
-    private final LongAdder handedBack = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder started = new LongAdder();
-    private final LongAdder ended = new LongAdder();
+    private final StripedCounter submitted = new StripedCounter();
+    private final StripedCounter succeeded = new StripedCounter();
+    private final StripedCounter failed = new StripedCounter();
+    private final StripedCounter cancelled = new StripedCounter();
+    private final StripedCounter timedOut = new StripedCounter();
+    private final StripedCounter discarded = new StripedCounter();
+    private final StripedCounter handedBack = new StripedCounter();
+    private final StripedCounter rejected = new StripedCounter();
+    private final StripedCounter started = new StripedCounter();
+    private final StripedCounter ended = new StripedCounter();
     private final LatencyRecorder queueWait;
     private final LatencyRecorder runTime;
 
@@ -314,11 +320,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        Objects.requireNonNull(callable, "task");
         return newTask(callable, reportAllFailures);
     }
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        Objects.requireNonNull(runnable, "task");
         return newTask(() -> {
             runnable.run();
             return value;
@@ -434,9 +442,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 tryTerminate();
                 return CLOSED;
             }
-            if (idleCount != 0) {
-                wakeIdleWorker();
-            }
+            signalWork();
             return ACCEPTED;
         }
         return handOff(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
@@ -481,9 +487,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                     tryTerminate();
                     return false;
                 }
-                if (idleCount != 0) {
-                    wakeIdleWorker();
-                }
+                signalWork();
                 return true;
             }
             submitted.decrement();
@@ -700,6 +704,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     private void runOne(Worker w, Task<?> t) {
+        // Clear a stale interrupt *before* claiming: once claimed, an interrupt is cancel(true)'s
+        // or shutdownNow()'s and must reach the task. shutdownNow() writes STOP before it
+        // interrupts, so one cleared here is re-sent below.
+        Thread.interrupted();
         if (!t.claim()) {
             Permit p = w.permit;
             if (p != null) {
@@ -709,10 +717,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return; // cancelled, discarded or reclaimed while queued
         }
         Thread me = w.thread;
-        // shutdownNow() writes STOP, then interrupts every worker. Clear a stale interrupt, then
-        // re-read the state: if STOP is visible the task must see an interrupt, even if the one
-        // shutdownNow() sent landed before the clearing.
-        if ((runState >= STOP || (Thread.interrupted() && runState >= STOP)) && !me.isInterrupted()) {
+        if (runState >= STOP && !me.isInterrupted()) {
             me.interrupt();
         }
         Permit p = w.permit;
@@ -742,6 +747,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                     }
                 }
                 Task<?> t = queue.poll();
+                if (t != null && idleCount != 0 && !queue.isEmpty()) {
+                    signalWork(); // more work than awake workers: pass the wake-up on
+                }
                 if (t == null && w.permit != null) {
                     w.permit.ignored(); // someone else took the task; hand the capacity back
                     w.permit = null;
@@ -924,6 +932,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             // park() return at once and this loop spin.
             Thread.interrupted();
         }
+        wakePending = false; // we are the worker a signal was for (or an extra one): searching now
         Task<?> t = w.handoff;
         if (t != null) {
             w.handoff = null;
@@ -976,7 +985,24 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         idleCount = idleTop;
     }
 
-    private void wakeIdleWorker() {
+    /**
+     * Makes sure some worker will look at the queue: wakes one idle worker unless a wake-up is
+     * already on its way. Waking is the expensive part of a hand-off (a lock, a futex wake, a
+     * context switch), so at most one is in flight: the woken worker clears {@code wakePending}
+     * as it starts searching, and after taking a task it wakes the next one if more work is
+     * queued (the chain ThreadPoolExecutor's queue forms with "signal if more remain"). A
+     * producer that sees a wake pending knows that worker has not yet cleared the flag, so its
+     * poll and its propagation check both come after this producer's offer: no task is missed.
+     */
+    private void signalWork() {
+        if (idleCount != 0 && !wakePending && WAKE_PENDING.compareAndSet(this, false, true)) {
+            if (!wakeIdleWorker()) {
+                wakePending = false;
+            }
+        }
+    }
+
+    private boolean wakeIdleWorker() {
         Worker w;
         lock.lock();
         try {
@@ -989,13 +1015,17 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         if (w != null) {
             LockSupport.unpark(w.thread);
+            return true;
         }
+        return false;
     }
 
     private void workerExit(Worker w, boolean abrupt) {
         lock.lock();
         try {
             workers.remove(w);
+            exited.removeIf(t -> !t.isAlive());
+            exited.add(w.thread);
             if (w.parked) {
                 removeIdle(w);
             }
@@ -1106,19 +1136,36 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         return never;
     }
 
-    /** Hands back every never-started queued task. */
+    /**
+     * Hands back every never-started queued task. Runs until the queue's indices say empty, not
+     * until a poll fails: a poll fails at a slot whose producer has claimed it but not yet
+     * published, and the tasks behind it belong to submitters that were told "accepted".
+     */
     private List<Runnable> drainQueue() {
         List<Runnable> never = new ArrayList<>();
-        if (queue != null) {
-            Task<?> t;
-            while ((t = queue.poll()) != null) {
-                if (t.isQueued()) {
-                    never.add(t);
-                    handedBack.increment();
-                }
+        for (Task<?> t : pollAll()) {
+            if (t.handBack()) {
+                never.add(t);
+                handedBack.increment();
             }
         }
         return never;
+    }
+
+    /** Empties the queue, waiting out producers caught between claiming and publishing a slot. */
+    private List<Task<?>> pollAll() {
+        List<Task<?>> all = new ArrayList<>();
+        if (queue != null) {
+            while (!queue.isEmpty()) {
+                Task<?> t = queue.poll();
+                if (t == null) {
+                    Thread.onSpinWait();
+                } else {
+                    all.add(t);
+                }
+            }
+        }
+        return all;
     }
 
     private void shutOutWaiters() {
@@ -1138,41 +1185,50 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
+    /**
+     * Terminates once shut down with no worker left, and removes what a racing submitter left in
+     * the queue (even after termination: a submitter that lost the race with shutdown takes its
+     * task back, and the queue must not keep it). A queued task found here belongs to a submitter
+     * that is about to take it back; under SHUTDOWN a worker is started for it anyway, so that
+     * whichever way that race goes the task runs or its submitter is told it was rejected.
+     */
     private void tryTerminate() {
-        int rs = runState;
-        if (rs < SHUTDOWN || rs == TERMINATED || live.get() != 0) {
+        if (runState < SHUTDOWN || live.get() != 0) {
             return;
         }
+        boolean fire = false;
         lock.lock();
         try {
-            if (runState == TERMINATED || live.get() != 0) {
+            if (live.get() != 0) {
                 return;
             }
-            if (queue != null && !queue.isEmpty()) {
-                // Only reclaimed leftovers can be here; a genuinely queued task gets a worker.
-                Task<?> t;
-                List<Task<?>> keep = new ArrayList<>();
-                while ((t = queue.poll()) != null) {
-                    if (t.isQueued()) {
-                        keep.add(t);
-                    }
+            List<Task<?>> stranded = new ArrayList<>();
+            for (Task<?> t : pollAll()) {
+                if (t.isQueued()) {
+                    stranded.add(t);
                 }
-                if (!keep.isEmpty()) {
-                    for (Task<?> k : keep) {
-                        queue.offer(k);
-                    }
-                    addWorkerLocked(null);
+            }
+            if (!stranded.isEmpty() && runState == SHUTDOWN) {
+                for (Task<?> t : stranded) {
+                    queue.offer(t);
+                }
+                if (addWorkerLocked(null)) {
                     return;
                 }
             }
-            runState = TERMINATED;
+            if (runState != TERMINATED) {
+                runState = TERMINATED;
+                fire = true;
+            }
         } finally {
             lock.unlock();
         }
-        if (limiter != null) {
-            limiter.removeCapacityListener(onCapacity); // a shared limiter must not keep us reachable
+        if (fire) {
+            if (limiter != null) {
+                limiter.removeCapacityListener(onCapacity); // a shared limiter must not keep us reachable
+            }
+            terminated.countDown();
         }
-        terminated.countDown();
     }
 
     @Override
@@ -1185,9 +1241,40 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         return runState == TERMINATED;
     }
 
+    /**
+     * Waits for termination. When this returns true every worker thread has ended, not only
+     * finished its last task: the last worker to leave signals termination, so the threads that
+     * have left are joined here before returning.
+     */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
+        long nanos = unit.toNanos(timeout);
+        long deadline = nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + nanos;
+        if (!terminated.await(timeout, unit)) {
+            return false;
+        }
+        return joinExited(deadline);
+    }
+
+    private boolean joinExited(long deadline) throws InterruptedException {
+        List<Thread> threads;
+        lock.lock();
+        try {
+            threads = new ArrayList<>(exited);
+        } finally {
+            lock.unlock();
+        }
+        for (Thread t : threads) {
+            if (deadline == Long.MAX_VALUE) {
+                t.join();
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                return !t.isAlive();
+            }
+        }
+        return true;
     }
 
     /**
@@ -1199,9 +1286,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     public void close() {
         shutdown();
         boolean interrupted = false;
-        while (!isTerminated()) {
+        for (;;) {
             try {
                 terminated.await();
+                joinExited(Long.MAX_VALUE);
+                break;
             } catch (InterruptedException e) {
                 if (!interrupted) {
                     shutdownNow();
@@ -1297,18 +1386,178 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
-    // invokeAny/invokeAll come from AbstractExecutorService, built on newTaskFor() and execute().
-    // They are re-declared only to document that they follow the JDK's contract unchanged.
+    // invokeAll (untimed) comes from AbstractExecutorService, built on newTaskFor() and execute(),
+    // which recognises its own Tasks. invokeAny and the timed invokeAll are Corral's own: the JDK's
+    // invokeAny wraps each task in a second future (ExecutorCompletionService), which would count
+    // every task twice, and the JDK's timed invokeAll calls a blocking execute() that can wait for
+    // room past the caller's deadline.
 
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
-        return super.invokeAny(tasks);
+        try {
+            return doInvokeAny(tasks, false, 0L);
+        } catch (TimeoutException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
     }
 
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return super.invokeAny(tasks, timeout, unit);
+        Objects.requireNonNull(unit, "unit");
+        return doInvokeAny(tasks, true, unit.toNanos(timeout));
+    }
+
+    /**
+     * Submits the tasks one at a time, each only after the previous ones have all failed or while
+     * none has completed, like the JDK's: the first success wins and the rest are cancelled.
+     */
+    private <T> T doInvokeAny(Collection<? extends Callable<T>> tasks, boolean timed, long nanos)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(tasks, "tasks");
+        int n = tasks.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("tasks must not be empty");
+        }
+        for (Callable<T> c : tasks) {
+            Objects.requireNonNull(c, "tasks must not contain null");
+        }
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        java.util.concurrent.LinkedBlockingQueue<Task<T>> done = new java.util.concurrent.LinkedBlockingQueue<>();
+        List<Task<T>> futures = new ArrayList<>(n);
+        var it = tasks.iterator();
+        ExecutionException lastFailure = null;
+        int active = 0;
+        try {
+            futures.add(startAny(it.next(), done, timed, deadline));
+            active++;
+            while (active > 0 || it.hasNext()) {
+                Task<T> f = done.poll();
+                if (f == null) {
+                    if (it.hasNext()) {
+                        futures.add(startAny(it.next(), done, timed, deadline));
+                        active++;
+                        continue;
+                    }
+                    if (timed) {
+                        f = done.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        if (f == null) {
+                            throw new TimeoutException("no task of invokeAny completed in time");
+                        }
+                    } else {
+                        f = done.take();
+                    }
+                }
+                active--;
+                try {
+                    return f.get();
+                } catch (ExecutionException e) {
+                    lastFailure = e;
+                } catch (java.util.concurrent.CancellationException e) {
+                    lastFailure = new ExecutionException(e);
+                }
+            }
+            throw lastFailure != null ? lastFailure : new ExecutionException(new IllegalStateException("no task completed"));
+        } finally {
+            for (Task<T> f : futures) {
+                f.cancel(true);
+            }
+        }
+    }
+
+    private <T> Task<T> startAny(Callable<T> c, java.util.concurrent.BlockingQueue<Task<T>> done,
+                                 boolean timed, long deadline) throws TimeoutException, InterruptedException {
+        Task<T> t = newTask(c, reportAllFailures);
+        t.whenComplete((v, e) -> done.add(t));
+        submitWithin(t, timed, deadline);
+        return t;
+    }
+
+    @Override
+    public <T> List<java.util.concurrent.Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException {
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(unit, "unit");
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<java.util.concurrent.Future<T>> futures = new ArrayList<>(tasks.size());
+        for (Callable<T> c : tasks) {
+            futures.add(newTask(Objects.requireNonNull(c, "tasks must not contain null"), reportAllFailures));
+        }
+        try {
+            int submitted = 0;
+            try {
+                for (; submitted < futures.size(); submitted++) {
+                    submitWithin((Task<?>) futures.get(submitted), true, deadline);
+                }
+            } catch (TimeoutException e) {
+                for (int i = submitted; i < futures.size(); i++) {
+                    futures.get(i).cancel(false);
+                }
+            }
+            for (java.util.concurrent.Future<T> f : futures) {
+                if (!f.isDone()) {
+                    try {
+                        f.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    } catch (ExecutionException | java.util.concurrent.CancellationException ignored) {
+                        // reported through the future
+                    } catch (TimeoutException e) {
+                        break;
+                    }
+                }
+            }
+            return futures;
+        } finally {
+            for (java.util.concurrent.Future<T> f : futures) {
+                if (!f.isDone()) {
+                    f.cancel(true);
+                }
+            }
+        }
+    }
+
+    /**
+     * Submits under the pool's overflow policy, but never waits past {@code deadline} (when
+     * timed): a blocking wait for room gives up at the deadline with a TimeoutException.
+     */
+    private void submitWithin(Task<?> t, boolean timed, long deadline) throws TimeoutException, InterruptedException {
+        if (!timed || overflow != Overflow.BLOCK) {
+            submitTask(t);
+            return;
+        }
+        int r = offerTask(t);
+        if (r == FULL) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                rejected.increment();
+                throw new TimeoutException("no room in pool '" + name + "' before the deadline");
+            }
+            r = awaitRoom(t, true, left);
+        }
+        switch (r) {
+            case ACCEPTED -> { }
+            case TIMED_OUT -> {
+                rejected.increment();
+                throw new TimeoutException("no room in pool '" + name + "' before the deadline");
+            }
+            case INTERRUPTED -> {
+                rejected.increment();
+                throw new InterruptedException("interrupted while waiting for room in pool '" + name + "'");
+            }
+            default -> {
+                rejected.increment();
+                throw rejection(true);
+            }
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle WAKE_PENDING;
+
+    static {
+        try {
+            WAKE_PENDING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Pool.class, "wakePending", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     // ------------------------------------------------------------------ builder
@@ -1377,8 +1626,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** Queue slots for tasks waiting for a worker (default 1024); 0 makes a direct hand-off. */
         public Builder queueCapacity(int capacity) {
-            if (capacity < 0) {
-                throw new IllegalArgumentException("queueCapacity must be >= 0 but was " + capacity);
+            if (capacity < 0 || capacity > MAX_QUEUE_CAPACITY) {
+                throw new IllegalArgumentException("queueCapacity must be in [0, " + MAX_QUEUE_CAPACITY + "] but was "
+                        + capacity + " (a bounded queue is allocated up front; use unboundedQueue() for more)");
             }
             this.queueCapacity = capacity;
             this.unbounded = false;

@@ -55,6 +55,12 @@ public final class Task<T> implements RunnableFuture<T> {
     static final int RECLAIMED = 7;
     /** Settled by its deadline; the outcome is a TimeoutException. */
     static final int TIMED_OUT = 8;
+    /**
+     * Returned un-run by shutdownNow(): no longer the pool's, still runnable by its new owner
+     * through {@link #run()}. Negative, like RUNNING_SETTLING, so that "not done" stays
+     * {@code state <= INTERRUPTING}.
+     */
+    static final int HANDED_BACK = -2;
 
     private volatile int state;
     private Callable<T> callable;           // null once settled
@@ -71,6 +77,8 @@ public final class Task<T> implements RunnableFuture<T> {
     long acceptedAt;
     /** Ticker time of the start; run time is measured from here. */
     long startedAt;
+    /** Set by a claimant that took the task from HANDED_BACK: its outcome is not the pool's. */
+    private boolean detached;
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
     final boolean reportFailure;
 
@@ -96,7 +104,7 @@ public final class Task<T> implements RunnableFuture<T> {
     @Override
     public State state() {
         return switch (state) {
-            case QUEUED, RUNNING, INTERRUPTING, RUNNING_SETTLING -> State.RUNNING;
+            case QUEUED, RUNNING, INTERRUPTING, RUNNING_SETTLING, HANDED_BACK -> State.RUNNING;
             case SUCCEEDED -> State.SUCCESS;
             case FAILED, DISCARDED, TIMED_OUT -> State.FAILED;
             default -> State.CANCELLED;
@@ -105,7 +113,8 @@ public final class Task<T> implements RunnableFuture<T> {
 
     /** Whether a worker has taken the task (it is running or has settled after running). */
     public boolean isStarted() {
-        return state != QUEUED && started; // the volatile read orders the plain one
+        int s = state;
+        return s != QUEUED && s != HANDED_BACK && started; // the volatile read orders the plain one
     }
 
     @Override
@@ -123,6 +132,10 @@ public final class Task<T> implements RunnableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (STATE.compareAndSet(this, QUEUED, CANCELLED)) {
             settleAfterTransition(QUEUED, CANCELLED, NEVER_RAN);
+            return true;
+        }
+        if (STATE.compareAndSet(this, HANDED_BACK, CANCELLED)) {
+            settleAfterTransition(HANDED_BACK, CANCELLED, NEVER_RAN);
             return true;
         }
         if (!mayInterruptIfRunning) {
@@ -163,7 +176,7 @@ public final class Task<T> implements RunnableFuture<T> {
         Objects.requireNonNull(unit, "unit");
         int s = state;
         if (s <= INTERRUPTING && (s = awaitDone(true, unit.toNanos(timeout))) <= INTERRUPTING) {
-            throw new TimeoutException("task '" + name + "' did not complete within " + timeout + " " + unit);
+            throw new TimeoutException("task '" + name() + "' did not complete within " + timeout + " " + unit);
         }
         return report(s);
     }
@@ -173,9 +186,9 @@ public final class Task<T> implements RunnableFuture<T> {
     public T resultNow() {
         return switch (state) {
             case SUCCEEDED -> (T) outcome;
-            case FAILED, DISCARDED, TIMED_OUT -> throw new IllegalStateException("task '" + name + "' completed with an exception");
-            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name + "' was cancelled");
-            default -> throw new IllegalStateException("task '" + name + "' has not completed");
+            case FAILED, DISCARDED, TIMED_OUT -> throw new IllegalStateException("task '" + name() + "' completed with an exception");
+            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name() + "' was cancelled");
+            default -> throw new IllegalStateException("task '" + name() + "' has not completed");
         };
     }
 
@@ -183,9 +196,9 @@ public final class Task<T> implements RunnableFuture<T> {
     public Throwable exceptionNow() {
         return switch (state) {
             case FAILED, DISCARDED, TIMED_OUT -> (Throwable) outcome;
-            case SUCCEEDED -> throw new IllegalStateException("task '" + name + "' completed with a result");
-            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name + "' was cancelled");
-            default -> throw new IllegalStateException("task '" + name + "' has not completed");
+            case SUCCEEDED -> throw new IllegalStateException("task '" + name() + "' completed with a result");
+            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name() + "' was cancelled");
+            default -> throw new IllegalStateException("task '" + name() + "' has not completed");
         };
     }
 
@@ -252,7 +265,7 @@ public final class Task<T> implements RunnableFuture<T> {
 
     /** Runs a task this thread has already moved to RUNNING. Never throws. */
     void runClaimed() {
-        Pool p = pool;
+        Pool p = detached ? null : pool;
         if (p != null) {
             p.taskStarted(this);
         }
@@ -311,15 +324,28 @@ public final class Task<T> implements RunnableFuture<T> {
     boolean claim() {
         // The runner CAS elects one claimant when a user's run() races a worker; only the elected
         // one ever writes the field again, so cancel(true) never interrupts a bystander.
-        if (state != QUEUED || !RUNNER.compareAndSet(this, null, Thread.currentThread())) {
+        int s = state;
+        if ((s != QUEUED && s != HANDED_BACK) || !RUNNER.compareAndSet(this, null, Thread.currentThread())) {
             return false;
         }
-        if (STATE.compareAndSet(this, QUEUED, RUNNING)) {
-            started = true;
+        started = true;
+        detached = s == HANDED_BACK; // a handed-back task runs outside the pool's books
+        if (STATE.compareAndSet(this, s, RUNNING)) {
             return true;
         }
+        started = false;
+        detached = false;
         runner = null;
         return false;
+    }
+
+    /**
+     * Takes a queued task out of the pool's hands for shutdownNow(): it stays runnable by whoever
+     * receives it, and no longer counts in the pool's statistics. False if it was cancelled,
+     * claimed or reclaimed first.
+     */
+    boolean handBack() {
+        return STATE.compareAndSet(this, QUEUED, HANDED_BACK);
     }
 
     /** Taken back by the submitter that raced with shutdown; the submitter reports a rejection. */
@@ -351,7 +377,7 @@ public final class Task<T> implements RunnableFuture<T> {
         }
         callable = null;
         releaseWaiters();
-        Pool p = pool;
+        Pool p = (from == HANDED_BACK || detached) ? null : pool;
         if (p != null) {
             p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null);
         }
@@ -367,7 +393,7 @@ public final class Task<T> implements RunnableFuture<T> {
         if (s == FAILED || s == DISCARDED || s == TIMED_OUT) {
             throw new ExecutionException((Throwable) x);
         }
-        throw new CancellationException("task '" + name + "' was cancelled");
+        throw new CancellationException("task '" + name() + "' was cancelled");
     }
 
     private Throwable failureOrNull() {
@@ -378,7 +404,7 @@ public final class Task<T> implements RunnableFuture<T> {
         if (s == FAILED || s == DISCARDED || s == TIMED_OUT) {
             return (Throwable) outcome;
         }
-        return new CancellationException("task '" + name + "' was cancelled");
+        return new CancellationException("task '" + name() + "' was cancelled");
     }
 
     @SuppressWarnings("unchecked")
@@ -494,6 +520,7 @@ public final class Task<T> implements RunnableFuture<T> {
         String s = switch (state) {
             case QUEUED -> "queued";
             case RUNNING, RUNNING_SETTLING -> "running";
+            case HANDED_BACK -> "handed back";
             case INTERRUPTING -> "cancelling";
             case SUCCEEDED -> "succeeded";
             case FAILED -> "failed";
@@ -502,7 +529,7 @@ public final class Task<T> implements RunnableFuture<T> {
             case TIMED_OUT -> "timed out";
             default -> "rejected";
         };
-        return "Task[" + name + ", " + s + "]";
+        return "Task[" + name() + ", " + s + "]";
     }
 
     private static final class Node {

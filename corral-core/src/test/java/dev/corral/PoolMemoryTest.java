@@ -1,0 +1,122 @@
+package dev.corral;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Finished, cancelled or discarded tasks are not retained by the pool (pond #110). */
+@Timeout(30)
+class PoolMemoryTest {
+
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Pool pool = Pool.builder().name("mem").workers(1).queueCapacity(4).whenFull(Overflow.DISCARD_OLDEST)
+            .onTaskFailure((t, e) -> { }).build();
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        release.countDown();
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
+    }
+
+    /** A callable holding 8 MB, and a weak reference to that payload. */
+    private static Callable<Integer> holding(byte[][] payloadOut) {
+        byte[] payload = new byte[8 << 20];
+        payloadOut[0] = payload;
+        return () -> payload.length;
+    }
+
+    private static void awaitCollected(WeakReference<?> ref) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            System.gc();
+            return ref.get() == null;
+        });
+    }
+
+    private void blockWorker() throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        pool.execute(() -> {
+            running.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(running.await(10, SECONDS)).isTrue();
+    }
+
+    @Test
+    void aFinishedTaskIsNotRetainedOnceItsHandleIsDropped() throws Exception {
+        byte[][] out = new byte[1][];
+        Task<Integer> t = pool.submit(holding(out));
+        WeakReference<byte[]> payload = new WeakReference<>(out[0]);
+        WeakReference<Task<Integer>> handle = new WeakReference<>(t);
+        out[0] = null;
+        assertThat(t.get(10, SECONDS)).isEqualTo(8 << 20);
+        t = null;
+        awaitCollected(payload);
+        awaitCollected(handle);
+    }
+
+    @Test
+    void aFinishedTaskStillHeldByItsCallerDropsWhatItRan() throws Exception {
+        byte[][] out = new byte[1][];
+        Task<Integer> t = pool.submit(holding(out));
+        WeakReference<byte[]> payload = new WeakReference<>(out[0]);
+        out[0] = null;
+        assertThat(t.get(10, SECONDS)).isEqualTo(8 << 20);
+        awaitCollected(payload);
+        assertThat(t.resultNow()).isEqualTo(8 << 20);
+    }
+
+    @Test
+    void aCancelledTaskStillSittingInTheQueueDropsWhatItHeld() throws Exception {
+        blockWorker();
+        byte[][] out = new byte[1][];
+        Task<Integer> t = pool.submit(holding(out));
+        WeakReference<byte[]> payload = new WeakReference<>(out[0]);
+        out[0] = null;
+        assertThat(t.cancel(false)).isTrue();
+        assertThat(pool.stats().queued()).as("still in its slot").isEqualTo(1);
+        awaitCollected(payload);
+    }
+
+    @Test
+    void aDiscardedTaskIsNotRetained() throws Exception {
+        blockWorker();
+        byte[][] out = new byte[1][];
+        Task<Integer> oldest = pool.submit(holding(out));
+        WeakReference<byte[]> payload = new WeakReference<>(out[0]);
+        out[0] = null;
+        for (int i = 0; i < 4; i++) {
+            pool.execute(() -> { });
+        }
+        assertThat(oldest.isDone()).as("pushed out").isTrue();
+        awaitCollected(payload);
+    }
+
+    @Test
+    void manyFinishedTasksLeaveNothingBehind() throws Exception {
+        WeakReference<byte[]> last = null;
+        for (int i = 0; i < 20; i++) {
+            byte[][] out = new byte[1][];
+            Task<Integer> t = pool.submit(holding(out));
+            last = new WeakReference<>(out[0]);
+            out[0] = null;
+            t.get(10, SECONDS);
+        }
+        awaitCollected(last);
+        // The 20 x 8 MB payloads did not accumulate (the test JVM has a 2 GB heap, so this is checked
+        // through the last one only, plus: the pool holds no queued tasks).
+        assertThat(pool.stats().queued()).isZero();
+    }
+}
