@@ -10,7 +10,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code corral} command. Each subcommand is one thing to do ({@code corral demo}); this class
+ * The {@code corral} command. Each subcommand is one thing to do ({@code corral demo}, {@code corral
+ * limits}); this class
  * only holds them together, answers {@code --help} and {@code --version}, and turns the outcome into
  * the process's exit status: 0 done, 1 failed, 2 bad usage.
  */
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = CorralCommand.Version.class,
         description = "Bounded worker pools for the JVM: see them work against the JDK's executors.",
-        subcommands = {DemoCommand.class},
+        subcommands = {DemoCommand.class, LimitsCommand.class},
         usageHelpAutoWidth = true)
 public final class CorralCommand implements Runnable {
 
@@ -36,7 +37,7 @@ public final class CorralCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing a command: try 'corral demo'");
+        throw new ParameterException(spec.commandLine(), "Missing a command: try 'corral demo' or 'corral limits'");
     }
 
     /** The project version from the jar's Maven descriptor, and the JVM it runs on. */

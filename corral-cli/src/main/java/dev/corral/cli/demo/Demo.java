@@ -1,18 +1,11 @@
 package dev.corral.cli.demo;
 
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The {@code corral demo} run: every mode at every client count, one cell after another, each row
@@ -26,12 +19,13 @@ public final class Demo {
     private final DemoSettings settings;
     private final PrintWriter out;
     private final PrintWriter err;
-    private int progressWidth;
+    private final ProgressLine progress;
 
     private Demo(DemoSettings settings, PrintWriter out, PrintWriter err) {
         this.settings = settings;
         this.out = out;
         this.err = err;
+        this.progress = new ProgressLine(err);
     }
 
     /**
@@ -72,11 +66,7 @@ public final class Demo {
         int cores = Runtime.getRuntime().availableProcessors();
         out.printf("Corral demo: request-like load, %s of CPU + %s of blocking I/O per request%n",
                 ms(w.cpu()), ms(w.io()));
-        out.printf("machine   %d cores%s, %s %s %s%n", cores, cpuModel().map(m -> " (" + m + ")").orElse(""),
-                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch"));
-        out.printf(Locale.ROOT, "jvm       %s %s (%s), max heap %.1f GiB%n", System.getProperty("java.vm.name"),
-                Runtime.version(), System.getProperty("java.vendor"), Runtime.getRuntime().maxMemory() / (double) (1L << 30));
-        out.printf("date      %s%n", ZonedDateTime.now().withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        ReportText.printMachine(out);
         String ceiling = w.cpu().isZero() ? "" : String.format(Locale.ROOT,
                 "; CPU ceiling %,.0f TPS (%d cores / %s)", cores * 1e9 / w.cpu().toNanos(), cores, ms(w.cpu()));
         out.printf(Locale.ROOT, "workload  %s of CPU = %,d hash rounds (calibrated at %.2f ns each), then Thread.sleep(%s)%s%n",
@@ -151,18 +141,11 @@ public final class Demo {
     }
 
     private void progress(String text) {
-        int pad = Math.max(0, progressWidth - text.length());
-        err.print("\r" + text + " ".repeat(pad));
-        err.flush();
-        progressWidth = text.length();
+        progress.show(text);
     }
 
     private void clearProgress() {
-        if (progressWidth > 0) {
-            err.print("\r" + " ".repeat(progressWidth) + "\r");
-            err.flush();
-            progressWidth = 0;
-        }
+        progress.clear();
     }
 
     /** "1.25x" style ratio, or "n/a x" when the other made no progress. */
@@ -170,34 +153,15 @@ public final class Demo {
         return b <= 0 ? "n/a x" : String.format(Locale.ROOT, "%.2fx", a / b);
     }
 
-    /** Milliseconds with three significant figures or so: 5.43, 18.2, 1,064. */
     static String latency(double nanos) {
-        double ms = nanos / 1e6;
-        if (ms < 10) {
-            return String.format(Locale.ROOT, "%.2f", ms);
-        }
-        if (ms < 100) {
-            return String.format(Locale.ROOT, "%.1f", ms);
-        }
-        return String.format(Locale.ROOT, "%,.0f", ms);
+        return ReportText.latency(nanos);
     }
 
     private static String ms(Duration d) {
-        return new BigDecimal(d.toNanos()).movePointLeft(6).stripTrailingZeros().toPlainString() + " ms";
+        return ReportText.ms(d);
     }
 
     private static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
-    }
-
-    /** The CPU's model name from /proc/cpuinfo, where there is one. */
-    private static Optional<String> cpuModel() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
-                    .findFirst();
-        } catch (Exception e) {
-            return Optional.empty();
-        }
+        return ReportText.seconds(d);
     }
 }
