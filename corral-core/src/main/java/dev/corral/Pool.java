@@ -614,7 +614,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     // ------------------------------------------------------------------ workers
 
     /** One worker thread's state. Fields other than {@code current} are guarded by {@code lock}. */
-    private final class Worker implements Runnable {
+    private final class Worker extends WorkerCounters implements Runnable {
         final int id = workerIds.incrementAndGet();
         Thread thread;
         Task<?> firstTask;
@@ -723,12 +723,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         Permit p = w.permit;
         if (p == null) {
-            t.runClaimed();
+            t.runClaimed(w);
             return;
         }
         w.permit = null;
         try {
-            t.runClaimed();
+            t.runClaimed(w);
         } finally {
             reportOutcome(p, t);
         }
@@ -1057,6 +1057,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         lock.lock();
         try {
             workers.remove(w);
+            // Fold the leaving worker's own counters into the pool's, under the lock stats() reads with.
+            started.add(w.started());
+            ended.add(w.ended());
+            succeeded.add(w.succeeded());
+            failed.add(w.failed());
             exited.removeIf(t -> !t.isAlive());
             exited.add(w.thread);
             if (w.parked) {
@@ -1076,21 +1081,37 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     // ------------------------------------------------------------------ task callbacks
 
-    void taskStarted(Task<?> t) {
-        started.increment();
+    void taskStarted(Task<?> t, WorkerCounters counters) {
+        if (counters != null) {
+            counters.addStarted();
+        } else {
+            started.increment();
+        }
         long now = ticker.nanoTime();
         t.startedAt = now;
         queueWait.record(now - t.acceptedAt);
     }
 
     /** Called exactly once per task, on its single settling transition. */
-    void taskSettled(Task<?> t, int from, int to, Throwable failure) {
+    void taskSettled(Task<?> t, int from, int to, Throwable failure, WorkerCounters counters) {
         if (from == Task.RUNNING) {
             runTime.record(ticker.nanoTime() - t.startedAt);
         }
         switch (to) {
-            case Task.SUCCEEDED -> succeeded.increment();
-            case Task.FAILED -> failed.increment();
+            case Task.SUCCEEDED -> {
+                if (counters != null) {
+                    counters.addSucceeded();
+                } else {
+                    succeeded.increment();
+                }
+            }
+            case Task.FAILED -> {
+                if (counters != null) {
+                    counters.addFailed();
+                } else {
+                    failed.increment();
+                }
+            }
             case Task.CANCELLED -> cancelled.increment();
             case Task.DISCARDED -> discarded.increment();
             case Task.TIMED_OUT -> timedOut.increment();
@@ -1102,8 +1123,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     /** Called when a task's code has returned (or thrown), whatever its settlement. */
-    void taskRunEnded(Task<?> t) {
-        ended.increment();
+    void taskRunEnded(WorkerCounters counters) {
+        if (counters != null) {
+            counters.addEnded();
+        } else {
+            ended.increment();
+        }
     }
 
     void reportCallbackFailure(Task<?> t, Throwable error) {
@@ -1360,7 +1385,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             shutdownNow();
             throw e;
         }
-        long interrupted = Math.max(0, started.sum() - ended.sum());
+        long interrupted = stats().running();
         List<Runnable> never = shutdownNow();
         boolean done = awaitTermination(1, TimeUnit.SECONDS);
         long completed = settledCount() - settledBefore;
@@ -1368,21 +1393,38 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     private long settledCount() {
-        return succeeded.sum() + failed.sum() + cancelled.sum() + timedOut.sum() + discarded.sum();
+        return stats().completed();
     }
 
     // ------------------------------------------------------------------ stats
 
     /** An immutable snapshot of the pool's gauges, counters and recent latencies. */
     public PoolStats stats() {
+        long startedNow;
+        long endedNow;
+        long succeededNow;
+        long failedNow;
+        lock.lock();
+        try {
+            startedNow = started.sum();
+            endedNow = ended.sum();
+            succeededNow = succeeded.sum();
+            failedNow = failed.sum();
+            for (Worker w : workers) {
+                startedNow += w.started();
+                endedNow += w.ended();
+                succeededNow += w.succeeded();
+                failedNow += w.failed();
+            }
+        } finally {
+            lock.unlock();
+        }
         int liveNow = live.get();
         int idleNow = idleCount;
-        long startedNow = started.sum();
-        long endedNow = ended.sum();
         int running = (int) Math.max(0, startedNow - endedNow);
         return new PoolStats(name, liveNow, Math.min(running, liveNow), idleNow, maxWorkers,
                 queuedNow(), queueCapacity, running,
-                submitted.sum(), succeeded.sum(), failed.sum(), cancelled.sum(), timedOut.sum(),
+                submitted.sum(), succeededNow, failedNow, cancelled.sum(), timedOut.sum(),
                 discarded.sum(), handedBack.sum(), rejected.sum(),
                 latency(queueWait.summary()), latency(runTime.summary()));
     }

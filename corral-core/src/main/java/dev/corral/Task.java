@@ -131,18 +131,18 @@ public final class Task<T> implements RunnableFuture<T> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (STATE.compareAndSet(this, QUEUED, CANCELLED)) {
-            settleAfterTransition(QUEUED, CANCELLED, NEVER_RAN);
+            settleAfterTransition(QUEUED, CANCELLED, NEVER_RAN, null);
             return true;
         }
         if (STATE.compareAndSet(this, HANDED_BACK, CANCELLED)) {
-            settleAfterTransition(HANDED_BACK, CANCELLED, NEVER_RAN);
+            settleAfterTransition(HANDED_BACK, CANCELLED, NEVER_RAN, null);
             return true;
         }
         if (!mayInterruptIfRunning) {
             // Like FutureTask, cancel(false) of a running task only marks it: the worker keeps
             // running the code, the caller sees CancellationException at once.
             if (STATE.compareAndSet(this, RUNNING, CANCELLED)) {
-                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING);
+                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null);
                 return true;
             }
             return false;
@@ -155,7 +155,7 @@ public final class Task<T> implements RunnableFuture<T> {
                 }
             } finally {
                 state = CANCELLED; // release the worker waiting in awaitInterruptDelivered()
-                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING);
+                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null);
             }
             return true;
         }
@@ -265,9 +265,17 @@ public final class Task<T> implements RunnableFuture<T> {
 
     /** Runs a task this thread has already moved to RUNNING. Never throws. */
     void runClaimed() {
+        runClaimed(null);
+    }
+
+    /**
+     * Runs a task this thread has already moved to RUNNING, counting it on {@code counters} (the
+     * running worker's own) when given. Never throws, except a VirtualMachineError.
+     */
+    void runClaimed(WorkerCounters counters) {
         Pool p = detached ? null : pool;
         if (p != null) {
-            p.taskStarted(this);
+            p.taskStarted(this, counters);
         }
         Object result;
         boolean ok;
@@ -278,9 +286,9 @@ public final class Task<T> implements RunnableFuture<T> {
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
                 runner = null;
-                settle(RUNNING, FAILED, t);
+                settle(RUNNING, FAILED, t, counters);
                 if (p != null) {
-                    p.taskRunEnded(this);
+                    p.taskRunEnded(counters);
                 }
                 throw vme; // the JVM is in trouble; the worker dies and is replaced
             }
@@ -288,9 +296,9 @@ public final class Task<T> implements RunnableFuture<T> {
             ok = false;
         }
         runner = null;
-        boolean settled = settle(RUNNING, ok ? SUCCEEDED : FAILED, result);
+        boolean settled = settle(RUNNING, ok ? SUCCEEDED : FAILED, result, counters);
         if (p != null) {
-            p.taskRunEnded(this);
+            p.taskRunEnded(counters);
         }
         if (!settled) {
             // Lost to cancel(): if it interrupted us, wait until the interrupt has landed so it
@@ -307,12 +315,16 @@ public final class Task<T> implements RunnableFuture<T> {
      * Returns false if the task was not in {@code from} (someone else settled it first).
      */
     boolean settle(int from, int to, Object result) {
+        return settle(from, to, result, null);
+    }
+
+    private boolean settle(int from, int to, Object result, WorkerCounters counters) {
         if (!STATE.compareAndSet(this, from, RUNNING_SETTLING)) {
             return false;
         }
         outcome = result;
         state = to; // publishes outcome
-        settleAfterTransition(from, to, result);
+        settleAfterTransition(from, to, result, counters);
         return true;
     }
 
@@ -371,7 +383,7 @@ public final class Task<T> implements RunnableFuture<T> {
     /** Transient state while the outcome is being written; readers treat it as not done. */
     private static final int RUNNING_SETTLING = -1;
 
-    private void settleAfterTransition(int from, int to, Object result) {
+    private void settleAfterTransition(int from, int to, Object result, WorkerCounters counters) {
         if (to == CANCELLED) {
             outcome = result;
         }
@@ -379,7 +391,8 @@ public final class Task<T> implements RunnableFuture<T> {
         releaseWaiters();
         Pool p = (from == HANDED_BACK || detached) ? null : pool;
         if (p != null) {
-            p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null);
+            p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null,
+                    counters);
         }
         fireCallbacks();
     }

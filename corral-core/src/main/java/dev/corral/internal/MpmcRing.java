@@ -61,7 +61,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
             if (dif == 0) {
                 if (TAIL.weakCompareAndSet(this, pos, pos + 1)) {
                     ELEM.setRelease(elements, slot, e);
-                    SEQ.setVolatile(sequences, slot, 2 * pos + 1);
+                    SEQ.setRelease(sequences, slot, 2 * pos + 1); // the tail CAS already fenced
                     return true;
                 }
                 pos = tail;
@@ -85,7 +85,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                 if (HEAD.weakCompareAndSet(this, pos, pos + 1)) {
                     E e = (E) ELEM.getAcquire(elements, slot);
                     ELEM.setRelease(elements, slot, null); // the slot keeps no reference
-                    SEQ.setVolatile(sequences, slot, 2 * (pos + capacity));
+                    SEQ.setRelease(sequences, slot, 2 * (pos + capacity)); // the head CAS already fenced
                     return e;
                 }
                 pos = head;
