@@ -77,6 +77,8 @@ public final class Task<T> implements RunnableFuture<T> {
     long acceptedAt;
     /** Ticker time of the start; run time is measured from here. */
     long startedAt;
+    /** Whether this task's latencies are measured (see Pool's sampling); written before publication. */
+    boolean timed;
     /** Set by a claimant that took the task from HANDED_BACK: its outcome is not the pool's. */
     private boolean detached;
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
