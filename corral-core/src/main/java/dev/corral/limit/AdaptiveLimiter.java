@@ -4,7 +4,7 @@ import dev.corral.Ticker;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import dev.corral.internal.StripedCounter;
 
 /**
  * A concurrency limit that finds itself: it grows while the protected resource answers quickly and
@@ -65,10 +65,10 @@ public final class AdaptiveLimiter extends SemaphoreLimiter {
     private final double backoffRatio;
     private final long timeoutNanos;
 
-    private final LongAdder successes = new LongAdder();
-    private final LongAdder ignored = new LongAdder();
-    private final LongAdder increases = new LongAdder();
-    private final LongAdder decreases = new LongAdder();
+    private final StripedCounter successes = new StripedCounter();
+    private final StripedCounter ignored = new StripedCounter();
+    private final StripedCounter increases = new StripedCounter();
+    private final StripedCounter decreases = new StripedCounter();
 
     private AdaptiveLimiter(Builder b) {
         super(b.initialLimit, b.fair, b.clock, b.trackPermitAge, true);

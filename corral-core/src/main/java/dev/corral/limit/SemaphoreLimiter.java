@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import dev.corral.internal.StripedCounter;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 import java.util.function.IntUnaryOperator;
 
@@ -35,7 +35,7 @@ import java.util.function.IntUnaryOperator;
  * its own difference.
  *
  * <p>Each permit carries a released flag flipped once by CAS, so only the first of any number of
- * racing close/outcome calls reaches {@link #release}. Counters are {@link LongAdder}s updated
+ * racing close/outcome calls reaches {@link #release}. Counters are striped counters updated
  * after the semaphore operation they describe; snapshots read them without a lock, which is why
  * {@link LimiterStats} documents them as individually, not jointly, exact.
  */
@@ -53,11 +53,10 @@ abstract class SemaphoreLimiter implements Limiter {
     private final Set<HeldPermit> held;
     private final CopyOnWriteArrayList<Runnable> capacityListeners = new CopyOnWriteArrayList<>();
 
-    private final LongAdder granted = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder interrupted = new LongAdder();
-    private final LongAdder released = new LongAdder();
-    private final LongAdder dropped = new LongAdder();
+    private final StripedCounter granted = new StripedCounter();
+    private final StripedCounter rejected = new StripedCounter();
+    private final StripedCounter interrupted = new StripedCounter();
+    private final StripedCounter dropped = new StripedCounter();
 
     SemaphoreLimiter(int limit, boolean fair, Ticker clock, boolean trackPermitAge,
             boolean stampPermits) {
@@ -118,8 +117,11 @@ abstract class SemaphoreLimiter implements Limiter {
                 oldest = Math.max(oldest, now - p.acquiredAt);
             }
         }
+        // Released is derived, not counted: one atomic less per permit. Every granted permit is
+        // either in use or released; read while permits move, the figure can lag by those in flight.
+        long grantedNow = granted.sum();
         return new LimiterStats(limit, inUse, sync.getQueueLength(),
-                granted.sum(), rejected.sum(), interrupted.sum(), released.sum(), dropped.sum(),
+                grantedNow, rejected.sum(), interrupted.sum(), Math.max(0, grantedNow - inUse), dropped.sum(),
                 oldest);
     }
 
@@ -206,7 +208,6 @@ abstract class SemaphoreLimiter implements Limiter {
             onRelease(permit, outcome, stampPermits ? clock.nanoTime() : 0L);
         } finally {
             sync.releaseShared(1);
-            released.increment();
         }
         fireCapacityListeners();
     }

@@ -8,7 +8,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import dev.corral.internal.StripedCounter;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -69,10 +69,10 @@ final class TokenBucket implements RateLimiter {
     /** Theoretical arrival time, relative to origin. Moved only by CAS. Starts full. */
     private volatile long tat;
 
-    private final LongAdder granted = new LongAdder();
-    private final LongAdder rejected = new LongAdder();
-    private final LongAdder delayed = new LongAdder();
-    private final LongAdder cancelled = new LongAdder();
+    private final StripedCounter granted = new StripedCounter();
+    private final StripedCounter rejected = new StripedCounter();
+    private final StripedCounter delayed = new StripedCounter();
+    private final StripedCounter cancelled = new StripedCounter();
     private final AtomicInteger waiting = new AtomicInteger();
 
     TokenBucket(double permitsPerSecond, int burst, Ticker clock) {
