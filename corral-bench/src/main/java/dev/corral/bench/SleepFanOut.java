@@ -1,0 +1,140 @@
+package dev.corral.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Blocking fan-out: many tasks that each sleep 10 ms, at most {@code cap} (10,000) at a time, the
+ * workload virtual threads exist for. Reports the wall time of the whole fan-out against the ideal
+ * ({@code tasks / cap * 10 ms}) and the memory each blocked task costs.
+ *
+ * <h2>Candidates</h2>
+ * Every kind of {@link Candidates} with {@code workers = cap}: {@code corral-virtual} (Corral with
+ * {@code workers(10_000)} on virtual threads) and {@code vthread-semaphore} are the two this
+ * scenario is about. {@code tpe-lbq} (a ThreadPoolExecutor of 10,000 platform threads) and
+ * {@code corral} (Corral on 10,000 platform threads) are the heavy reference points: skip them by
+ * leaving them out of {@code --kinds}, or run them at a reduced count with
+ * {@code --platform-tasks}. Bounded queues hold 65,536 tasks and the submitter blocks when they
+ * are full; the semaphore executor blocks the submitter at {@code cap} running tasks.
+ *
+ * <h2>Method</h2>
+ * Each kind runs in two phases, each on a fresh executor:
+ * <ol>
+ *   <li><b>Memory probe</b> (first, while the process is still small): record RSS and heap after
+ *       GC, submit exactly {@code cap} tasks that block on a latch, wait until all have started,
+ *       measure again; the deltas divided by {@code cap} are the bytes per blocked task. RSS counts
+ *       native thread stacks (platform threads) and any heap the JVM committed meanwhile; heap
+ *       after GC counts what the blocked tasks keep reachable (virtual thread stacks live there).
+ *       Both are approximate: GC and the allocator move in steps. Run with {@code -Xms} equal to
+ *       {@code -Xmx} (BenchMain does) so that the heap never shrinks between the two reads.</li>
+ *   <li><b>Timed run</b>: submit {@code tasks} tasks that each {@code Thread.sleep(10)} and wait
+ *       until the last one ends; the wall time runs from the first submission to the last
+ *       completion. One untimed warm-up fan-out of {@code cap * 2} tasks comes first.</li>
+ * </ol>
+ *
+ * <h2>Usage</h2>
+ * {@code java -cp benchmarks.jar dev.corral.bench.SleepFanOut --kinds corral-virtual,vthread-semaphore
+ * --tasks 200000 --cap 10000 --sleep-ms 10 [--platform-tasks 50000]}
+ */
+public final class SleepFanOut {
+
+    private SleepFanOut() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = Harness.args(argv);
+        List<String> kinds = Harness.listArg(a, "kinds", List.of("corral-virtual", "vthread-semaphore"));
+        int tasks = Harness.intArg(a, "tasks", 200_000);
+        int platformTasks = Harness.intArg(a, "platform-tasks", tasks);
+        int cap = Harness.intArg(a, "cap", 10_000);
+        int sleepMs = Harness.intArg(a, "sleep-ms", 10);
+        int capacity = Harness.intArg(a, "queue-capacity", 65_536);
+        for (String kind : kinds) {
+            boolean platform = !kind.contains("virtual") && !kind.contains("vthread");
+            run(kind, platform ? platformTasks : tasks, cap, sleepMs, capacity);
+        }
+    }
+
+    static void run(String kind, int tasks, int cap, int sleepMs, int capacity) throws InterruptedException {
+        // Phase 1: memory per blocked task.
+        long heap0 = Harness.heapUsedAfterGc();
+        long rss0 = Harness.rssBytes();
+        ExecutorService probe = Candidates.create(kind, cap, capacity, "fanout-probe");
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        Thread submitter = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < cap; i++) {
+                probe.execute(() -> {
+                    started.incrementAndGet();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+        });
+        long probeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (started.get() < cap && System.nanoTime() < probeDeadline) {
+            Thread.sleep(5);
+        }
+        boolean allBlocked = started.get() == cap;
+        long heap1 = Harness.heapUsedAfterGc();
+        long rss1 = Harness.rssBytes();
+        release.countDown();
+        submitter.join();
+        Candidates.close(probe, 60);
+        double rssPerTaskKb = (rss1 - rss0) / (double) cap / 1024;
+        double heapPerTaskKb = (heap1 - heap0) / (double) cap / 1024;
+
+        // Phase 2: the timed fan-out (after an untimed warm-up).
+        fanOut(kind, Math.min(tasks, cap * 2), cap, sleepMs, capacity);
+        double seconds = fanOut(kind, tasks, cap, sleepMs, capacity);
+        double ideal = Math.ceil(tasks / (double) cap) * sleepMs / 1000.0;
+
+        System.out.printf("%-18s %,9d tasks x %d ms, cap %,d: wall %6.3f s (ideal %.2f s, %4.2fx)  memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
+                kind, tasks, sleepMs, cap, seconds, ideal, seconds / ideal, rssPerTaskKb, heapPerTaskKb,
+                allBlocked ? "" : " (probe: only " + started.get() + " started)");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("bench", "fanout");
+        r.put("kind", kind);
+        r.put("tasks", tasks);
+        r.put("cap", cap);
+        r.put("seconds", seconds);
+        r.put("ideal", ideal);
+        r.put("secondsPer200k", seconds / tasks * 200_000);
+        r.put("rssKbPerTask", rssPerTaskKb);
+        r.put("heapKbPerTask", heapPerTaskKb);
+        r.put("probeComplete", allBlocked);
+        Harness.printResult(r);
+    }
+
+    /** Runs one fan-out on a fresh executor; returns its wall time in seconds (NaN if it stalled). */
+    private static double fanOut(String kind, int tasks, int cap, int sleepMs, int capacity) throws InterruptedException {
+        ExecutorService pool = Candidates.create(kind, cap, capacity, "fanout");
+        Batch batch = new Batch();
+        batch.reset(tasks);
+        Runnable sleeper = () -> {
+            try {
+                Thread.sleep(sleepMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                batch.countDown();
+            }
+        };
+        long t0 = System.nanoTime();
+        for (int i = 0; i < tasks; i++) {
+            pool.execute(sleeper);
+        }
+        boolean done = batch.await(300, TimeUnit.SECONDS);
+        long t1 = System.nanoTime();
+        Candidates.close(pool, 60);
+        return done ? (t1 - t0) / 1e9 : Double.NaN;
+    }
+}
