@@ -169,14 +169,7 @@ class PoolBoundsTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(2);
         for (int i = 0; i < 2; i++) {
-            pool.execute(() -> {
-                running.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            pool.execute(TestTasks.blockUntil(running, release));
         }
         assertThat(running.await(10, SECONDS)).isTrue();
         assertThatThrownBy(() -> pool.execute(() -> { })).isInstanceOf(RejectedExecutionException.class)

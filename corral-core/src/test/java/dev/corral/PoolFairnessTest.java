@@ -25,14 +25,7 @@ class PoolFairnessTest {
         List<String> order = new CopyOnWriteArrayList<>();
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        pool.execute(() -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        pool.execute(TestTasks.blockUntil(running, release));
         assertThat(running.await(10, SECONDS)).isTrue();
         pool.execute(() -> order.add("queued"));
 
@@ -91,14 +84,7 @@ class PoolFairnessTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch gate = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        pool.execute(() -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        pool.execute(TestTasks.blockUntil(running, release));
         assertThat(running.await(10, SECONDS)).isTrue();
         // q1 takes the worker next and holds it at the gate, so only one slot frees up.
         pool.execute(() -> {

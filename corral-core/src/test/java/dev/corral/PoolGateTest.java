@@ -51,13 +51,7 @@ class PoolGateTest {
         CountDownLatch release = new CountDownLatch(1);
         try (Pool pool = Pool.builder().name("idle-wait").workers(4).queueCapacity(10).limiter(limit).build()) {
             for (int i = 0; i < 4; i++) {
-                pool.execute(() -> {
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+                pool.execute(TestTasks.blockUntil(release));
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().running() == 1 && pool.stats().queued() == 3);
             PoolStats s = pool.stats();
@@ -138,13 +132,7 @@ class PoolGateTest {
         ConcurrencyLimiter limit = ConcurrencyLimiter.of(1);
         CountDownLatch release = new CountDownLatch(1);
         Pool pool = Pool.builder().name("stop").workers(3).queueCapacity(10).limiter(limit).build();
-        pool.execute(() -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        pool.execute(TestTasks.blockUntil(release));
         for (int i = 0; i < 5; i++) {
             pool.execute(() -> { });
         }

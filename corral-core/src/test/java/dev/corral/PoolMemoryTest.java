@@ -43,14 +43,7 @@ class PoolMemoryTest {
 
     private void blockWorker() throws InterruptedException {
         CountDownLatch running = new CountDownLatch(1);
-        pool.execute(() -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        pool.execute(TestTasks.blockUntil(running, release));
         assertThat(running.await(10, SECONDS)).isTrue();
     }
 

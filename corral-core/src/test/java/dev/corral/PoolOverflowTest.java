@@ -48,14 +48,7 @@ class PoolOverflowTest {
 
     private CountDownLatch blockWorker(Pool p) throws InterruptedException {
         CountDownLatch running = new CountDownLatch(1);
-        p.execute(() -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        p.execute(TestTasks.blockUntil(running, release));
         assertThat(running.await(10, SECONDS)).isTrue();
         return running;
     }
@@ -206,14 +199,7 @@ class PoolOverflowTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().idleWorkers() == 1 && p.stats().queued() == 0);
         CountDownLatch again = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        p.execute(() -> {
-            running.countDown();
-            try {
-                again.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        p.execute(TestTasks.blockUntil(running, again));
         assertThat(running.await(10, SECONDS)).isTrue();
         assertThat(p.tryExecute(() -> { })).isTrue();
         assertThat(p.tryExecute(() -> { })).isTrue();

@@ -172,14 +172,7 @@ class PoolShutdownRaceTest {
             Pool pool = Pool.builder().name("blocked").workers(1).queueCapacity(1).whenFull(Overflow.BLOCK).build();
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch running = new CountDownLatch(1);
-            pool.execute(() -> {
-                running.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            pool.execute(TestTasks.blockUntil(running, release));
             assertThat(running.await(10, SECONDS)).isTrue();
             AtomicInteger queuedRan = new AtomicInteger();
             pool.execute(queuedRan::incrementAndGet);

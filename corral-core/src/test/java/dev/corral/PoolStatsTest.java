@@ -102,14 +102,7 @@ class PoolStatsTest {
         Pool p = Pool.builder().name("cr").workers(1).queueCapacity(1).whenFull(Overflow.CALLER_RUNS).build();
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch running = new CountDownLatch(1);
-        p.execute(() -> {
-            running.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        p.execute(TestTasks.blockUntil(running, release));
         assertThat(running.await(10, SECONDS)).isTrue();
         p.execute(() -> { });
         p.execute(() -> { }); // runs in this thread

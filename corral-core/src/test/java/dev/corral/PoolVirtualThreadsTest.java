@@ -173,14 +173,7 @@ class PoolVirtualThreadsTest {
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch allBlocked = new CountDownLatch(199);
             for (int i = 0; i < 199; i++) {
-                pool.execute(() -> {
-                    allBlocked.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
+                pool.execute(TestTasks.blockUntil(allBlocked, release));
             }
             assertThat(allBlocked.await(20, SECONDS)).as("199 blocked virtual workers on 2 cores").isTrue();
             assertThat(pool.submit(() -> Thread.currentThread().isVirtual()).get(10, SECONDS)).isTrue();
