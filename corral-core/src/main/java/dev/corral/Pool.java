@@ -32,6 +32,7 @@ import dev.corral.internal.StripedCounter;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A bounded pool of reusable workers pulling tasks from a bounded queue: the goroutine-pool
@@ -136,7 +137,20 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private static final int TERMINATED = 3;
 
     private final String name;
-    private final int maxWorkers;
+    // Sizes. minWorkers/maxWorkers are the configured bounds; cap is the current target in
+    // [max(1, minWorkers), maxWorkers]: the most workers that may be alive now. Without a scaling
+    // policy cap == maxWorkers. Written under lock, read lock-free.
+    private volatile int minWorkers;
+    private volatile int maxWorkers;
+    private volatile int cap;
+    private volatile long keepAliveNanos;
+    private final boolean queueFirst;
+    private final ScalingPolicy scalingPolicy;       // null: no automatic scaling
+    private final long scalingIntervalNanos;
+    private final Consumer<? super ScalingEvent> scaleListener;
+    private Thread scaler;                           // guarded by lock
+    private long lastSampleAt;                       // scaler thread only
+    private long lastSampleCompleted;                // scaler thread only
     private final int queueCapacity;
     private final TaskQueue<Task<?>> queue;      // null: direct hand-off (capacity 0)
     /**
@@ -198,7 +212,16 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     private Pool(Builder b) {
         this.name = b.name;
-        this.maxWorkers = b.workers;
+        this.minWorkers = b.minWorkers();
+        this.maxWorkers = b.maxWorkers();
+        this.keepAliveNanos = b.keepAlive.toNanos();
+        this.queueFirst = b.queueFirst;
+        this.scalingPolicy = b.scalingPolicy == null ? null : b.scalingPolicy.fresh();
+        this.scalingIntervalNanos = b.scalingInterval.toNanos();
+        this.scaleListener = b.scaleListener;
+        // With a policy the pool starts at its minimum (or what was prestarted) and lets the
+        // policy raise the target; without one every worker up to the maximum may start on demand.
+        this.cap = scalingPolicy == null ? maxWorkers : clampCap(Math.max(minWorkers, b.prestart), minWorkers, maxWorkers);
         this.queueCapacity = b.unbounded ? Integer.MAX_VALUE : b.queueCapacity;
         this.queue = b.unbounded ? new LinkedTaskQueue<>() : b.queueCapacity == 0 ? null : new MpmcRing<>(b.queueCapacity);
         this.admitBelow = queue == null ? 0 : queueCapacity - Math.max(1, Math.min(queueCapacity, 1 << 20) / 4);
@@ -400,7 +423,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return new RejectedExecutionException("pool '" + name + "' is shut down");
         }
         return new RejectedExecutionException("pool '" + name + "' is full: queue capacity " + capacityText()
-                + ", queued " + queuedNow() + ", workers " + maxWorkers + " (" + live.get() + " alive), "
+                + ", queued " + queuedNow() + ", workers " + cap + " (" + live.get() + " alive), "
                 + waiterCount + " submitters waiting");
     }
 
@@ -417,7 +440,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return CLOSED;
         }
         stamp(t);
-        if (idleCount == 0 && live.get() < maxWorkers) {
+        if (idleCount == 0 && live.get() < (queueFirst ? minWorkers : cap)) {
             if (gated) {
                 addWorker(null); // a gated task starts only through the gate: queue it below
             } else {
@@ -438,6 +461,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             submitted.increment();
             if (!queue.offer(t)) {
                 submitted.decrement();
+                if (queueFirst && !gated && idleCount == 0 && live.get() < cap) {
+                    // ThreadPoolExecutor's order: past the core size only when the queue is full.
+                    submitted.increment();
+                    if (addWorker(t)) {
+                        return ACCEPTED;
+                    }
+                    submitted.decrement();
+                }
                 return FULL;
             }
             if (runState != RUNNING && t.reclaim()) {
@@ -447,6 +478,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 return CLOSED;
             }
             signalWork();
+            if (live.get() == 0) {
+                // The last worker may have retired (idle expiry) after our spawn check: it re-checks
+                // the queue after leaving, we re-check the workers after queuing; one of us starts one.
+                addWorker(null);
+            }
             return ACCEPTED;
         }
         return handOff(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
@@ -528,7 +564,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             // The pool may have room again (or gained an idle worker) since our failed attempt;
             // a worker start is still allowed if below max.
-            if (waiters.isEmpty() && idleCount == 0 && live.get() < maxWorkers) {
+            if (waiters.isEmpty() && idleCount == 0 && live.get() < cap) {
                 submitted.increment();
                 if (addWorkerLocked(t)) {
                     return ACCEPTED;
@@ -625,6 +661,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         Task<?> handoff;
         /** True while on the idle stack; cleared under lock by whoever pops it. */
         volatile boolean parked;
+        /** Set when this worker is told to leave (idle expiry, a lowered target); live already counts it out. */
+        volatile boolean retired;
+        /** Ticker time it last went idle; guarded by lock. */
+        long idleSince;
         /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
         volatile boolean awaitingPermit;
         /** The limiter permit held for the task now running (gated pools). */
@@ -653,7 +693,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private boolean addWorkerLocked(Task<?> first) {
         for (;;) {
             int c = live.get();
-            if (c >= maxWorkers) {
+            if (c >= cap) {
                 return false;
             }
             if (live.compareAndSet(c, c + 1)) {
@@ -744,6 +784,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (rs >= STOP) {
                 return null;
             }
+            int c = live.get();
+            if (c > cap && live.compareAndSet(c, c - 1)) {
+                w.retired = true; // above a lowered target: leave as soon as the task in hand is done
+                return null;
+            }
             if (queue != null) {
                 if (gated && !queue.isEmpty()) {
                     if (!passGate(w)) {
@@ -798,6 +843,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             Task<?> handed = park(w);
             if (handed != null) {
                 return handed;
+            }
+            if (w.retired) {
+                return null;
             }
         }
     }
@@ -962,7 +1010,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             // Whoever popped us may have meant to wake us for this very work; either way, look again.
         }
         while (w.parked) {
-            LockSupport.park(this);
+            if (live.get() > minWorkers) {
+                LockSupport.parkNanos(this, keepAliveNanos);
+                if (w.parked) {
+                    expireIdleWorkers();
+                }
+            } else {
+                LockSupport.park(this);
+            }
             // An interrupt here is either shutdownNow() waking us (it also releases us) or one a
             // task left behind. Either way it is not for the next task, and left set it would make
             // park() return at once and this loop spin.
@@ -980,9 +1035,58 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (idleTop == idle.length) {
             idle = java.util.Arrays.copyOf(idle, idle.length * 2);
         }
+        w.idleSince = ticker.nanoTime();
         idle[idleTop++] = w;
         w.parked = true;
         idleCount = idleTop;
+    }
+
+    /**
+     * Retires workers that have been idle for {@code keepAlive}, oldest first, while more than
+     * {@code minWorkers} are alive. The idle stack is ordered by last use (ants' idea): the bottom
+     * is the longest idle, so expired workers are a prefix and the search stops at the first one
+     * still fresh. Runs when a timed park ends, and on every scaling sample.
+     */
+    void expireIdleWorkers() {
+        List<Worker> retired = null;
+        lock.lock();
+        try {
+            long now = ticker.nanoTime();
+            int expired = 0;
+            while (expired < idleTop && now - idle[expired].idleSince >= keepAliveNanos) {
+                expired++;
+            }
+            int n = 0;
+            while (n < expired) {
+                int c = live.get();
+                if (c <= minWorkers) {
+                    break; // expiry stops at the minimum
+                }
+                if (live.compareAndSet(c, c - 1)) {
+                    n++;
+                }
+            }
+            if (n > 0) {
+                retired = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    Worker w = idle[i];
+                    w.retired = true;
+                    release(w, null);
+                    retired.add(w);
+                }
+                System.arraycopy(idle, n, idle, 0, idleTop - n);
+                java.util.Arrays.fill(idle, idleTop - n, idleTop, null);
+                idleTop -= n;
+                idleCount = idleTop;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (retired != null) {
+            for (Worker w : retired) {
+                LockSupport.unpark(w.thread);
+            }
+        }
     }
 
     /**
@@ -1073,13 +1177,198 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         } finally {
             lock.unlock();
         }
-        live.decrementAndGet();
+        if (!w.retired) {
+            live.decrementAndGet();
+        }
         if (runState < STOP && (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0))) {
             // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
             // one to run it.
             addWorker(null);
         }
         tryTerminate();
+    }
+
+    // ------------------------------------------------------------------ sizes, at run time
+
+    /**
+     * Changes the worker bounds at once, in whichever order is needed (JDK 9+ throws when a new
+     * core size exceeds the old maximum; here any valid pair is accepted). Growing lets queued
+     * tasks and waiting submitters in at once; shrinking never interrupts a running task and never
+     * drops a queued one: idle workers above the new maximum leave now, busy ones as soon as their
+     * task ends. The minimum only stops idle expiry; workers still start on demand.
+     *
+     * @throws IllegalArgumentException if {@code min < 0}, {@code max < 1} or {@code min > max}
+     */
+    public void resize(int min, int max) {
+        checkSizes(min, max);
+        int from;
+        int to;
+        lock.lock();
+        try {
+            from = cap;
+            minWorkers = min;
+            maxWorkers = max;
+            to = scalingPolicy == null ? max : clampCap(from, min, max);
+            cap = to;
+        } finally {
+            lock.unlock();
+        }
+        applyCap(from, to, "resize(" + min + ", " + max + ")");
+    }
+
+    /** Changes how long a worker above the minimum may stay idle before it leaves. */
+    public void setKeepAlive(Duration keepAlive) {
+        keepAliveNanos = checkKeepAlive(keepAlive).toNanos();
+        lock.lock();
+        try {
+            for (int i = 0; i < idleTop; i++) {
+                LockSupport.unpark(idle[i].thread); // re-park with the new timeout (stays idle)
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The current target: the most workers that may be alive now (the maximum without a policy). */
+    public int targetWorkers() {
+        return cap;
+    }
+
+    private static int clampCap(int target, int min, int max) {
+        return Math.max(Math.max(1, min), Math.min(target, max));
+    }
+
+    /** Makes a new target take effect, and tells the listener. */
+    private void applyCap(int from, int to, String reason) {
+        if (to < from) {
+            retireIdleAbove(to);
+        } else if (to > from && runState == RUNNING) {
+            // Start workers for what is waiting: queued tasks, then submitters waiting for room.
+            int waiting = queuedNow() + waiterCount;
+            for (int i = 0; i < waiting && live.get() < to && idleCount == 0; i++) {
+                if (!addWorker(null)) {
+                    break;
+                }
+            }
+        }
+        if (from != to && scaleListener != null) {
+            try {
+                scaleListener.accept(new ScalingEvent(ticker.nanoTime(), from, to, reason));
+            } catch (Throwable e) {
+                LOG.log(Level.WARNING, "pool '" + name + "': the scaling listener threw", e);
+            }
+        }
+    }
+
+    /** Idle workers beyond {@code target} leave now, the longest idle first. */
+    private void retireIdleAbove(int target) {
+        List<Worker> retired = new ArrayList<>();
+        lock.lock();
+        try {
+            while (idleTop > 0) {
+                int c = live.get();
+                if (c <= target) {
+                    break;
+                }
+                if (!live.compareAndSet(c, c - 1)) {
+                    continue;
+                }
+                Worker w = idle[0];
+                System.arraycopy(idle, 1, idle, 0, idleTop - 1);
+                idle[--idleTop] = null;
+                idleCount = idleTop;
+                w.retired = true;
+                release(w, null);
+                retired.add(w);
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Worker w : retired) {
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    /**
+     * Takes one load sample and lets the scaling policy move the target. Called by the pool's
+     * scaler thread every scaling interval; package-private so tests drive it with a fake ticker.
+     */
+    void sampleLoad() {
+        if (runState != RUNNING) {
+            return;
+        }
+        expireIdleWorkers();
+        long now = ticker.nanoTime();
+        PoolStats st = stats();
+        long completed = st.completed();
+        double perSecond = 0;
+        if (lastSampleAt != 0 && now - lastSampleAt > 0) {
+            perSecond = (completed - lastSampleCompleted) * 1e9 / (now - lastSampleAt);
+        }
+        lastSampleAt = now;
+        lastSampleCompleted = completed;
+        int live0 = st.liveWorkers();
+        LoadSample sample = new LoadSample(now, live0, Math.min(st.busyWorkers(), live0), st.minWorkers(), st.maxWorkers(),
+                st.queued(), st.queueWait().p95(), Math.max(0, perSecond), st.targetWorkers());
+        ScalingPolicy.Decision d = scalingPolicy.decide(sample);
+        int from;
+        int to;
+        lock.lock();
+        try {
+            from = cap;
+            to = clampCap(d.target(), minWorkers, maxWorkers);
+            cap = to;
+        } finally {
+            lock.unlock();
+        }
+        applyCap(from, to, d.reason());
+    }
+
+    private void startScaler() {
+        Thread t = Thread.ofVirtual().name(name + "-scaler").unstarted(() -> {
+            while (runState == RUNNING) {
+                LockSupport.parkNanos(this, scalingIntervalNanos);
+                if (Thread.interrupted() || runState != RUNNING) {
+                    break;
+                }
+                try {
+                    sampleLoad();
+                } catch (Throwable e) {
+                    LOG.log(Level.WARNING, "pool '" + name + "': the scaling policy threw; target unchanged", e);
+                }
+            }
+        });
+        scaler = t;
+        t.start();
+    }
+
+    private void stopScaler() {
+        Thread t = scaler;
+        if (t != null) {
+            scaler = null;
+            t.interrupt();
+            exited.add(t); // joined by awaitTermination like the workers
+        }
+    }
+
+    static void checkSizes(int min, int max) {
+        if (min < 0) {
+            throw new IllegalArgumentException("minWorkers must be >= 0 but was " + min);
+        }
+        if (max < 1) {
+            throw new IllegalArgumentException("maxWorkers must be > 0 but was " + max);
+        }
+        if (min > max) {
+            throw new IllegalArgumentException("minWorkers (" + min + ") must be <= maxWorkers (" + max + ")");
+        }
+    }
+
+    static Duration checkKeepAlive(Duration keepAlive) {
+        Objects.requireNonNull(keepAlive, "keepAlive");
+        if (keepAlive.isNegative() || keepAlive.isZero()) {
+            throw new IllegalArgumentException("keepAlive must be > 0 but was " + keepAlive);
+        }
+        return keepAlive;
     }
 
     // ------------------------------------------------------------------ task callbacks
@@ -1209,6 +1498,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (runState < SHUTDOWN) {
                 runState = SHUTDOWN;
             }
+            stopScaler();
             shutOutWaiters();
             wakeAllIdle();
             releasePermitWaiters(); // they re-check: with an empty queue they exit
@@ -1226,6 +1516,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (runState < STOP) {
                 runState = STOP;
             }
+            stopScaler();
             shutOutWaiters();
             wakeAllIdle();
             releasePermitWaiters();
@@ -1469,7 +1760,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         int liveNow = live.get();
         int idleNow = idleCount;
         int running = (int) Math.max(0, startedNow - endedNow);
-        return new PoolStats(name, liveNow, Math.min(running, liveNow), idleNow, maxWorkers,
+        return new PoolStats(name, liveNow, Math.min(running, liveNow), idleNow, minWorkers, maxWorkers, cap,
                 queuedNow(), queueCapacity, running,
                 submitted.sum(), succeededNow, failedNow, cancelled.sum(), timedOut.sum(),
                 discarded.sum(), handedBack.sum(), rejected.sum(),
@@ -1496,7 +1787,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             case STOP -> "stopping";
             default -> "terminated";
         };
-        return "Pool[" + name + ", " + rs + ", workers " + live.get() + "/" + maxWorkers + ", queued " + queuedNow()
+        return "Pool[" + name + ", " + rs + ", workers " + live.get() + "/" + cap + ", queued " + queuedNow()
                 + "/" + capacityText() + (virtual ? ", virtual" : "") + "]";
     }
 
@@ -1692,7 +1983,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      */
     public static final class Builder {
         private String name = "corral";
-        private int workers = Runtime.getRuntime().availableProcessors();
+        private int minWorkers = -1;   // -1: not given
+        private int maxWorkers = -1;   // -1: not given
+        private Duration keepAlive = Duration.ofSeconds(60);
+        private int prestart;
+        private boolean queueFirst;
+        private ScalingPolicy scalingPolicy;
+        private Duration scalingInterval = Duration.ofSeconds(1);
+        private Consumer<? super ScalingEvent> scaleListener;
         private int queueCapacity = 1024;
         private boolean unbounded;
         private boolean virtual;
@@ -1739,13 +2037,106 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return this;
         }
 
-        /** The number of workers, the most tasks that run at once (default: available processors). */
+        /**
+         * A fixed number of workers, the most tasks that run at once: {@code minWorkers =
+         * maxWorkers = workers} (default: available processors). Workers start on demand.
+         */
         public Builder workers(int workers) {
             if (workers <= 0) {
                 throw new IllegalArgumentException("workers must be > 0 but was " + workers);
             }
-            this.workers = workers;
+            this.minWorkers = workers;
+            this.maxWorkers = workers;
             return this;
+        }
+
+        /**
+         * Workers kept even when idle (default: 0 when only {@link #maxWorkers} is given, else
+         * equal to the maximum). Workers above it leave after {@link #keepAlive} idle.
+         */
+        public Builder minWorkers(int min) {
+            if (min < 0) {
+                throw new IllegalArgumentException("minWorkers must be >= 0 but was " + min);
+            }
+            this.minWorkers = min;
+            return this;
+        }
+
+        /**
+         * The most workers alive at once (default: available processors, or the minimum if that
+         * is larger). A task that finds no idle worker starts a new one up to this maximum before
+         * it queues; see {@link #queueFirst()} for the JDK's order.
+         */
+        public Builder maxWorkers(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxWorkers must be > 0 but was " + max);
+            }
+            this.maxWorkers = max;
+            return this;
+        }
+
+        /** How long a worker above the minimum may stay idle before it leaves (default 60 s). */
+        public Builder keepAlive(Duration keepAlive) {
+            this.keepAlive = checkKeepAlive(keepAlive);
+            return this;
+        }
+
+        /** Starts this many workers at build time instead of on first demand (ants' PreAlloc). */
+        public Builder prestart(int workers) {
+            if (workers < 0) {
+                throw new IllegalArgumentException("prestart must be >= 0 but was " + workers);
+            }
+            this.prestart = workers;
+            return this;
+        }
+
+        /**
+         * ThreadPoolExecutor's order: start workers up to the minimum, then queue, and grow past
+         * the minimum only when the queue is full. The default grows before queueing.
+         */
+        public Builder queueFirst() {
+            this.queueFirst = true;
+            return this;
+        }
+
+        /**
+         * Lets {@code policy} move the worker target between the minimum and the maximum, from a
+         * load sample taken every {@link #scalingInterval} on the pool's ticker. The pool uses its
+         * own copy ({@link ScalingPolicy#fresh()}), so one policy object may configure many pools.
+         */
+        public Builder scaling(ScalingPolicy policy) {
+            this.scalingPolicy = Objects.requireNonNull(policy, "scaling");
+            return this;
+        }
+
+        /** How often the scaling policy is asked (default 1 s). */
+        public Builder scalingInterval(Duration interval) {
+            Objects.requireNonNull(interval, "scalingInterval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("scalingInterval must be > 0 but was " + interval);
+            }
+            this.scalingInterval = interval;
+            return this;
+        }
+
+        /** Receives every change of the worker target (policy decisions and resizes). */
+        public Builder onScale(Consumer<? super ScalingEvent> listener) {
+            this.scaleListener = Objects.requireNonNull(listener, "onScale");
+            return this;
+        }
+
+        int minWorkers() {
+            if (minWorkers >= 0) {
+                return minWorkers;
+            }
+            return maxWorkers >= 0 ? 0 : Runtime.getRuntime().availableProcessors();
+        }
+
+        int maxWorkers() {
+            if (maxWorkers >= 0) {
+                return maxWorkers;
+            }
+            return Math.max(minWorkers, Runtime.getRuntime().availableProcessors());
         }
 
         /** Queue slots for tasks waiting for a worker (default 1024); 0 makes a direct hand-off. */
@@ -1825,11 +2216,30 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** A new pool with these settings; workers start on demand. */
         public Pool build() {
+            checkSizes(minWorkers(), maxWorkers());
+            if (prestart > maxWorkers()) {
+                throw new IllegalArgumentException("prestart (" + prestart + ") must be <= maxWorkers (" + maxWorkers() + ")");
+            }
+            if (queueFirst && !unbounded && queueCapacity == 0) {
+                throw new IllegalArgumentException("queueFirst needs a queue: queueCapacity must be > 0 but was 0");
+            }
             if ((limiter != null || startRate != null) && !unbounded && queueCapacity == 0) {
                 throw new IllegalArgumentException("queueCapacity must be > 0 with a limiter or a startRate but was 0"
                         + " (a gated task waits in the queue for its turn)");
             }
-            return new Pool(this);
+            Pool pool = new Pool(this);
+            for (int i = 0; i < prestart; i++) {
+                pool.addWorker(null);
+            }
+            if (pool.scalingPolicy != null) {
+                pool.lock.lock();
+                try {
+                    pool.startScaler();
+                } finally {
+                    pool.lock.unlock();
+                }
+            }
+            return pool;
         }
     }
 }

@@ -25,6 +25,8 @@ import java.time.Duration;
  * </ul>
  * Gauges ({@code liveWorkers}, {@code busyWorkers}, {@code idleWorkers}, {@code queued},
  * {@code running}) are read one after another, not atomically; each is exact at its read.
+ * {@code minWorkers} and {@code maxWorkers} are the configured bounds; {@code targetWorkers} is
+ * the most workers that may be alive now (the maximum, unless a scaling policy lowered it).
  * {@code running} counts tasks between start and settlement; {@code queued} counts accepted tasks
  * not yet taken by a worker (including ones cancelled while queued until a worker skips them).
  *
@@ -48,7 +50,9 @@ public record PoolStats(
         int liveWorkers,
         int busyWorkers,
         int idleWorkers,
+        int minWorkers,
         int maxWorkers,
+        int targetWorkers,
         int queued,
         int queueCapacity,
         int running,
