@@ -298,8 +298,11 @@ class PoolShutdownRaceTest {
     @Timeout(30)
     void noThreadNamedAfterThePoolSurvivesItsTermination() throws Exception {
         Pool pool = Pool.builder().name("ghost").workers(3).build();
-        for (int i = 0; i < 50; i++) {
-            pool.execute(Thread::onSpinWait);
+        // Three tasks that wait for each other need three workers (tiny tasks might all be
+        // served by one, since the pool starts a worker only when none is idle).
+        CountDownLatch allStarted = new CountDownLatch(3);
+        for (int i = 0; i < 3; i++) {
+            pool.execute(TestTasks.blockUntil(allStarted, allStarted));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> threadsNamed("ghost-worker-").size() == 3);
         pool.close();
