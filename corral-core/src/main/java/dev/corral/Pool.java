@@ -151,7 +151,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private Thread scaler;                           // guarded by lock
     private long lastSampleAt;                       // scaler thread only
     private long lastSampleCompleted;                // scaler thread only
-    private final int queueCapacity;
+    private volatile int queueCapacity;
     private final TaskQueue<Task<?>> queue;      // null: direct hand-off (capacity 0)
     /**
      * Waiting submitters are admitted once the queue has drained to this depth, not at every freed
@@ -160,7 +160,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * submit a quarter of the capacity per wake-up, and the workers never run dry meanwhile.
      * Arrival order is unaffected: newcomers still queue behind waiters.
      */
-    private final int admitBelow;
+    private volatile int admitBelow;
     private final ThreadFactory threadFactory;
     private final boolean virtual;
     private final Overflow overflow;
@@ -223,8 +223,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         // policy raise the target; without one every worker up to the maximum may start on demand.
         this.cap = scalingPolicy == null ? maxWorkers : clampCap(Math.max(minWorkers, b.prestart), minWorkers, maxWorkers);
         this.queueCapacity = b.unbounded ? Integer.MAX_VALUE : b.queueCapacity;
-        this.queue = b.unbounded ? new LinkedTaskQueue<>() : b.queueCapacity == 0 ? null : new MpmcRing<>(b.queueCapacity);
-        this.admitBelow = queue == null ? 0 : queueCapacity - Math.max(1, Math.min(queueCapacity, 1 << 20) / 4);
+        this.queue = b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
+                : b.resizableQueue ? new LinkedTaskQueue<>(b.queueCapacity)
+                : b.queueCapacity == 0 ? null : new MpmcRing<>(b.queueCapacity);
+        this.admitBelow = admitBelow(queueCapacity);
         this.virtual = b.threadFactory == null && b.virtual;
         this.threadFactory = b.threadFactory != null ? b.threadFactory
                 : b.virtual ? Thread.ofVirtual().name(b.name + "-worker-", 1).factory()
@@ -1216,6 +1218,44 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         applyCap(from, to, "resize(" + min + ", " + max + ")");
     }
 
+    /**
+     * Changes the queue's bound at run time. Lowering it never drops a queued task: offers fail
+     * (or wait) until the queue has drained below the new bound. Raising it admits waiting
+     * submitters at once. A pool's default queue is a ring whose slots are allocated at build
+     * time: it can be set anywhere up to the capacity it was built with. A pool built with
+     * {@link Builder#resizableQueue(int)} (a linked queue, slightly slower) can be set to any size.
+     *
+     * @throws IllegalArgumentException if {@code capacity <= 0}, or above what this pool's queue
+     *         can hold (the message says which builder setting allows it)
+     * @throws IllegalStateException for a direct hand-off pool (capacity 0), which has no queue
+     */
+    public void setQueueCapacity(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("queueCapacity must be > 0 but was " + capacity);
+        }
+        if (queue == null) {
+            throw new IllegalStateException("pool '" + name + "' is a direct hand-off (queueCapacity 0): it has no queue to resize");
+        }
+        lock.lock();
+        try {
+            if (!queue.setCapacity(capacity)) {
+                throw new IllegalArgumentException("queueCapacity must be <= " + ((MpmcRing<?>) queue).slots()
+                        + " (the slots this pool's ring was built with) but was " + capacity
+                        + "; build with resizableQueue(n) to grow past it");
+            }
+            queueCapacity = capacity;
+            admitBelow = admitBelow(capacity);
+            admitWaiters(); // room may have appeared for waiting submitters
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** See {@code admitBelow}: waiters are let in once the queue is down to three quarters. */
+    private static int admitBelow(int capacity) {
+        return capacity == 0 ? 0 : capacity - Math.max(1, Math.min(capacity, 1 << 20) / 4);
+    }
+
     /** Changes how long a worker above the minimum may stay idle before it leaves. */
     public void setKeepAlive(Duration keepAlive) {
         keepAliveNanos = checkKeepAlive(keepAlive).toNanos();
@@ -1992,6 +2032,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private Duration scalingInterval = Duration.ofSeconds(1);
         private Consumer<? super ScalingEvent> scaleListener;
         private int queueCapacity = 1024;
+        private boolean resizableQueue;
         private boolean unbounded;
         private boolean virtual;
         private ThreadFactory threadFactory;
@@ -2147,12 +2188,28 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             this.queueCapacity = capacity;
             this.unbounded = false;
+            this.resizableQueue = false;
             return this;
         }
 
         /** An unbounded queue: submissions never wait nor fail for room. Use with care. */
         public Builder unboundedQueue() {
             this.unbounded = true;
+            this.resizableQueue = false;
+            return this;
+        }
+
+        /**
+         * A queue of {@code capacity} slots that {@link Pool#setQueueCapacity(int)} can later set
+         * to any size (a linked queue; the default ring can only be set up to its built size).
+         */
+        public Builder resizableQueue(int capacity) {
+            if (capacity <= 0) {
+                throw new IllegalArgumentException("resizableQueue capacity must be > 0 but was " + capacity);
+            }
+            this.queueCapacity = capacity;
+            this.unbounded = false;
+            this.resizableQueue = true;
             return this;
         }
 

@@ -233,6 +233,78 @@ class PoolElasticTest {
         assertThat(maxSeen.get()).isEqualTo(4);
     }
 
+    @Test
+    void loweringTheQueueCapacityDropsNothingAndBoundsNewOffers() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (Pool pool = elastic().workers(1).queueCapacity(8).whenFull(Overflow.REJECT).build()) {
+            pool.execute(TestTasks.blockUntil(release));
+            await().atMost(WAIT).until(() -> pool.stats().running() == 1);
+            for (int i = 0; i < 8; i++) {
+                assertThat(pool.tryExecute(() -> { })).isTrue();
+            }
+            pool.setQueueCapacity(4);
+            assertThat(pool.stats().queued()).as("nothing dropped").isEqualTo(8);
+            assertThat(pool.stats().queueCapacity()).isEqualTo(4);
+            assertThat(pool.tryExecute(() -> { })).isFalse();
+            release.countDown();
+            await().atMost(WAIT).until(() -> pool.stats().succeeded() == 9);
+
+            CountDownLatch again = new CountDownLatch(1);
+            pool.execute(TestTasks.blockUntil(again));
+            await().atMost(WAIT).until(() -> pool.stats().running() == 1);
+            int accepted = 0;
+            while (pool.tryExecute(() -> { })) {
+                accepted++;
+            }
+            assertThat(accepted).isEqualTo(4);
+            again.countDown();
+        }
+    }
+
+    @Test
+    void raisingTheQueueCapacityAdmitsWaitingSubmitters() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (Pool pool = elastic().workers(1).queueCapacity(4).whenFull(Overflow.BLOCK).build()) {
+            pool.setQueueCapacity(1);
+            pool.execute(TestTasks.blockUntil(release));
+            await().atMost(WAIT).until(() -> pool.stats().running() == 1);
+            pool.execute(() -> { }); // fills the one slot
+            CountDownLatch admitted = new CountDownLatch(1);
+            Thread submitter = Thread.ofPlatform().start(() -> {
+                pool.execute(() -> { });
+                admitted.countDown();
+            });
+            await().atMost(WAIT).until(() -> submitter.getState() == Thread.State.WAITING);
+            pool.setQueueCapacity(2);
+            assertThat(admitted.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(pool.stats().queued()).isEqualTo(2);
+            release.countDown();
+            submitter.join(10_000);
+        }
+    }
+
+    @Test
+    void aRingGrowsOnlyToItsBuiltSizeAResizableQueueToAnySize() throws Exception {
+        try (Pool ring = elastic().workers(1).queueCapacity(8).build();
+             Pool linked = elastic().workers(1).resizableQueue(2).whenFull(Overflow.REJECT).build();
+             Pool handOff = elastic().workers(1).queueCapacity(0).build()) {
+            assertThatThrownBy(() -> ring.setQueueCapacity(9)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("queueCapacity must be <= 8").hasMessageContaining("resizableQueue");
+            assertThatThrownBy(() -> ring.setQueueCapacity(0)).hasMessageContaining("queueCapacity must be > 0 but was 0");
+            assertThatThrownBy(() -> handOff.setQueueCapacity(4)).isInstanceOf(IllegalStateException.class);
+
+            CountDownLatch release = new CountDownLatch(1);
+            linked.execute(TestTasks.blockUntil(release));
+            await().atMost(WAIT).until(() -> linked.stats().running() == 1);
+            linked.setQueueCapacity(10);
+            for (int i = 0; i < 10; i++) {
+                assertThat(linked.tryExecute(() -> { })).isTrue();
+            }
+            assertThat(linked.tryExecute(() -> { })).isFalse();
+            release.countDown();
+        }
+    }
+
     private static long workerThreads(String poolName) {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith(poolName + "-worker-") && t.isAlive()).count();

@@ -4,19 +4,29 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The unbounded queue, for pools built with an explicit {@code unboundedQueue()}. A lock-free
- * linked queue with a separate element count (ConcurrentLinkedQueue's own size() walks the list).
+ * The linked queue, for pools built with an explicit {@code unboundedQueue()} or a
+ * {@code resizableQueue(n)}. A lock-free linked queue with a separate element count
+ * (ConcurrentLinkedQueue's own size() walks the list), which also enforces the changeable bound.
  */
 public final class LinkedTaskQueue<E> implements TaskQueue<E> {
 
     private final ConcurrentLinkedQueue<E> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger count = new AtomicInteger();
+    private volatile int limit;
+
+    /** A linked queue bounded by {@code limit} (changeable), or unbounded with Integer.MAX_VALUE. */
+    public LinkedTaskQueue(int limit) {
+        this.limit = limit;
+    }
 
     @Override
     public boolean offer(E e) {
         // Count first so that isEmpty() never reports an element that is being added as absent
         // (the pool's idle protocol reads isEmpty() after announcing a worker idle).
-        count.incrementAndGet();
+        if (count.incrementAndGet() > limit) {
+            count.decrementAndGet();
+            return false;
+        }
         queue.offer(e);
         return true;
     }
@@ -42,6 +52,15 @@ public final class LinkedTaskQueue<E> implements TaskQueue<E> {
 
     @Override
     public int capacity() {
-        return Integer.MAX_VALUE;
+        return limit;
+    }
+
+    @Override
+    public boolean setCapacity(int newCapacity) {
+        if (newCapacity <= 0) {
+            return false;
+        }
+        limit = newCapacity;
+        return true;
     }
 }

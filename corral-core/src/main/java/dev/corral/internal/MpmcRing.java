@@ -27,7 +27,8 @@ import java.lang.invoke.VarHandle;
  */
 public final class MpmcRing<E> implements TaskQueue<E> {
 
-    private final int capacity;
+    private final int capacity;       // slots
+    private volatile int limit;       // the bound offers obey, <= capacity
     private final long[] sequences;
     private final Object[] elements;
 
@@ -43,6 +44,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
             throw new IllegalArgumentException("capacity must be > 0 but was " + capacity);
         }
         this.capacity = capacity;
+        this.limit = capacity;
         this.sequences = new long[capacity];
         this.elements = new Object[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -53,6 +55,10 @@ public final class MpmcRing<E> implements TaskQueue<E> {
 
     @Override
     public boolean offer(E e) {
+        int lim = limit;
+        if (lim != capacity && tail - head >= lim) {
+            return false; // a lowered bound; reading head costs a shared line, so only then
+        }
         long pos = tail;
         for (;;) {
             int slot = (int) (pos % capacity);
@@ -116,7 +122,21 @@ public final class MpmcRing<E> implements TaskQueue<E> {
 
     @Override
     public int capacity() {
+        return limit;
+    }
+
+    /** The slots allocated at construction: the most {@link #setCapacity} accepts. */
+    public int slots() {
         return capacity;
+    }
+
+    @Override
+    public boolean setCapacity(int newCapacity) {
+        if (newCapacity <= 0 || newCapacity > capacity) {
+            return false;
+        }
+        limit = newCapacity;
+        return true;
     }
 
     private static final VarHandle HEAD;

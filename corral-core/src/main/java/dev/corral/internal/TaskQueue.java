@@ -26,4 +26,11 @@ public interface TaskQueue<E> {
 
     /** The bound; {@link Integer#MAX_VALUE} for an unbounded queue. */
     int capacity();
+
+    /**
+     * Changes the bound, for offers from now on; elements already held stay even if they exceed
+     * it. Returns false if this queue cannot hold that many (a ring cannot grow past the slots it
+     * was built with).
+     */
+    boolean setCapacity(int capacity);
 }
