@@ -1,0 +1,223 @@
+package dev.corral.cli;
+
+import dev.corral.cli.scale.BurstComparison;
+import dev.corral.cli.scale.Scale;
+import dev.corral.cli.scale.ScaleSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code corral scale}: an elastic pool (min..max workers, moved by a utilization policy) under
+ * three load shapes, charted; or, with {@code --burst}, the elastic pool against fixed pools of
+ * its minimum and its maximum under one burst.
+ */
+@Command(name = "scale",
+        mixinStandardHelpOptions = true,
+        versionProvider = CorralCommand.Version.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        header = "Shows an elastic pool following a changing load (step, ramp, sine), as a chart; or, with --burst,"
+                + " compares it with fixed pools under a burst.",
+        description = {
+            "Runs an open-loop load (arrivals on a schedule, whatever became of earlier ones) through a real pool of "
+                    + "--min to --max workers whose size a utilization policy moves: it adds --step-up workers once "
+                    + "at least --high of them have been busy for --high-for, and removes --step-down once fewer than "
+                    + "--low have been busy for --low-for, with --cooldown after each change; idle workers above the "
+                    + "minimum also leave after --keep-alive. Each task is --cpu of calibrated CPU work then a "
+                    + "Thread.sleep of --io, so the arrival rate sets how many workers are needed; loads are given in "
+                    + "workers' worth (rate x (cpu + io)).",
+            "",
+            "Without --burst: three shapes, each for --duration through a fresh pool: a step (trough, peak, trough), "
+                    + "a ramp (up to the peak at half-time and down) and a sine (two periods). Prints per shape the "
+                    + "peak live workers, the scale-out and scale-in lags, the largest queue and the p99 queue wait, "
+                    + "and writes a chart (--out) of load, workers, target and queue over time, with the scaling events.",
+            "",
+            "With --burst: idle, then the --peak load, then idle again (3:5:5 parts of --burst-length) through the "
+                    + "elastic pool, a fixed pool of --min workers and one of --max workers; prints the p99 latency "
+                    + "(scheduled arrival to completion) of the burst's tasks and the threads left afterwards, as a "
+                    + "markdown table also written to --burst-out.",
+            "",
+            "The policy's timings default to fractions of --duration (at 20s: --high-for 500ms, --low-for 1s, "
+                    + "--cooldown 500ms, --keep-alive 2s, --scaling-interval 200ms, --sample-every 100ms), so a "
+                    + "shorter run still shows the pool move.",
+            "",
+            "Durations read like 500ms, 30s, 2m or 1m30s (units ns, us, ms, s, m, h, d), or ISO-8601 like PT1S."
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:every run ended and every pool stopped",
+            "1:a pool left threads running after it was stopped, or the run failed",
+            "2:invalid options"
+        })
+public final class ScaleCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--burst", description = "Compare the elastic pool with fixed pools of --min and --max workers "
+            + "under one burst, instead of running the three shapes.")
+    boolean burst;
+
+    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "How long each load shape runs (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--burst-length", defaultValue = "13s", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "With --burst: the whole timeline per pool, idle, burst and idle in parts 3:5:5 "
+                    + "(default: ${DEFAULT-VALUE}, so 3s, 5s, 5s).")
+    Duration burstLength;
+
+    @Option(names = "--min", defaultValue = "2", paramLabel = "<n>",
+            description = "The elastic pool's fewest workers, and the small fixed pool's size (default: ${DEFAULT-VALUE}).")
+    int min;
+
+    @Option(names = "--max", defaultValue = "32", paramLabel = "<n>",
+            description = "The elastic pool's most workers, and the large fixed pool's size (default: ${DEFAULT-VALUE}).")
+    int max;
+
+    @Option(names = "--trough", defaultValue = "2", paramLabel = "<workers>",
+            description = "The lowest load, in workers' worth (default: ${DEFAULT-VALUE}).")
+    double trough;
+
+    @Option(names = "--peak", defaultValue = "20", paramLabel = "<workers>",
+            description = "The highest load, and the burst's, in workers' worth (default: ${DEFAULT-VALUE}).")
+    double peak;
+
+    @Option(names = "--cpu", defaultValue = "50us", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "CPU work per task, calibrated at start (default: ${DEFAULT-VALUE}).")
+    Duration cpu;
+
+    @Option(names = "--io", defaultValue = "2ms", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "Blocking wait per task after its CPU work (default: ${DEFAULT-VALUE}).")
+    Duration io;
+
+    @Option(names = "--queue", defaultValue = "10000", paramLabel = "<n>",
+            description = "Queue slots of every pool; an arrival that finds the queue full is refused and counted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--high", defaultValue = "0.8", paramLabel = "<fraction>",
+            description = "Busy fraction at or above which the policy adds workers (default: ${DEFAULT-VALUE}).")
+    double high;
+
+    @Option(names = "--high-for", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "How long the workers must stay that busy first (default: duration / 40).")
+    Duration highFor;
+
+    @Option(names = "--low", defaultValue = "0.4", paramLabel = "<fraction>",
+            description = "Busy fraction below which the policy removes workers (default: ${DEFAULT-VALUE}).")
+    double low;
+
+    @Option(names = "--low-for", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "How long the workers must stay that idle first (default: duration / 20).")
+    Duration lowFor;
+
+    @Option(names = "--step-up", defaultValue = "4", paramLabel = "<n>",
+            description = "Workers added at a time (default: ${DEFAULT-VALUE}).")
+    int stepUp;
+
+    @Option(names = "--step-down", defaultValue = "2", paramLabel = "<n>",
+            description = "Workers removed at a time (default: ${DEFAULT-VALUE}).")
+    int stepDown;
+
+    @Option(names = "--cooldown", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "No change for this long after a change (default: duration / 40).")
+    Duration cooldown;
+
+    @Option(names = "--keep-alive", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "An idle worker above the minimum leaves after this long (default: duration / 10).")
+    Duration keepAlive;
+
+    @Option(names = "--scaling-interval", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "How often the pool asks its policy (default: duration / 100, within 5ms..250ms).")
+    Duration scalingInterval;
+
+    @Option(names = "--sample-every", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "How often the run reads the pool's gauges for the chart (default: duration / 200, "
+                    + "within 5ms..100ms).")
+    Duration sampleEvery;
+
+    @Option(names = "--out", defaultValue = "docs/scaling.svg", paramLabel = "<file>",
+            description = "Where the chart goes (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--burst-out", defaultValue = "docs/scaling-burst.md", paramLabel = "<file>",
+            description = "With --burst: where the markdown table goes (default: ${DEFAULT-VALUE}).")
+    Path burstOut;
+
+    @Override
+    public Integer call() throws InterruptedException, IOException {
+        ScaleSettings s = settings();
+        if (burst) {
+            var rows = BurstComparison.run(s, burstOut, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return rows.stream().allMatch(r -> r.trace().stoppedCleanly()) ? 0 : 1;
+        }
+        return Scale.run(s, out, spec.commandLine().getOut(), spec.commandLine().getErr()).clean() ? 0 : 1;
+    }
+
+    /** The options, checked, with the duration-scaled defaults filled in. */
+    ScaleSettings settings() {
+        positive("--duration", duration);
+        positive("--burst-length", burstLength);
+        if (min < 0) {
+            throw usage("--min must be 0 or more, got " + min);
+        }
+        atLeastOne("--max", max);
+        if (burst && min < 1) {
+            throw usage("--burst compares with a fixed pool of --min workers, so --min must be 1 or more, got " + min);
+        }
+        if (min > max) {
+            throw usage("--min (" + min + ") must not be more than --max (" + max + ")");
+        }
+        if (!(trough >= 0 && peak > 0 && trough <= peak && peak <= 1e6)) {
+            throw usage("need 0 <= --trough <= --peak, --peak more than 0 and at most 1e6, got " + trough + " and " + peak);
+        }
+        if (cpu.plus(io).isZero()) {
+            throw usage("--cpu and --io are both zero: a task must take some time for a load to need workers");
+        }
+        if (queue < 1 || queue > dev.corral.Pool.MAX_QUEUE_CAPACITY) {
+            throw usage("--queue must be in 1.." + dev.corral.Pool.MAX_QUEUE_CAPACITY + ", got " + queue);
+        }
+        if (!(high > 0 && high <= 1)) {
+            throw usage("--high must be in (0, 1], got " + high);
+        }
+        if (!(low >= 0 && low < high)) {
+            throw usage("--low must be at least 0 and less than --high (" + high + "), got " + low);
+        }
+        atLeastOne("--step-up", stepUp);
+        atLeastOne("--step-down", stepDown);
+        ScaleSettings.Timings t = ScaleSettings.Timings.scaledTo(duration);
+        Duration keep = keepAlive != null ? keepAlive : t.keepAlive();
+        positive("--keep-alive", keep);
+        Duration interval = scalingInterval != null ? scalingInterval : t.scalingInterval();
+        positive("--scaling-interval", interval);
+        Duration every = sampleEvery != null ? sampleEvery : t.sampleEvery();
+        positive("--sample-every", every);
+        return new ScaleSettings(duration, min, max, trough, peak, cpu, io, queue,
+                high, highFor != null ? highFor : t.highFor(), low, lowFor != null ? lowFor : t.lowFor(),
+                stepUp, stepDown, cooldown != null ? cooldown : t.cooldown(), keep, interval, every, burstLength);
+    }
+
+    private void positive(String option, Duration d) {
+        if (d.isZero()) {
+            throw usage(option + " must be more than zero");
+        }
+    }
+
+    private void atLeastOne(String option, int value) {
+        if (value < 1) {
+            throw usage(option + " must be 1 or more, got " + value);
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}
