@@ -1,36 +1,34 @@
 package dev.corral;
 
+import static dev.corral.Properties.anyLong;
+import static dev.corral.Properties.doubleIn;
+import static dev.corral.Properties.forAll;
+import static dev.corral.Properties.intIn;
+import static dev.corral.Properties.listOf;
+import static dev.corral.Properties.oneOf;
+import static dev.corral.Properties.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.corral.ScalingPolicy.Decision;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AddLifecycleHook;
-import net.jqwik.api.lifecycle.AroundTryHook;
-import net.jqwik.api.lifecycle.TryExecutionResult;
-import net.jqwik.api.lifecycle.TryExecutor;
-import net.jqwik.api.lifecycle.TryLifecycleContext;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 
 /**
  * The built-in scaling policies under random load sequences, random bounds and random settings:
  * the target never leaves the bounds, changes are at least a cooldown apart, and every change is
  * backed by the evidence its rule requires.
+ *
+ * <p>Each property runs a fixed number of seeded tries (see {@link Properties}); a failure names the
+ * seed that reproduces it. Each try runs on its own thread and fails if it takes over
+ * {@link #PER_TRY} (a try here takes well under a millisecond), so that a policy that loops
+ * forever fails the build rather than hanging it.
  */
-@AddLifecycleHook(ScalingPolicyPropertyTest.TryTimeout.class)
 class ScalingPolicyPropertyTest {
 
     /**
@@ -40,22 +38,21 @@ class ScalingPolicyPropertyTest {
      */
     record Step(int millis, double utilization, int queued, int delayMillis, int liveJitter) {}
 
-    @Provide
-    Arbitrary<List<Step>> loads() {
-        Arbitrary<Double> level = Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.doubles().between(0, 1)),
-                Tuple.of(1, Arbitraries.of(0.0, 0.39, 0.4, 0.79, 0.8, 0.81, 1.0)));
-        return Combinators.combine(
-                        Arbitraries.integers().between(0, 5_000),
-                        level,
-                        Arbitraries.frequencyOf(
-                                Tuple.of(2, Arbitraries.just(0)),
-                                Tuple.of(1, Arbitraries.integers().between(1, 100))),
-                        Arbitraries.integers().between(0, 2_000),
-                        Arbitraries.frequencyOf(
-                                Tuple.of(9, Arbitraries.just(0)),
-                                Tuple.of(1, Arbitraries.integers().between(-3, 3))))
-                .as(Step::new).list().ofMaxSize(300);
+    private static final Duration PER_TRY = Duration.ofSeconds(5);
+
+    static Step step(RandomGenerator r) {
+        int millis = intIn(r, 0, 5_000);
+        double level = weighted(r, 3, 1) == 0
+                ? doubleIn(r, 0, 1)
+                : oneOf(r, 0.0, 0.39, 0.4, 0.79, 0.8, 0.81, 1.0);
+        int queued = weighted(r, 2, 1) == 0 ? 0 : intIn(r, 1, 100);
+        int delayMillis = intIn(r, 0, 2_000);
+        int liveJitter = weighted(r, 9, 1) == 0 ? 0 : intIn(r, -3, 3);
+        return new Step(millis, level, queued, delayMillis, liveJitter);
+    }
+
+    static List<Step> loads(RandomGenerator r) {
+        return listOf(r, 0, 300, ScalingPolicyPropertyTest::step);
     }
 
     /** A change the simulated pool applied, at which sample time. */
@@ -87,19 +84,18 @@ class ScalingPolicyPropertyTest {
         void decided(LoadSample s, Decision d);
     }
 
-    @Property(tries = 300)
-    void utilizationPolicyStaysInBoundsAndMovesOnlyOnSustainedEvidence(
-            @ForAll @IntRange(min = 0, max = 20) int min,
-            @ForAll @IntRange(min = 0, max = 30) int span,
-            @ForAll @IntRange(min = 1, max = 5) int stepUp,
-            @ForAll @IntRange(min = 1, max = 5) int stepDown,
-            @ForAll @DoubleRange(min = 0.05, max = 1.0) double high,
-            @ForAll @DoubleRange(min = 0.0, max = 0.99) double lowFraction,
-            @ForAll @IntRange(min = 0, max = 60_000) int highForMillis,
-            @ForAll @IntRange(min = 0, max = 120_000) int lowForMillis,
-            @ForAll @IntRange(min = 0, max = 60_000) int cooldownMillis,
-            @ForAll long start,
-            @ForAll("loads") List<Step> steps) {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+    void utilizationPolicyStaysInBoundsAndMovesOnlyOnSustainedEvidence() {
+        forAll(300, 0x5C_0001_0000L, PER_TRY, r -> utilizationPolicyStaysInBoundsAndMovesOnlyOnSustainedEvidence(
+                intIn(r, 0, 20), intIn(r, 0, 30), intIn(r, 1, 5), intIn(r, 1, 5), doubleIn(r, 0.05, 1.0),
+                doubleIn(r, 0.0, 0.99), intIn(r, 0, 60_000), intIn(r, 0, 120_000), intIn(r, 0, 60_000),
+                anyLong(r), loads(r)));
+    }
+
+    private static void utilizationPolicyStaysInBoundsAndMovesOnlyOnSustainedEvidence(
+            int min, int span, int stepUp, int stepDown, double high, double lowFraction, int highForMillis,
+            int lowForMillis, int cooldownMillis, long start, List<Step> steps) {
         double low = high * lowFraction;
         long highFor = TimeUnit.MILLISECONDS.toNanos(highForMillis);
         long lowFor = TimeUnit.MILLISECONDS.toNanos(lowForMillis);
@@ -143,17 +139,17 @@ class ScalingPolicyPropertyTest {
         assertChangesAtLeastApart(changes, TimeUnit.MILLISECONDS.toNanos(cooldownMillis));
     }
 
-    @Property(tries = 300)
-    void queueDepthPolicyStaysInBoundsAndMovesOnlyOnItsEvidence(
-            @ForAll @IntRange(min = 0, max = 20) int min,
-            @ForAll @IntRange(min = 0, max = 30) int span,
-            @ForAll @IntRange(min = 1, max = 5) int stepUp,
-            @ForAll @IntRange(min = 0, max = 1_000) int targetDelayMillis,
-            @ForAll @DoubleRange(min = 0.0, max = 1.0) double low,
-            @ForAll @IntRange(min = 0, max = 60_000) int idleForMillis,
-            @ForAll @IntRange(min = 0, max = 30_000) int cooldownMillis,
-            @ForAll long start,
-            @ForAll("loads") List<Step> steps) {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+    void queueDepthPolicyStaysInBoundsAndMovesOnlyOnItsEvidence() {
+        forAll(300, 0x5C_0002_0000L, PER_TRY, r -> queueDepthPolicyStaysInBoundsAndMovesOnlyOnItsEvidence(
+                intIn(r, 0, 20), intIn(r, 0, 30), intIn(r, 1, 5), intIn(r, 0, 1_000), doubleIn(r, 0.0, 1.0),
+                intIn(r, 0, 60_000), intIn(r, 0, 30_000), anyLong(r), loads(r)));
+    }
+
+    private static void queueDepthPolicyStaysInBoundsAndMovesOnlyOnItsEvidence(
+            int min, int span, int stepUp, int targetDelayMillis, double low, int idleForMillis, int cooldownMillis,
+            long start, List<Step> steps) {
         long idleFor = TimeUnit.MILLISECONDS.toNanos(idleForMillis);
         ScalingPolicy policy = ScalingPolicy.queueDepth(Duration.ofMillis(targetDelayMillis)).stepUp(stepUp)
                 .low(low).scaleDownWhenIdleFor(Duration.ofNanos(idleFor)).cooldown(Duration.ofMillis(cooldownMillis));
@@ -183,15 +179,16 @@ class ScalingPolicyPropertyTest {
         assertChangesAtLeastApart(changes, TimeUnit.MILLISECONDS.toNanos(cooldownMillis));
     }
 
-    @Property(tries = 300)
-    void anyDecisionForAnySampleIsWithinTheSamplesBounds(
-            @ForAll @IntRange(min = 0, max = 50) int live,
-            @ForAll @IntRange(min = 0, max = 60) int busy,
-            @ForAll @IntRange(min = 0, max = 20) int min,
-            @ForAll @IntRange(min = 0, max = 30) int span,
-            @ForAll @IntRange(min = 0, max = 5) int queued,
-            @ForAll @IntRange(min = 0, max = 3) int secondsApart,
-            @ForAll @IntRange(min = 1, max = 100) int samples) {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+    void anyDecisionForAnySampleIsWithinTheSamplesBounds() {
+        forAll(300, 0x5C_0003_0000L, PER_TRY, r -> anyDecisionForAnySampleIsWithinTheSamplesBounds(
+                intIn(r, 0, 50), intIn(r, 0, 60), intIn(r, 0, 20), intIn(r, 0, 30), intIn(r, 0, 5), intIn(r, 0, 3),
+                intIn(r, 1, 100)));
+    }
+
+    private static void anyDecisionForAnySampleIsWithinTheSamplesBounds(
+            int live, int busy, int min, int span, int queued, int secondsApart, int samples) {
         List<ScalingPolicy> policies = List.of(
                 ScalingPolicy.utilization(0.8, Duration.ZERO, 0.4, Duration.ZERO).stepUp(10).stepDown(10).cooldown(Duration.ZERO),
                 ScalingPolicy.utilization(0.8, Duration.ofSeconds(2), 0.4, Duration.ofSeconds(2)),
@@ -206,13 +203,15 @@ class ScalingPolicyPropertyTest {
         }
     }
 
-    @Property(tries = 100)
-    void aFreshCopyForgetsWhatTheOriginalSaw(
-            @ForAll @IntRange(min = 1, max = 20) int min,
-            @ForAll @IntRange(min = 0, max = 30) int span,
-            @ForAll long start,
-            @ForAll("loads") List<Step> before,
-            @ForAll("loads") List<Step> after) {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+    void aFreshCopyForgetsWhatTheOriginalSaw() {
+        forAll(100, 0x5C_0004_0000L, PER_TRY, r -> aFreshCopyForgetsWhatTheOriginalSaw(
+                intIn(r, 1, 20), intIn(r, 0, 30), anyLong(r), loads(r), loads(r)));
+    }
+
+    private static void aFreshCopyForgetsWhatTheOriginalSaw(
+            int min, int span, long start, List<Step> before, List<Step> after) {
         for (ScalingPolicy configured : List.of(
                 ScalingPolicy.utilization(0.8, Duration.ofSeconds(3), 0.4, Duration.ofSeconds(10)),
                 ScalingPolicy.queueDepth(Duration.ofMillis(200)).scaleDownWhenIdleFor(Duration.ofSeconds(5)))) {
@@ -231,27 +230,6 @@ class ScalingPolicyPropertyTest {
             assertThat(changes.get(i).at() - changes.get(i - 1).at())
                     .as("changes %s and %s closer than the cooldown", changes.get(i - 1), changes.get(i))
                     .isGreaterThanOrEqualTo(cooldownNanos);
-        }
-    }
-
-    /**
-     * jqwik does not honour JUnit's {@code @Timeout}, so each try runs on its own thread and fails
-     * if it takes over 5 seconds (a try here takes well under a millisecond).
-     */
-    static final class TryTimeout implements AroundTryHook {
-        @Override
-        public TryExecutionResult aroundTry(TryLifecycleContext context, TryExecutor aTry, List<Object> parameters)
-                throws Throwable {
-            FutureTask<TryExecutionResult> run = new FutureTask<>(() -> aTry.execute(parameters));
-            Thread thread = Thread.ofPlatform().daemon().name("property-try").start(run);
-            try {
-                return run.get(5, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                thread.interrupt();
-                return TryExecutionResult.falsified(new AssertionError("try took over 5 s: " + parameters));
-            } catch (ExecutionException e) {
-                throw e.getCause();
-            }
         }
     }
 }

@@ -1,39 +1,47 @@
 package dev.corral.limit;
 
+import static dev.corral.Properties.doubleIn;
+import static dev.corral.Properties.enumValue;
+import static dev.corral.Properties.forAll;
+import static dev.corral.Properties.intIn;
+import static dev.corral.Properties.listOf;
+import static dev.corral.Properties.longIn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 
-/** The AIMD limit under random interleavings of acquires and outcomes with random latencies. */
+/**
+ * The AIMD limit under random interleavings of acquires and outcomes with random latencies. The
+ * property runs a fixed number of seeded tries (see {@link dev.corral.Properties}); a failure
+ * names the seed that reproduces it.
+ */
 class AdaptiveLimiterPropertyTest {
 
     enum Action { ACQUIRE, SUCCESS, DROP, IGNORE, CLOSE }
 
     record Step(Action action, long latencyMillis) {}
 
-    @Provide
-    Arbitrary<List<Step>> steps() {
-        return Combinators.combine(Arbitraries.of(Action.class), Arbitraries.longs().between(0, 300))
-                .as(Step::new).list().ofMaxSize(400);
+    static List<Step> steps(RandomGenerator r) {
+        return listOf(r, 0, 400, g -> new Step(enumValue(g, Action.class), longIn(g, 0, 300)));
     }
 
-    @Property(tries = 200)
-    void limitStaysWithinItsBoundsAndPermitsWithinTheLimit(
-            @ForAll @IntRange(min = 1, max = 20) int min,
-            @ForAll @IntRange(min = 0, max = 30) int span,
-            @ForAll @DoubleRange(min = 0.5, max = 0.99) double backoff,
-            @ForAll("steps") List<Step> steps) {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+    void limitStaysWithinItsBoundsAndPermitsWithinTheLimit() {
+        forAll(200, 0xAD_0001_0000L, r -> limitStaysWithinItsBoundsAndPermitsWithinTheLimit(
+                intIn(r, 1, 20), intIn(r, 0, 30), doubleIn(r, 0.5, 0.99), steps(r)));
+    }
+
+    private static void limitStaysWithinItsBoundsAndPermitsWithinTheLimit(
+            int min, int span, double backoff, List<Step> steps) {
         int max = min + span;
         FakeClock clock = new FakeClock();
         AdaptiveLimiter limiter = AdaptiveLimiter.aimd().minLimit(min).maxLimit(max)

@@ -1,5 +1,12 @@
 package dev.corral.limit;
 
+import static dev.corral.Properties.doubleIn;
+import static dev.corral.Properties.forAll;
+import static dev.corral.Properties.intIn;
+import static dev.corral.Properties.listOf;
+import static dev.corral.Properties.longIn;
+import static dev.corral.Properties.oneOf;
+import static dev.corral.Properties.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
@@ -7,19 +14,18 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
 
 /**
  * The token bucket against its contract, on random schedules of requests at random fake-clock
  * times. Every bound is checked in exact arithmetic (BigDecimal of the very double that was
- * configured), so no rounding slack is granted to the implementation.
+ * configured), so no rounding slack is granted to the implementation. Each property runs a fixed
+ * number of seeded tries (see {@link dev.corral.Properties}); a failure names the seed that
+ * reproduces it.
  */
 class TokenBucketPropertyTest {
 
@@ -30,33 +36,44 @@ class TokenBucketPropertyTest {
     /** One step: move the clock by {@code advance} ns, then make one request. */
     record Step(long advance, Kind kind, int permits) {}
 
-    @Provide
-    Arbitrary<Double> rates() {
-        // Awkward rates (no whole-nanosecond interval) as well as round ones, from 0.5/s to 1e9/s.
-        return Arbitraries.oneOf(
-                Arbitraries.of(0.5, 1.0, 3.0, 7.7, 1000.0 / 3, 1e6, 123_456.789, 3e8, 1e9),
-                Arbitraries.doubles().between(0.1, 1e6));
+    /** Awkward rates (no whole-nanosecond interval) as well as round ones, from 0.1/s to 1e9/s. */
+    static double rate(RandomGenerator r) {
+        if (r.nextBoolean()) {
+            return oneOf(r, 0.5, 1.0, 3.0, 7.7, 1000.0 / 3, 1e6, 123_456.789, 3e8, 1e9);
+        }
+        return doubleIn(r, 0.1, 1e6);
     }
 
-    @Provide
-    Arbitrary<List<Step>> schedules() {
-        Arbitrary<Long> advance = Arbitraries.frequencyOf(
-                Tuple.of(4, Arbitraries.just(0L)),                                 // simultaneous
-                Tuple.of(4, Arbitraries.longs().between(1, 2_000)),                // nanosecond jitter
-                Tuple.of(4, Arbitraries.longs().between(1, 400_000_000L)),         // sub-interval
-                Tuple.of(1, Arbitraries.longs().between(1, 5_000_000_000L)));      // idle
-        Arbitrary<Kind> kind = Arbitraries.frequencyOf(
-                Tuple.of(6, Arbitraries.just(Kind.TRY)),
-                Tuple.of(3, Arbitraries.just(Kind.RESERVE)),
-                Tuple.of(1, Arbitraries.just(Kind.CANCEL_LAST)));
-        Arbitrary<Integer> permits = Arbitraries.integers().between(1, 10);
-        return Combinators.combine(advance, kind, permits).as(Step::new).list().ofMinSize(1).ofMaxSize(200);
+    static int burst(RandomGenerator r) {
+        return intIn(r, 1, 10);
     }
 
-    @Property(tries = 300)
-    void neverGrantsMoreThanRateTimesWindowPlusBurst(
-            @ForAll("rates") double rate, @ForAll @IntRange(min = 1, max = 10) int burst,
-            @ForAll("schedules") List<Step> schedule) {
+    static Step step(RandomGenerator r) {
+        long advance = switch (weighted(r, 4, 4, 4, 1)) {
+            case 0 -> 0L;                                   // simultaneous
+            case 1 -> longIn(r, 1, 2_000);                  // nanosecond jitter
+            case 2 -> longIn(r, 1, 400_000_000L);           // sub-interval
+            default -> longIn(r, 1, 5_000_000_000L);        // idle
+        };
+        Kind kind = switch (weighted(r, 6, 3, 1)) {
+            case 0 -> Kind.TRY;
+            case 1 -> Kind.RESERVE;
+            default -> Kind.CANCEL_LAST;
+        };
+        return new Step(advance, kind, intIn(r, 1, 10));
+    }
+
+    static List<Step> schedule(RandomGenerator r) {
+        return listOf(r, 1, 200, TokenBucketPropertyTest::step);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+    void neverGrantsMoreThanRateTimesWindowPlusBurst() {
+        forAll(300, 0x7B_0001_0000L, r -> neverGrantsMoreThanRateTimesWindowPlusBurst(rate(r), burst(r), schedule(r)));
+    }
+
+    private static void neverGrantsMoreThanRateTimesWindowPlusBurst(double rate, int burst, List<Step> schedule) {
         FakeClock clock = new FakeClock();
         long origin = clock.nanoTime();
         RateLimiter limiter = RateLimiter.tokenBucket(rate, burst, clock);
@@ -124,10 +141,13 @@ class TokenBucketPropertyTest {
      * nanoseconds (refilled by elapsed time, capped at the burst, debited per permit): the
      * single-number GCRA state grants exactly what a textbook bucket would, never less.
      */
-    @Property(tries = 300)
-    void agreesWithATextbookTokenBucket(
-            @ForAll("rates") double rate, @ForAll @IntRange(min = 1, max = 10) int burst,
-            @ForAll("schedules") List<Step> schedule) {
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
+    void agreesWithATextbookTokenBucket() {
+        forAll(300, 0x7B_0002_0000L, r -> agreesWithATextbookTokenBucket(rate(r), burst(r), schedule(r)));
+    }
+
+    private static void agreesWithATextbookTokenBucket(double rate, int burst, List<Step> schedule) {
         FakeClock clock = new FakeClock();
         RateLimiter limiter = RateLimiter.tokenBucket(rate, burst, clock);
 
