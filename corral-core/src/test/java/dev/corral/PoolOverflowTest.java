@@ -282,6 +282,37 @@ class PoolOverflowTest {
         assertThat(p.stats().rejected()).isEqualTo(1);
     }
 
+    /**
+     * The race behind a lost wake-up found here once: a worker frees the one slot and reads
+     * "nobody waits" while a submitter announces itself and finds the slot still taken. Needs
+     * many rounds to hit; each is short.
+     */
+    @Test
+    @Timeout(60)
+    void noLostWakeUpWhenTheOnlySlotFreesAsASubmitterStartsWaiting() throws Exception {
+        for (int round = 0; round < 60; round++) {
+            int roundNo = round;
+            Pool p = Pool.builder().name("slot-" + round).workers(2).queueCapacity(1).whenFull(Overflow.BLOCK).build();
+            pools.add(p);
+            AtomicInteger ran = new AtomicInteger();
+            List<Thread> submitters = new ArrayList<>();
+            for (int s = 0; s < 8; s++) {
+                submitters.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 400; i++) {
+                        p.execute(ran::incrementAndGet);
+                    }
+                }));
+            }
+            for (Thread t : submitters) {
+                t.join(10_000);
+                assertThat(t.isAlive()).as("round %d: submitter stuck, %s", roundNo, p.stats()).isFalse();
+            }
+            p.shutdown();
+            assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+            assertThat(ran).hasValue(8 * 400);
+        }
+    }
+
     @RepeatedTest(5)
     @Timeout(20)
     void noLostWakeUpAtSaturation() throws Exception {

@@ -62,7 +62,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         long pos = tail;
         for (;;) {
             int slot = (int) (pos % capacity);
-            long seq = (long) SEQ.getAcquire(sequences, slot);
+            long seq = (long) SEQ.getVolatile(sequences, slot);
             long dif = seq - 2 * pos;
             if (dif == 0) {
                 if (TAIL.weakCompareAndSet(this, pos, pos + 1)) {
@@ -85,13 +85,16 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         long pos = head;
         for (;;) {
             int slot = (int) (pos % capacity);
-            long seq = (long) SEQ.getAcquire(sequences, slot);
+            long seq = (long) SEQ.getVolatile(sequences, slot);
             long dif = seq - (2 * pos + 1);
             if (dif == 0) {
                 if (HEAD.weakCompareAndSet(this, pos, pos + 1)) {
                     E e = (E) ELEM.getAcquire(elements, slot);
                     ELEM.setRelease(elements, slot, null); // the slot keeps no reference
-                    SEQ.setRelease(sequences, slot, 2 * (pos + capacity)); // the head CAS already fenced
+                    // A full-fence store, not a release: the pool frees a slot here and then reads whether
+                    // submitters are waiting, while a waiter announces itself and then tries this
+                    // slot. Without the fence the read could pass this store and both would miss.
+                    SEQ.setVolatile(sequences, slot, 2 * (pos + capacity));
                     return e;
                 }
                 pos = head;
