@@ -3,6 +3,7 @@ package dev.corral;
 import dev.corral.internal.LatencyRecorder;
 import dev.corral.internal.LinkedTaskQueue;
 import dev.corral.internal.MpmcRing;
+import dev.corral.internal.PriorityTaskQueue;
 import dev.corral.internal.TaskQueue;
 import dev.corral.limit.Limiter;
 import dev.corral.limit.Permit;
@@ -161,6 +162,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * Arrival order is unaffected: newcomers still queue behind waiters.
      */
     private volatile int admitBelow;
+    /** Whether waiting tasks are ordered by priority (Builder.priorityQueue()). */
+    private final boolean priorities;
     private final ThreadFactory threadFactory;
     private final boolean virtual;
     private final Overflow overflow;
@@ -223,7 +226,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         // policy raise the target; without one every worker up to the maximum may start on demand.
         this.cap = scalingPolicy == null ? maxWorkers : clampCap(Math.max(minWorkers, b.prestart), minWorkers, maxWorkers);
         this.queueCapacity = b.unbounded ? Integer.MAX_VALUE : b.queueCapacity;
-        this.queue = b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
+        this.priorities = b.priorityQueue;
+        this.queue = b.priorityQueue ? new PriorityTaskQueue<Task<?>>(b.unbounded ? Integer.MAX_VALUE : b.queueCapacity, t -> t.priority)
+                : b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
                 : b.resizableQueue ? new LinkedTaskQueue<>(b.queueCapacity)
                 : b.queueCapacity == 0 ? null : new MpmcRing<>(b.queueCapacity);
         this.admitBelow = admitBelow(queueCapacity);
@@ -291,6 +296,38 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }, reportAllFailures);
         submitTask(t);
         return t;
+    }
+
+    /**
+     * Submits with per-task settings: a name (in failure reports and, while it runs, in its
+     * thread's name) and, in a pool built with {@link Builder#priorityQueue()}, a priority.
+     *
+     * @throws IllegalArgumentException if a priority is given to a pool without a priority queue
+     */
+    public <T> Task<T> submit(Callable<T> task, TaskOptions options) {
+        Objects.requireNonNull(task, "task");
+        Task<T> t = newTask(task, reportAllFailures, options);
+        submitTask(t);
+        return t;
+    }
+
+    /**
+     * Executes with per-task settings; see {@link #submit(Callable, TaskOptions)}.
+     *
+     * @throws IllegalArgumentException if a priority is given to a pool without a priority queue
+     */
+    public void execute(Runnable task, TaskOptions options) {
+        Objects.requireNonNull(task, "task");
+        submitTask(newTask(callable(task), true, options));
+    }
+
+    private <T> Task<T> newTask(Callable<T> c, boolean report, TaskOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (options.hasPriority() && !priorities) {
+            throw new IllegalArgumentException("priority " + options.priority() + " given to pool '" + name
+                    + "', which has no priority queue: build it with priorityQueue()");
+        }
+        return new Task<>(this, taskIds.incrementAndGet(), options.name(), options.priority(), c, report);
     }
 
     /**
@@ -766,6 +803,22 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (runState >= STOP && !me.isInterrupted()) {
             me.interrupt();
         }
+        String taskName = t.name;
+        String threadName = null;
+        if (taskName != null) {
+            threadName = me.getName();
+            me.setName(threadName + " [" + taskName + "]");
+        }
+        try {
+            runGated(w, t);
+        } finally {
+            if (threadName != null) {
+                me.setName(threadName);
+            }
+        }
+    }
+
+    private void runGated(Worker w, Task<?> t) {
         Permit p = w.permit;
         if (p == null) {
             t.runClaimed(w);
@@ -2033,6 +2086,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private Consumer<? super ScalingEvent> scaleListener;
         private int queueCapacity = 1024;
         private boolean resizableQueue;
+        private boolean priorityQueue;
         private boolean unbounded;
         private boolean virtual;
         private ThreadFactory threadFactory;
@@ -2200,6 +2254,17 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
 
         /**
+         * Orders waiting tasks by {@link TaskOptions#priority(int)}: a lower number runs first, in
+         * arrival order among equals. The queue stays bounded by {@link #queueCapacity} (or is
+         * unbounded with {@link #unboundedQueue()}). A priority queue costs a lock per queue
+         * operation; pools without one refuse priorities rather than ignore them.
+         */
+        public Builder priorityQueue() {
+            this.priorityQueue = true;
+            return this;
+        }
+
+        /**
          * A queue of {@code capacity} slots that {@link Pool#setQueueCapacity(int)} can later set
          * to any size (a linked queue; the default ring can only be set up to its built size).
          */
@@ -2276,6 +2341,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             checkSizes(minWorkers(), maxWorkers());
             if (prestart > maxWorkers()) {
                 throw new IllegalArgumentException("prestart (" + prestart + ") must be <= maxWorkers (" + maxWorkers() + ")");
+            }
+            if (priorityQueue && !unbounded && queueCapacity == 0) {
+                throw new IllegalArgumentException("priorityQueue needs a queue: queueCapacity must be > 0 but was 0");
             }
             if (queueFirst && !unbounded && queueCapacity == 0) {
                 throw new IllegalArgumentException("queueFirst needs a queue: queueCapacity must be > 0 but was 0");

@@ -79,12 +79,19 @@ public final class Task<T> implements RunnableFuture<T> {
     long startedAt;
     /** Whether this task's latencies are measured (see Pool's sampling); written before publication. */
     boolean timed;
+    /** Its place in a priority queue: lower first. */
+    final int priority;
     /** Set by a claimant that took the task from HANDED_BACK: its outcome is not the pool's. */
     private boolean detached;
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
     final boolean reportFailure;
 
     Task(Pool pool, long id, String name, Callable<T> callable, boolean reportFailure) {
+        this(pool, id, name, TaskOptions.DEFAULT_PRIORITY, callable, reportFailure);
+    }
+
+    Task(Pool pool, long id, String name, int priority, Callable<T> callable, boolean reportFailure) {
+        this.priority = priority;
         this.pool = pool;
         this.id = id;
         this.name = name;
