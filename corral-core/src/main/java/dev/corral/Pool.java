@@ -164,6 +164,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private volatile int admitBelow;
     /** Whether waiting tasks are ordered by priority (Builder.priorityQueue()). */
     private final boolean priorities;
+    /** The one timer for task deadlines; its thread starts with the first deadline. */
+    private final Deadlines deadlines;
+    private final long defaultTimeoutNanos;
     private final ThreadFactory threadFactory;
     private final boolean virtual;
     private final Overflow overflow;
@@ -227,6 +230,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         this.cap = scalingPolicy == null ? maxWorkers : clampCap(Math.max(minWorkers, b.prestart), minWorkers, maxWorkers);
         this.queueCapacity = b.unbounded ? Integer.MAX_VALUE : b.queueCapacity;
         this.priorities = b.priorityQueue;
+        this.deadlines = new Deadlines(this, b.ticker, b.stuckGrace);
+        this.defaultTimeoutNanos = b.defaultTimeout == null ? 0L : b.defaultTimeout.toNanos();
         this.queue = b.priorityQueue ? new PriorityTaskQueue<Task<?>>(b.unbounded ? Integer.MAX_VALUE : b.queueCapacity, t -> t.priority)
                 : b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
                 : b.resizableQueue ? new LinkedTaskQueue<>(b.queueCapacity)
@@ -312,6 +317,18 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     /**
+     * Submits a {@code Runnable} with per-task settings; see {@link #submit(Callable, TaskOptions)}.
+     * (Without this overload {@code submit(runnable, options)} would bind to
+     * {@link #submit(Runnable, Object)} and quietly use the options as the result.)
+     */
+    public Task<?> submit(Runnable task, TaskOptions options) {
+        Objects.requireNonNull(task, "task");
+        Task<Object> t = newTask(callable(task), reportAllFailures, options);
+        submitTask(t);
+        return t;
+    }
+
+    /**
      * Executes with per-task settings; see {@link #submit(Callable, TaskOptions)}.
      *
      * @throws IllegalArgumentException if a priority is given to a pool without a priority queue
@@ -327,7 +344,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             throw new IllegalArgumentException("priority " + options.priority() + " given to pool '" + name
                     + "', which has no priority queue: build it with priorityQueue()");
         }
-        return new Task<>(this, taskIds.incrementAndGet(), options.name(), options.priority(), c, report);
+        Task<T> t = new Task<>(this, taskIds.incrementAndGet(), options.name(), options.priority(), c, report);
+        t.timeoutNanos = options.timeout() != null ? options.timeout().toNanos() : defaultTimeoutNanos;
+        t.queueTimeoutNanos = options.queueTimeout() != null ? options.queueTimeout().toNanos() : 0L;
+        t.runTimeoutNanos = options.runTimeout() != null ? options.runTimeout().toNanos() : 0L;
+        return t;
     }
 
     /**
@@ -341,7 +362,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (offerTask(t) == ACCEPTED) {
             return Optional.of(t);
         }
-        rejected.increment();
+        refused(t);
         return Optional.empty();
     }
 
@@ -363,7 +384,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (r == ACCEPTED) {
             return Optional.of(t);
         }
-        rejected.increment();
+        refused(t);
         if (r == INTERRUPTED) {
             throw new InterruptedException("interrupted while waiting for room in pool '" + name + "'");
         }
@@ -380,7 +401,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (offerTask(t) == ACCEPTED) {
             return true;
         }
-        rejected.increment();
+        refused(t);
         return false;
     }
 
@@ -400,7 +421,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     private <T> Task<T> newTask(Callable<T> c, boolean report) {
-        return new Task<>(this, taskIds.incrementAndGet(), null, c, report);
+        Task<T> t = new Task<>(this, taskIds.incrementAndGet(), null, c, report);
+        t.timeoutNanos = defaultTimeoutNanos;
+        return t;
     }
 
     private static Callable<Object> callable(Runnable r) {
@@ -431,7 +454,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                         return;
                     }
                     if (r == INTERRUPTED) {
-                        rejected.increment();
+                        refused(t);
                         Thread.currentThread().interrupt();
                         throw new RejectedExecutionException("interrupted while waiting for room in pool '" + name + "'",
                                 new InterruptedException());
@@ -453,8 +476,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 case REJECT -> { }
             }
         }
-        rejected.increment();
+        refused(t);
         throw rejection(runState != RUNNING);
+    }
+
+    /** Counts a refused submission and retires its task, so that no deadline of it ever fires. */
+    private void refused(Task<?> t) {
+        rejected.increment();
+        t.reclaim();
     }
 
     private RejectedExecutionException rejection(boolean shutDown) {
@@ -1477,6 +1506,19 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             t.startedAt = now;
             queueWait.record(now - t.acceptedAt);
         }
+        if (t.runTimeoutNanos != 0) {
+            deadlines.started(t, t.timed ? t.startedAt : ticker.nanoTime());
+        }
+    }
+
+    /** A task ignored the interrupt its deadline sent: always reported, whatever the task's kind. */
+    void reportStuck(Task<?> t, TaskStuckException stuck) {
+        reportFailure(t, stuck);
+    }
+
+    /** Checks deadlines now; the timer does this on its own, tests on a fake ticker call it. */
+    void checkDeadlines() {
+        deadlines.check();
     }
 
     /**
@@ -1496,6 +1538,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if ((id & sampleMask) == 0) {
             t.timed = true;
             t.acceptedAt = ticker.nanoTime();
+        }
+        if ((t.timeoutNanos | t.queueTimeoutNanos) != 0 && !t.deadlinesWatched) {
+            // Watched from the first attempt; a submission that ends refused reclaims the task,
+            // which makes its deadline a no-op.
+            t.deadlinesWatched = true;
+            if (!t.timed) {
+                t.acceptedAt = ticker.nanoTime();
+            }
+            deadlines.accepted(t);
         }
     }
 
@@ -1708,6 +1759,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (runState != TERMINATED) {
                 runState = TERMINATED;
                 fire = true;
+                Thread timer = deadlines.stop();
+                if (timer != null) {
+                    exited.add(timer); // joined by awaitTermination like the workers
+                }
             }
         } finally {
             lock.unlock();
@@ -1857,7 +1912,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 queuedNow(), queueCapacity, running,
                 submitted.sum(), succeededNow, failedNow, cancelled.sum(), timedOut.sum(),
                 discarded.sum(), handedBack.sum(), rejected.sum(),
-                latency(queueWait.summary()), latency(runTime.summary()));
+                latency(queueWait.summary()), latency(runTime.summary()), deadlines.stuckWorkers());
     }
 
     private int queuedNow() {
@@ -2034,7 +2089,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (r == FULL) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                rejected.increment();
+                refused(t);
                 throw new TimeoutException("no room in pool '" + name + "' before the deadline");
             }
             r = awaitRoom(t, true, left);
@@ -2042,15 +2097,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         switch (r) {
             case ACCEPTED -> { }
             case TIMED_OUT -> {
-                rejected.increment();
+                refused(t);
                 throw new TimeoutException("no room in pool '" + name + "' before the deadline");
             }
             case INTERRUPTED -> {
-                rejected.increment();
+                refused(t);
                 throw new InterruptedException("interrupted while waiting for room in pool '" + name + "'");
             }
             default -> {
-                rejected.increment();
+                refused(t);
                 throw rejection(true);
             }
         }
@@ -2087,6 +2142,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private int queueCapacity = 1024;
         private boolean resizableQueue;
         private boolean priorityQueue;
+        private Duration defaultTimeout;
+        private Duration stuckGrace = Duration.ofSeconds(1);
         private boolean unbounded;
         private boolean virtual;
         private ThreadFactory threadFactory;
@@ -2250,6 +2307,30 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         public Builder unboundedQueue() {
             this.unbounded = true;
             this.resizableQueue = false;
+            return this;
+        }
+
+        /** A {@link TaskOptions#timeout(Duration) timeout} for every task that does not set its own. */
+        public Builder defaultTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "defaultTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("defaultTimeout must be > 0 but was " + timeout);
+            }
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long a task may keep running after its deadline interrupted it before it is reported
+         * as stuck (a {@link TaskStuckException} to the failure handler, once) and its worker is
+         * counted in {@link PoolStats#stuckWorkers()} (default 1 s).
+         */
+        public Builder stuckGrace(Duration grace) {
+            Objects.requireNonNull(grace, "stuckGrace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("stuckGrace must be >= 0 but was " + grace);
+            }
+            this.stuckGrace = grace;
             return this;
         }
 

@@ -25,6 +25,8 @@ import java.time.Duration;
  * </ul>
  * Gauges ({@code liveWorkers}, {@code busyWorkers}, {@code idleWorkers}, {@code queued},
  * {@code running}) are read one after another, not atomically; each is exact at its read.
+ * {@code stuckWorkers} counts workers whose task outlived its deadline by the stuck grace and
+ * ignored the interrupt: lost capacity until the code returns.
  * {@code minWorkers} and {@code maxWorkers} are the configured bounds; {@code targetWorkers} is
  * the most workers that may be alive now (the maximum, unless a scaling policy lowered it).
  * {@code running} counts tasks between start and settlement; {@code queued} counts accepted tasks
@@ -65,7 +67,8 @@ public record PoolStats(
         long handedBack,
         long rejected,
         Latency queueWait,
-        Latency runTime) {
+        Latency runTime,
+        int stuckWorkers) {
 
     /** Tasks that ended, however they ended. */
     public long completed() {

@@ -61,6 +61,8 @@ public final class Task<T> implements RunnableFuture<T> {
      * {@code state <= INTERRUPTING}.
      */
     static final int HANDED_BACK = -2;
+    /** A running task whose deadline passed, while its runner is being interrupted. */
+    static final int EXPIRING = -3;
 
     private volatile int state;
     private Callable<T> callable;           // null once settled
@@ -81,6 +83,12 @@ public final class Task<T> implements RunnableFuture<T> {
     boolean timed;
     /** Its place in a priority queue: lower first. */
     final int priority;
+    /** Deadlines from TaskOptions, in nanoseconds (0: none); see Deadlines. */
+    long timeoutNanos;
+    long queueTimeoutNanos;
+    long runTimeoutNanos;
+    /** Whether its deadlines were handed to the pool's timer (once, at the first attempt). */
+    boolean deadlinesWatched;
     /** Set by a claimant that took the task from HANDED_BACK: its outcome is not the pool's. */
     private boolean detached;
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
@@ -113,7 +121,7 @@ public final class Task<T> implements RunnableFuture<T> {
     @Override
     public State state() {
         return switch (state) {
-            case QUEUED, RUNNING, INTERRUPTING, RUNNING_SETTLING, HANDED_BACK -> State.RUNNING;
+            case QUEUED, RUNNING, INTERRUPTING, RUNNING_SETTLING, HANDED_BACK, EXPIRING -> State.RUNNING;
             case SUCCEEDED -> State.SUCCESS;
             case FAILED, DISCARDED, TIMED_OUT -> State.FAILED;
             default -> State.CANCELLED;
@@ -312,7 +320,7 @@ public final class Task<T> implements RunnableFuture<T> {
         if (!settled) {
             // Lost to cancel(): if it interrupted us, wait until the interrupt has landed so it
             // cannot escape into the next task, then clear it.
-            while (state == INTERRUPTING) {
+            while (state == INTERRUPTING || state == EXPIRING) {
                 Thread.onSpinWait();
             }
             Thread.interrupted();
@@ -358,6 +366,43 @@ public final class Task<T> implements RunnableFuture<T> {
         detached = false;
         runner = null;
         return false;
+    }
+
+    /**
+     * Settles the task by its deadline: a queued task never starts; a running one is interrupted
+     * and its future completes now with {@code cause}, while its worker finishes the code (the
+     * interrupt is confined to this task, as with cancel(true)). False if it had already settled.
+     *
+     * @param whileQueued  whether this deadline applies to a task that has not started
+     * @param whileRunning whether it applies to a task that is running
+     */
+    boolean expire(TimeoutException cause, boolean whileQueued, boolean whileRunning) {
+        if (whileQueued && settle(QUEUED, TIMED_OUT, cause)) {
+            return true;
+        }
+        if (whileRunning && STATE.compareAndSet(this, RUNNING, EXPIRING)) {
+            try {
+                Thread t = runner;
+                if (t != null) {
+                    t.interrupt();
+                }
+            } finally {
+                outcome = cause;
+                state = TIMED_OUT; // publishes outcome; releases the runner waiting in runClaimed()
+                settleAfterTransition(RUNNING, TIMED_OUT, cause, null);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether the task's code is still executing (it may have settled already, by a deadline). */
+    boolean isExecuting() {
+        return runner != null;
+    }
+
+    Thread runnerThread() {
+        return runner;
     }
 
     /**
@@ -543,6 +588,7 @@ public final class Task<T> implements RunnableFuture<T> {
             case QUEUED -> "queued";
             case RUNNING, RUNNING_SETTLING -> "running";
             case HANDED_BACK -> "handed back";
+            case EXPIRING -> "timing out";
             case INTERRUPTING -> "cancelling";
             case SUCCEEDED -> "succeeded";
             case FAILED -> "failed";

@@ -1,0 +1,223 @@
+package dev.corral;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one timer that watches every deadline of a pool: a queue ordered by due time on the pool's
+ * ticker, served by one thread, started on the first deadline (a pool without timeouts has no
+ * timer). Never a thread per task.
+ *
+ * <h2>What a deadline does</h2>
+ * <ul>
+ *   <li>{@code timeout} (from submission): a task still queued never starts; a running one is
+ *       interrupted and its future fails now with a {@link TimeoutException} naming the task and
+ *       the deadline.</li>
+ *   <li>{@code queueTimeout}: applies only while the task waits to start.</li>
+ *   <li>{@code runTimeout}: counted from the start; applies only while it runs.</li>
+ * </ul>
+ * A task that keeps running after being interrupted for its deadline is <em>stuck</em>: once it
+ * has outlived the deadline by {@code stuckGrace}, it is reported once to the failure handler
+ * (a {@link TaskStuckException} carrying the thread's stack) and its worker counts as lost
+ * capacity in {@link PoolStats#stuckWorkers()} until the code returns. Its queue slot or limiter
+ * permit is never handed on early: the worker releases them only when the code has returned.
+ * <p>
+ * Entries of tasks that settle before their deadline are left in the queue and skipped when due
+ * (cheaper than removal), and purged in bulk once they outnumber the live ones.
+ */
+final class Deadlines {
+
+    private record Entry(long due, Task<?> task, boolean whileQueued, boolean whileRunning, String what)
+            implements Comparable<Entry> {
+        @Override
+        public int compareTo(Entry o) {
+            return Long.compare(due - o.due, 0); // wrap-safe, as nanoTime differences are
+        }
+    }
+
+    private record Stuck(Task<?> task, long expiredAt) {
+    }
+
+    private final Pool pool;
+    private final Ticker ticker;
+    private final long stuckGraceNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final PriorityQueue<Entry> due = new PriorityQueue<>();   // guarded by lock
+    private final List<Stuck> expiredRunning = new ArrayList<>();     // guarded by lock
+    private int stuckNow;                                             // guarded by lock
+    private Thread timer;                                             // guarded by lock
+    private volatile boolean stopped;
+
+    Deadlines(Pool pool, Ticker ticker, Duration stuckGrace) {
+        this.pool = pool;
+        this.ticker = ticker;
+        this.stuckGraceNanos = stuckGrace.toNanos();
+    }
+
+    /** Registers the deadlines of a task just accepted (timeout, queueTimeout). */
+    void accepted(Task<?> t) {
+        if (t.timeoutNanos > 0) {
+            add(new Entry(t.acceptedAt + t.timeoutNanos, t, true, true, "timeout " + human(t.timeoutNanos)));
+        }
+        if (t.queueTimeoutNanos > 0) {
+            add(new Entry(t.acceptedAt + t.queueTimeoutNanos, t, true, false, "queueTimeout " + human(t.queueTimeoutNanos)));
+        }
+    }
+
+    /** Registers the run deadline of a task that just started. */
+    void started(Task<?> t, long startedAt) {
+        if (t.runTimeoutNanos > 0) {
+            add(new Entry(startedAt + t.runTimeoutNanos, t, false, true, "runTimeout " + human(t.runTimeoutNanos)));
+        }
+    }
+
+    private void add(Entry e) {
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            Entry head = due.peek();
+            due.add(e);
+            if (timer == null) {
+                timer = Thread.ofVirtual().name(pool.name() + "-deadlines").start(this::run);
+            } else if (head == null || e.due - head.due < 0) {
+                LockSupport.unpark(timer); // an earlier deadline: re-plan the wait
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (!stopped) {
+            long wait = check();
+            LockSupport.parkNanos(this, wait);
+            Thread.interrupted();
+        }
+    }
+
+    /**
+     * Applies every deadline that is due on the ticker, reports tasks that became stuck, and
+     * returns how long to wait before the next check. Package-private for tests on a fake ticker.
+     */
+    long check() {
+        long now = ticker.nanoTime();
+        List<Entry> fire = new ArrayList<>();
+        List<Stuck> report = new ArrayList<>();
+        long next;
+        lock.lock();
+        try {
+            Entry e;
+            while ((e = due.peek()) != null && now - e.due >= 0) {
+                fire.add(due.poll());
+            }
+            for (var it = expiredRunning.iterator(); it.hasNext(); ) {
+                Stuck s = it.next();
+                if (!s.task().isExecuting()) {
+                    it.remove();
+                    if (s.expiredAt() == Long.MIN_VALUE) {
+                        stuckNow--; // it was counted stuck; its worker is back
+                    }
+                } else if (s.expiredAt() != Long.MIN_VALUE && now - s.expiredAt() >= stuckGraceNanos) {
+                    report.add(s);
+                }
+            }
+            if (due.size() > 64 && countSettled() > due.size() / 2) {
+                due.removeIf(x -> x.task().isDone() && !x.task().isExecuting());
+            }
+            Entry head = due.peek();
+            next = head == null ? (expiredRunning.isEmpty() ? Long.MAX_VALUE : stuckGraceNanos) : Math.max(1_000L, head.due - now);
+            if (!expiredRunning.isEmpty()) {
+                next = Math.min(next, Math.max(1_000_000L, stuckGraceNanos / 4));
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Entry e : fire) {
+            boolean wasRunning = e.task().isExecuting();
+            TimeoutException cause = new TimeoutException("task '" + e.task().name() + "' passed its deadline ("
+                    + e.what() + (wasRunning ? ", while running" : ", before it started") + ")");
+            if (e.task().expire(cause, e.whileQueued(), e.whileRunning()) && wasRunning) {
+                lock.lock();
+                try {
+                    expiredRunning.add(new Stuck(e.task(), now));
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        for (Stuck s : report) {
+            lock.lock();
+            try {
+                int i = expiredRunning.indexOf(s);
+                if (i < 0) {
+                    continue; // ended meanwhile
+                }
+                expiredRunning.set(i, new Stuck(s.task(), Long.MIN_VALUE)); // reported: never again
+                stuckNow++;
+            } finally {
+                lock.unlock();
+            }
+            Thread th = s.task().runnerThread();
+            TaskStuckException stuck = new TaskStuckException("task '" + s.task().name() + "' still runs "
+                    + human(now - s.expiredAt()) + " after its deadline interrupted it; its worker is lost capacity until it returns");
+            if (th != null) {
+                stuck.setStackTrace(th.getStackTrace());
+            }
+            pool.reportStuck(s.task(), stuck);
+        }
+        return Math.min(next, Duration.ofSeconds(1).toNanos()); // re-read a (possibly fake) ticker now and then
+    }
+
+    private int countSettled() {
+        int n = 0;
+        for (Entry e : due) {
+            if (e.task().isDone()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Workers whose task outlived its deadline and ignored the interrupt. */
+    int stuckWorkers() {
+        lock.lock();
+        try {
+            return stuckNow;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the timer thread; returns it (for joining), or null if none was started. */
+    Thread stop() {
+        lock.lock();
+        try {
+            stopped = true;
+            Thread t = timer;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+            return t;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static String human(long nanos) {
+        Duration d = Duration.ofNanos(nanos);
+        if (d.toMillis() < 1) {
+            return nanos + "ns";
+        }
+        if (d.toSeconds() < 1) {
+            return d.toMillis() + "ms";
+        }
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}
