@@ -351,6 +351,42 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         return t;
     }
 
+    /** A new fail-fast {@link TaskGroup} on this pool. */
+    public <T> TaskGroup<T> newGroup() {
+        return new TaskGroup<>(this, true, 0L);
+    }
+
+    /**
+     * A new {@link TaskGroup} on this pool.
+     *
+     * @param failFast whether the first failure cancels the rest of the group
+     * @param timeout  the group's deadline from now (every task of it times out then), or null
+     */
+    public <T> TaskGroup<T> newGroup(boolean failFast, Duration timeout) {
+        long deadline = 0L;
+        if (timeout != null) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be > 0 but was " + timeout);
+            }
+            deadline = ticker.nanoTime() + timeout.toNanos();
+        }
+        return new TaskGroup<>(this, failFast, deadline);
+    }
+
+    /** A fail-fast group whose tasks all time out {@code timeout} from now. */
+    public <T> TaskGroup<T> newGroup(Duration timeout) {
+        return newGroup(true, Objects.requireNonNull(timeout, "timeout"));
+    }
+
+    /** A task of a group; a group deadline becomes the task's timeout, counted from its submission. */
+    <T> Task<T> newGroupTask(Callable<T> c, long groupDeadline) {
+        Task<T> t = newTask(c, reportAllFailures);
+        if (groupDeadline != 0L) {
+            t.timeoutNanos = Math.max(1L, groupDeadline - ticker.nanoTime());
+        }
+        return t;
+    }
+
     /**
      * Submits if a worker or a queue slot is free right now; never waits, whatever
      * {@link Builder#whenFull} says. An empty result means the pool was full or shut down (counted

@@ -1,0 +1,232 @@
+package dev.corral;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Tasks that belong together: submitted to one pool, joined as one result, cancelled as one (Go's
+ * errgroup, pond's result groups, StructuredTaskScope without the preview flag). Made by
+ * {@link Pool#newGroup()}; runs on the pool's workers, no thread of its own.
+ *
+ * <pre>{@code
+ * try (TaskGroup<Page> pages = pool.newGroup()) {
+ *     for (URI u : uris) {
+ *         pages.submit(() -> fetch(u));
+ *     }
+ *     List<Page> all = pages.join();   // in submission order, or the first failure
+ * }                                    // no task of the group runs past this line
+ * }</pre>
+ *
+ * <h2>Failures</h2>
+ * {@link #join()} returns the results in submission order, or throws an
+ * {@link ExecutionException} with the first failure (in completion order) as its cause and later
+ * failures attached to it as suppressed. With fail-fast (on by default) the first failure also
+ * cancels the group's queued tasks and interrupts its running ones.
+ *
+ * <h2>Ending</h2>
+ * {@link #cancel()} cancels every unfinished task (interrupting running ones). {@link #close()}
+ * cancels what is unfinished and then waits until the code of every task that started has
+ * returned, so a group used in try-with-resources never leaves a task running after the block.
+ * A group {@linkplain Pool#newGroup(Duration) made with a timeout} cancels itself at that deadline.
+ *
+ * @param <T> the tasks' result type
+ */
+public final class TaskGroup<T> implements AutoCloseable {
+
+    private final Pool pool;
+    private final boolean failFast;
+    private final long deadline;          // ticker time, or 0 for none
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition quiet = lock.newCondition();
+    private final List<Task<T>> tasks = new ArrayList<>(); // guarded by lock
+    private final List<Throwable> failures = new ArrayList<>(); // guarded by lock, in completion order
+    private int unsettled;                 // guarded by lock: tasks whose future is not done
+    private int executing;                 // guarded by lock: tasks whose code is running
+    private boolean cancelled;             // guarded by lock
+
+    TaskGroup(Pool pool, boolean failFast, long deadline) {
+        this.pool = pool;
+        this.failFast = failFast;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Submits a task of this group to the pool, under the pool's overflow policy.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool refuses it, or the group
+     *         was cancelled (a cancelled group takes no more work)
+     */
+    public Task<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        @SuppressWarnings("unchecked")
+        Task<T>[] self = new Task[1];
+        Task<T> t = pool.newGroupTask(() -> {
+            if (!enter()) {
+                // The group was cancelled while this task was on its way to a worker: a cancel
+                // of the whole group is not undone by a worker that was quicker than the loop.
+                self[0].cancel(false);
+                throw new CancellationException("task group was cancelled");
+            }
+            try {
+                return task.call();
+            } finally {
+                exit();
+            }
+        }, deadline);
+        self[0] = t;
+        lock.lock();
+        try {
+            if (cancelled) {
+                throw new java.util.concurrent.RejectedExecutionException("task group was cancelled");
+            }
+            tasks.add(t);
+            unsettled++;
+        } finally {
+            lock.unlock();
+        }
+        t.whenComplete((v, e) -> settled(e));
+        try {
+            pool.execute(t);
+        } catch (RuntimeException refused) {
+            t.cancel(false);
+            throw refused;
+        }
+        return t;
+    }
+
+    /**
+     * Waits for every task, then returns their results in submission order.
+     *
+     * @throws ExecutionException the first failure (later ones suppressed on its cause); a
+     *         cancelled group with no failure reports a {@link CancellationException} as cause
+     */
+    public List<T> join() throws InterruptedException, ExecutionException {
+        lock.lock();
+        try {
+            while (unsettled > 0) {
+                quiet.await();
+            }
+            if (!failures.isEmpty()) {
+                Throwable first = failures.get(0);
+                for (int i = 1; i < failures.size(); i++) {
+                    if (failures.get(i) != first) {
+                        first.addSuppressed(failures.get(i));
+                    }
+                }
+                throw new ExecutionException("a task of the group failed", first);
+            }
+            List<T> results = new ArrayList<>(tasks.size());
+            for (Task<T> t : tasks) {
+                if (t.isCancelled() || t.state() != java.util.concurrent.Future.State.SUCCESS) {
+                    throw new ExecutionException("the task group was cancelled",
+                            new CancellationException("task '" + t.name() + "' was cancelled"));
+                }
+                results.add(t.resultNow());
+            }
+            return results;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Cancels every unfinished task of the group: queued ones never start, running ones are interrupted. */
+    public void cancel() {
+        List<Task<T>> snapshot;
+        lock.lock();
+        try {
+            cancelled = true;
+            snapshot = new ArrayList<>(tasks);
+        } finally {
+            lock.unlock();
+        }
+        for (Task<T> t : snapshot) {
+            t.cancel(true);
+        }
+    }
+
+    /**
+     * Cancels what is unfinished and waits until no task of the group is executing, so nothing
+     * of the group outlives the block. An interrupt while waiting is kept and the wait goes on:
+     * the guarantee is worth more than a prompt return.
+     */
+    @Override
+    public void close() {
+        cancel();
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            while (executing > 0 || unsettled > 0) {
+                try {
+                    quiet.await(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The group's tasks, in submission order. */
+    public List<Task<T>> tasks() {
+        lock.lock();
+        try {
+            return List.copyOf(tasks);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Counts the task as executing, unless the group is cancelled (then false: do not run). */
+    private boolean enter() {
+        lock.lock();
+        try {
+            if (cancelled) {
+                return false;
+            }
+            executing++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void exit() {
+        lock.lock();
+        try {
+            executing--;
+            quiet.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void settled(Throwable failure) {
+        boolean cancelRest = false;
+        lock.lock();
+        try {
+            unsettled--;
+            if (failure != null && !(failure instanceof CancellationException)) {
+                failures.add(failure);
+                cancelRest = failFast && !cancelled;
+            }
+            quiet.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (cancelRest) {
+            cancel();
+        }
+    }
+}
