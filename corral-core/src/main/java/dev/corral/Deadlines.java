@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Deadlines {
 
-    private record Entry(long due, Task<?> task, boolean whileQueued, boolean whileRunning, String what)
+    private record Entry(long due, Task<?> task, boolean whileQueued, boolean whileRunning, String what, boolean watchOnly)
             implements Comparable<Entry> {
         @Override
         public int compareTo(Entry o) {
@@ -62,17 +62,20 @@ final class Deadlines {
     /** Registers the deadlines of a task just accepted (timeout, queueTimeout). */
     void accepted(Task<?> t) {
         if (t.timeoutNanos > 0) {
-            add(new Entry(t.acceptedAt + t.timeoutNanos, t, true, true, "timeout " + human(t.timeoutNanos)));
+            add(new Entry(t.acceptedAt + t.timeoutNanos, t, true, true, "timeout " + human(t.timeoutNanos), false));
         }
         if (t.queueTimeoutNanos > 0) {
-            add(new Entry(t.acceptedAt + t.queueTimeoutNanos, t, true, false, "queueTimeout " + human(t.queueTimeoutNanos)));
+            add(new Entry(t.acceptedAt + t.queueTimeoutNanos, t, true, false, "queueTimeout " + human(t.queueTimeoutNanos), false));
         }
     }
 
     /** Registers the run deadline of a task that just started. */
-    void started(Task<?> t, long startedAt) {
+    void started(Task<?> t, long startedAt, long stuckThresholdNanos) {
         if (t.runTimeoutNanos > 0) {
-            add(new Entry(startedAt + t.runTimeoutNanos, t, false, true, "runTimeout " + human(t.runTimeoutNanos)));
+            add(new Entry(startedAt + t.runTimeoutNanos, t, false, true, "runTimeout " + human(t.runTimeoutNanos), false));
+        }
+        if (stuckThresholdNanos > 0) {
+            add(new Entry(startedAt + stuckThresholdNanos, t, false, false, "stuckThreshold " + human(stuckThresholdNanos), true));
         }
     }
 
@@ -81,6 +84,12 @@ final class Deadlines {
         try {
             if (stopped) {
                 return;
+            }
+            if (e.whileRunning()) {
+                long known = e.task().deadlineAt;
+                if (known == 0 || e.due() - known < 0) {
+                    e.task().deadlineAt = e.due(); // what TaskContext.deadline() reports
+                }
             }
             Entry head = due.peek();
             due.add(e);
@@ -141,6 +150,18 @@ final class Deadlines {
         }
         for (Entry e : fire) {
             boolean wasRunning = e.task().isExecuting();
+            if (e.watchOnly()) {
+                if (wasRunning) {
+                    TaskStuckException slow = new TaskStuckException("task '" + e.task().name()
+                            + "' has been running longer than its pool's " + e.what());
+                    Thread th = e.task().runnerThread();
+                    if (th != null) {
+                        slow.setStackTrace(th.getStackTrace());
+                    }
+                    pool.reportStuck(e.task(), slow);
+                }
+                continue;
+            }
             TimeoutException cause = new TimeoutException("task '" + e.task().name() + "' passed its deadline ("
                     + e.what() + (wasRunning ? ", while running" : ", before it started") + ")");
             if (e.task().expire(cause, e.whileQueued(), e.whileRunning()) && wasRunning) {

@@ -167,6 +167,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     /** The one timer for task deadlines; its thread starts with the first deadline. */
     private final Deadlines deadlines;
     private final long defaultTimeoutNanos;
+    private final long stuckThresholdNanos;
+    /** Context carriers from submitter to worker (Builder.contextPropagator); usually empty. */
+    private final ContextPropagator[] propagators;
+    /**
+     * The worker object of a pool thread (set once per thread), or the task a caller runs itself
+     * (CALLER_RUNS): what TaskContext.current() starts from. A per-thread lookup, but set once
+     * per worker, not once per task.
+     */
+    private static final ThreadLocal<Object> RUNNING_HERE = new ThreadLocal<>();
     private final ThreadFactory threadFactory;
     private final boolean virtual;
     private final Overflow overflow;
@@ -232,6 +241,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         this.priorities = b.priorityQueue;
         this.deadlines = new Deadlines(this, b.ticker, b.stuckGrace);
         this.defaultTimeoutNanos = b.defaultTimeout == null ? 0L : b.defaultTimeout.toNanos();
+        this.stuckThresholdNanos = b.stuckThreshold == null ? 0L : b.stuckThreshold.toNanos();
+        this.propagators = b.propagators.toArray(new ContextPropagator[0]);
         this.queue = b.priorityQueue ? new PriorityTaskQueue<Task<?>>(b.unbounded ? Integer.MAX_VALUE : b.queueCapacity, t -> t.priority)
                 : b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
                 : b.resizableQueue ? new LinkedTaskQueue<>(b.queueCapacity)
@@ -348,6 +359,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         t.timeoutNanos = options.timeout() != null ? options.timeout().toNanos() : defaultTimeoutNanos;
         t.queueTimeoutNanos = options.queueTimeout() != null ? options.queueTimeout().toNanos() : 0L;
         t.runTimeoutNanos = options.runTimeout() != null ? options.runTimeout().toNanos() : 0L;
+        if (propagators.length != 0) {
+            capture(t);
+        }
         return t;
     }
 
@@ -459,7 +473,23 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private <T> Task<T> newTask(Callable<T> c, boolean report) {
         Task<T> t = new Task<>(this, taskIds.incrementAndGet(), null, c, report);
         t.timeoutNanos = defaultTimeoutNanos;
+        if (propagators.length != 0) {
+            capture(t);
+        }
         return t;
+    }
+
+    /** Snapshots the submitting thread's context for the task, once per propagator. */
+    private void capture(Task<?> t) {
+        ContextPropagator.Captured[] captured = new ContextPropagator.Captured[propagators.length];
+        for (int i = 0; i < propagators.length; i++) {
+            try {
+                captured[i] = propagators[i].capture();
+            } catch (Throwable e) {
+                reportFailure(t, e); // skipped; the task still runs
+            }
+        }
+        t.contexts = captured;
     }
 
     private static Callable<Object> callable(Runnable r) {
@@ -500,7 +530,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                     if (runState == RUNNING) {
                         submitted.increment();
                         stamp(t);
-                        t.run();
+                        Object before = RUNNING_HERE.get();
+                        RUNNING_HERE.set(t);
+                        try {
+                            t.run();
+                        } finally {
+                            RUNNING_HERE.set(before);
+                        }
                         return;
                     }
                 }
@@ -769,6 +805,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         volatile boolean retired;
         /** Ticker time it last went idle; guarded by lock. */
         long idleSince;
+        /** The task it runs now; read only by its own thread (TaskContext). */
+        Task<?> current;
         /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
         volatile boolean awaitingPermit;
         /** The limiter permit held for the task now running (gated pools). */
@@ -837,6 +875,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     private void runWorker(Worker w) {
+        RUNNING_HERE.set(w);
         Task<?> t = w.firstTask;
         w.firstTask = null;
         boolean abrupt = true;
@@ -874,13 +913,67 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             threadName = me.getName();
             me.setName(threadName + " [" + taskName + "]");
         }
+        ContextPropagator.Installed[] installed = t.contexts == null ? null : install(t);
+        w.current = t;
         try {
             runGated(w, t);
         } finally {
+            w.current = null;
+            if (installed != null) {
+                uninstall(t, installed);
+            }
             if (threadName != null) {
                 me.setName(threadName);
             }
         }
+    }
+
+    private ContextPropagator.Installed[] install(Task<?> t) {
+        ContextPropagator.Captured[] captured = t.contexts;
+        ContextPropagator.Installed[] installed = new ContextPropagator.Installed[captured.length];
+        for (int i = 0; i < captured.length; i++) {
+            if (captured[i] != null) {
+                try {
+                    installed[i] = captured[i].install();
+                } catch (Throwable e) {
+                    reportFailure(t, e);
+                }
+            }
+        }
+        return installed;
+    }
+
+    /** Clears in reverse order of installation, every one even if another throws. */
+    private void uninstall(Task<?> t, ContextPropagator.Installed[] installed) {
+        for (int i = installed.length - 1; i >= 0; i--) {
+            if (installed[i] != null) {
+                try {
+                    installed[i].close();
+                } catch (Throwable e) {
+                    reportFailure(t, e);
+                }
+            }
+        }
+    }
+
+    /** The task running in this thread, if it is a pool thread running one (TaskContext). */
+    static Task<?> currentTask() {
+        Object here = RUNNING_HERE.get();
+        if (here instanceof Pool.Worker w) {
+            return w.current;
+        }
+        return here instanceof Task<?> t ? t : null;
+    }
+
+    /** Time left until the task's own deadline, if it has one (TaskContext). */
+    Optional<Duration> timeLeft(Task<?> t) {
+        long at = t.deadlineAt;
+        return at == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(at - ticker.nanoTime()));
+    }
+
+    /** Whether running tasks should stop: shutdownNow(), or a graceful shutdown's deadline. */
+    boolean isStopping() {
+        return runState >= STOP;
     }
 
     private void runGated(Worker w, Task<?> t) {
@@ -1542,8 +1635,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             t.startedAt = now;
             queueWait.record(now - t.acceptedAt);
         }
-        if (t.runTimeoutNanos != 0) {
-            deadlines.started(t, t.timed ? t.startedAt : ticker.nanoTime());
+        if (t.runTimeoutNanos != 0 || stuckThresholdNanos != 0) {
+            deadlines.started(t, t.timed ? t.startedAt : ticker.nanoTime(), stuckThresholdNanos);
         }
     }
 
@@ -2180,6 +2273,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private boolean priorityQueue;
         private Duration defaultTimeout;
         private Duration stuckGrace = Duration.ofSeconds(1);
+        private Duration stuckThreshold;
+        private final List<ContextPropagator> propagators = new ArrayList<>();
         private boolean unbounded;
         private boolean virtual;
         private ThreadFactory threadFactory;
@@ -2367,6 +2462,30 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 throw new IllegalArgumentException("stuckGrace must be >= 0 but was " + grace);
             }
             this.stuckGrace = grace;
+            return this;
+        }
+
+        /**
+         * Reports (once, as a {@link TaskStuckException} carrying the thread's stack, to the
+         * failure handler) every task still running {@code threshold} after it started, whether
+         * or not it has a timeout. Detection only: nothing is interrupted. Off by default.
+         */
+        public Builder stuckThreshold(Duration threshold) {
+            Objects.requireNonNull(threshold, "stuckThreshold");
+            if (threshold.isNegative() || threshold.isZero()) {
+                throw new IllegalArgumentException("stuckThreshold must be > 0 but was " + threshold);
+            }
+            this.stuckThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Carries the submitting thread's context (MDC, tracing, security) to the worker around
+         * each task, and clears it after; may be called more than once (applied in order,
+         * cleared in reverse). See {@link ContextPropagator}.
+         */
+        public Builder contextPropagator(ContextPropagator propagator) {
+            propagators.add(Objects.requireNonNull(propagator, "contextPropagator"));
             return this;
         }
 

@@ -89,6 +89,12 @@ public final class Task<T> implements RunnableFuture<T> {
     long runTimeoutNanos;
     /** Whether its deadlines were handed to the pool's timer (once, at the first attempt). */
     boolean deadlinesWatched;
+    /** The group it belongs to, or null. */
+    TaskGroup<?> group;
+    /** Contexts captured at submission by the pool's propagators, or null. */
+    ContextPropagator.Captured[] contexts;
+    /** Ticker time of its own deadline (timeout or run timeout), 0 if none; set by the timer. */
+    volatile long deadlineAt;
     /** Set by a claimant that took the task from HANDED_BACK: its outcome is not the pool's. */
     private boolean detached;
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */

@@ -82,6 +82,7 @@ public final class TaskGroup<T> implements AutoCloseable {
             }
         }, deadline);
         self[0] = t;
+        t.group = this;
         lock.lock();
         try {
             if (cancelled) {
@@ -175,6 +176,16 @@ public final class TaskGroup<T> implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether the group was cancelled (by {@link #cancel()}, {@link #close()} or a fail-fast failure). */
+    public boolean isCancelled() {
+        lock.lock();
+        try {
+            return cancelled;
+        } finally {
+            lock.unlock();
         }
     }
 
