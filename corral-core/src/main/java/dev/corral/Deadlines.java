@@ -32,11 +32,17 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Deadlines {
 
-    private record Entry(long due, Task<?> task, boolean whileQueued, boolean whileRunning, String what, boolean watchOnly)
+    /** {@code kind} and {@code nanos} make the description only when it fires (registration is hot). */
+    private record Entry(long due, Task<?> task, boolean whileQueued, boolean whileRunning, String kind, long nanos,
+                         boolean watchOnly)
             implements Comparable<Entry> {
         @Override
         public int compareTo(Entry o) {
             return Long.compare(due - o.due, 0); // wrap-safe, as nanoTime differences are
+        }
+
+        String what() {
+            return kind + " " + human(nanos);
         }
     }
 
@@ -52,6 +58,8 @@ final class Deadlines {
     private int stuckNow;                                             // guarded by lock
     private Thread timer;                                             // guarded by lock
     private volatile boolean stopped;
+    /** Tasks with a deadline that settled since the last purge: their entries are dead weight. */
+    private final java.util.concurrent.atomic.AtomicInteger settled = new java.util.concurrent.atomic.AtomicInteger();
 
     Deadlines(Pool pool, Ticker ticker, Duration stuckGrace) {
         this.pool = pool;
@@ -62,20 +70,20 @@ final class Deadlines {
     /** Registers the deadlines of a task just accepted (timeout, queueTimeout). */
     void accepted(Task<?> t) {
         if (t.timeoutNanos > 0) {
-            add(new Entry(t.acceptedAt + t.timeoutNanos, t, true, true, "timeout " + human(t.timeoutNanos), false));
+            add(new Entry(t.acceptedAt + t.timeoutNanos, t, true, true, "timeout", t.timeoutNanos, false));
         }
         if (t.queueTimeoutNanos > 0) {
-            add(new Entry(t.acceptedAt + t.queueTimeoutNanos, t, true, false, "queueTimeout " + human(t.queueTimeoutNanos), false));
+            add(new Entry(t.acceptedAt + t.queueTimeoutNanos, t, true, false, "queueTimeout", t.queueTimeoutNanos, false));
         }
     }
 
     /** Registers the run deadline of a task that just started. */
     void started(Task<?> t, long startedAt, long stuckThresholdNanos) {
         if (t.runTimeoutNanos > 0) {
-            add(new Entry(startedAt + t.runTimeoutNanos, t, false, true, "runTimeout " + human(t.runTimeoutNanos), false));
+            add(new Entry(startedAt + t.runTimeoutNanos, t, false, true, "runTimeout", t.runTimeoutNanos, false));
         }
         if (stuckThresholdNanos > 0) {
-            add(new Entry(startedAt + stuckThresholdNanos, t, false, false, "stuckThreshold " + human(stuckThresholdNanos), true));
+            add(new Entry(startedAt + stuckThresholdNanos, t, false, false, "stuckThreshold", stuckThresholdNanos, true));
         }
     }
 
@@ -90,6 +98,13 @@ final class Deadlines {
                 if (known == 0 || e.due() - known < 0) {
                     e.task().deadlineAt = e.due(); // what TaskContext.deadline() reports
                 }
+            }
+            int dead = settled.get();
+            if (dead > 4096 && dead > due.size() / 2) {
+                // Long deadlines at a high rate would otherwise pile up entries for tasks long
+                // finished; a bulk purge now and then keeps the queue near the live count.
+                due.removeIf(x -> x.task().isDone() && !x.task().isExecuting());
+                settled.set(0);
             }
             Entry head = due.peek();
             due.add(e);
@@ -204,6 +219,11 @@ final class Deadlines {
             }
         }
         return n;
+    }
+
+    /** A task whose deadlines are watched has settled (called by the pool, lock-free). */
+    void settledOne() {
+        settled.incrementAndGet();
     }
 
     /** Workers whose task outlived its deadline and ignored the interrupt. */

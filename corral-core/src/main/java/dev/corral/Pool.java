@@ -1703,6 +1703,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** Called exactly once per task, on its single settling transition. */
     void taskSettled(Task<?> t, int from, int to, Throwable failure, WorkerCounters counters) {
+        if (t.deadlinesWatched || t.runTimeoutNanos != 0) {
+            deadlines.settledOne();
+        }
         if (from == Task.RUNNING && t.timed) {
             runTime.record(ticker.nanoTime() - t.startedAt);
         }
