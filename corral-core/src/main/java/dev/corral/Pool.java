@@ -243,7 +243,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         this.defaultTimeoutNanos = b.defaultTimeout == null ? 0L : b.defaultTimeout.toNanos();
         this.stuckThresholdNanos = b.stuckThreshold == null ? 0L : b.stuckThreshold.toNanos();
         this.propagators = b.propagators.toArray(new ContextPropagator[0]);
-        this.queue = b.priorityQueue ? new PriorityTaskQueue<Task<?>>(b.unbounded ? Integer.MAX_VALUE : b.queueCapacity, t -> t.priority)
+        this.queue = b.priorityQueue ? new PriorityTaskQueue<Task<?>>(b.unbounded ? Integer.MAX_VALUE : b.queueCapacity,
+                        t -> t.priority, b.ticker::nanoTime, b.agingStep == null ? 0L : b.agingStep.toNanos())
                 : b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
                 : b.resizableQueue ? new LinkedTaskQueue<>(b.queueCapacity)
                 : b.queueCapacity == 0 ? null : new MpmcRing<>(b.queueCapacity);
@@ -2274,6 +2275,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private int queueCapacity = 1024;
         private boolean resizableQueue;
         private boolean priorityQueue;
+        private Duration agingStep;
         private Duration defaultTimeout;
         private Duration stuckGrace = Duration.ofSeconds(1);
         private Duration stuckThreshold;
@@ -2500,6 +2502,23 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          */
         public Builder priorityQueue() {
             this.priorityQueue = true;
+            this.agingStep = null;
+            return this;
+        }
+
+        /**
+         * A {@link #priorityQueue()} with aging, the starvation guard: every {@code step} a task
+         * waits counts as one level more urgent, so a task of priority 5 that has waited 4 steps
+         * goes before a newly arrived priority 1 task. Off unless asked for; still first come
+         * first served among equal priorities. Read on the pool's ticker.
+         */
+        public Builder priorityQueue(Duration agingStep) {
+            Objects.requireNonNull(agingStep, "agingStep");
+            if (agingStep.isNegative() || agingStep.isZero()) {
+                throw new IllegalArgumentException("agingStep must be > 0 but was " + agingStep);
+            }
+            this.priorityQueue = true;
+            this.agingStep = agingStep;
             return this;
         }
 

@@ -88,6 +88,32 @@ class PoolPriorityTest {
     }
 
     @Test
+    void withAgingALongWaitingTaskGoesBeforeFreshUrgentOnesAndWithoutItNot() throws Exception {
+        for (boolean aging : new boolean[] {true, false}) {
+            java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+            Pool.Builder b = Pool.builder().name("aging").workers(1).queueCapacity(100).ticker(clock::get);
+            Pool pool = (aging ? b.priorityQueue(Duration.ofSeconds(1)) : b.priorityQueue()).build();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch running = new CountDownLatch(1);
+            List<String> order = new CopyOnWriteArrayList<>();
+            try (pool) {
+                pool.execute(TestTasks.blockUntil(running, release));
+                await().atMost(WAIT).until(() -> running.getCount() == 0);
+                pool.execute(() -> order.add("old-5"), TaskOptions.of().priority(5));
+                clock.addAndGet(java.util.concurrent.TimeUnit.SECONDS.toNanos(10)); // it waits 10 steps
+                pool.execute(() -> order.add("new-1"), TaskOptions.of().priority(1));
+                pool.execute(() -> order.add("new-1b"), TaskOptions.of().priority(1));
+                release.countDown();
+            }
+            if (aging) {
+                assertThat(order).as("aged").containsExactly("old-5", "new-1", "new-1b");
+            } else {
+                assertThat(order).as("no aging").containsExactly("new-1", "new-1b", "old-5");
+            }
+        }
+    }
+
+    @Test
     void thePriorityQueueStaysBounded() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (Pool pool = blockedPool(release, 3)) {
