@@ -393,6 +393,19 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         return newGroup(true, Objects.requireNonNull(timeout, "timeout"));
     }
 
+    /** One non-waiting attempt to accept a group's held task; false if the pool is full. */
+    boolean offerHeld(Task<?> t) {
+        int r = offerTask(t);
+        if (r == ACCEPTED) {
+            return true;
+        }
+        if (r == CLOSED) {
+            refused(t);
+            throw rejection(true);
+        }
+        return false;
+    }
+
     /** A task of a group; a group deadline becomes the task's timeout, counted from its submission. */
     <T> Task<T> newGroupTask(Callable<T> c, long groupDeadline) {
         Task<T> t = newTask(c, reportAllFailures);

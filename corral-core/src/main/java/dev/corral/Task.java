@@ -420,6 +420,11 @@ public final class Task<T> implements RunnableFuture<T> {
         return STATE.compareAndSet(this, QUEUED, HANDED_BACK);
     }
 
+    /** Takes a held-back task (a group's, waiting for its turn) into the pool's hands again. */
+    boolean adopt() {
+        return STATE.compareAndSet(this, HANDED_BACK, QUEUED);
+    }
+
     /** Taken back by the submitter that raced with shutdown; the submitter reports a rejection. */
     boolean reclaim() {
         if (STATE.compareAndSet(this, QUEUED, RECLAIMED)) {

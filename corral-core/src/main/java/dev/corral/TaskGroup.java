@@ -31,6 +31,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * failures attached to it as suppressed. With fail-fast (on by default) the first failure also
  * cancels the group's queued tasks and interrupts its running ones.
  *
+ * <h2>A concurrency limit for the group</h2>
+ * {@link #maxConcurrency(int)} caps how many of the group's tasks are in the pool at once (pond's
+ * sub-pools): the rest wait in the group, in submission order, and enter the pool as earlier ones
+ * settle, on the pool's own workers. Several groups on one pool give per-tenant limits without
+ * a thread of their own. (If the pool is full when a held task's turn comes and no task of the
+ * group is left in the pool to try again later, a short-lived virtual thread waits for room.)
+ *
  * <h2>Ending</h2>
  * {@link #cancel()} cancels every unfinished task (interrupting running ones). {@link #close()}
  * cancels what is unfinished and then waits until the code of every task that started has
@@ -51,11 +58,37 @@ public final class TaskGroup<T> implements AutoCloseable {
     private int unsettled;                 // guarded by lock: tasks whose future is not done
     private int executing;                 // guarded by lock: tasks whose code is running
     private boolean cancelled;             // guarded by lock
+    private int maxConcurrency = Integer.MAX_VALUE; // guarded by lock
+    private int inPool;                    // guarded by lock: submitted to the pool, not yet settled
+    private final java.util.ArrayDeque<Task<T>> held = new java.util.ArrayDeque<>(); // guarded by lock
 
     TaskGroup(Pool pool, boolean failFast, long deadline) {
         this.pool = pool;
         this.failFast = failFast;
         this.deadline = deadline;
+    }
+
+    /**
+     * Lets at most {@code max} tasks of this group be in the pool (queued or running) at once.
+     *
+     * @return this group
+     * @throws IllegalArgumentException if {@code max <= 0}
+     * @throws IllegalStateException if tasks were already submitted
+     */
+    public TaskGroup<T> maxConcurrency(int max) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("maxConcurrency must be > 0 but was " + max);
+        }
+        lock.lock();
+        try {
+            if (!tasks.isEmpty()) {
+                throw new IllegalStateException("maxConcurrency must be set before the first submit");
+            }
+            maxConcurrency = max;
+        } finally {
+            lock.unlock();
+        }
+        return this;
     }
 
     /**
@@ -83,6 +116,7 @@ public final class TaskGroup<T> implements AutoCloseable {
         }, deadline);
         self[0] = t;
         t.group = this;
+        boolean hold;
         lock.lock();
         try {
             if (cancelled) {
@@ -90,15 +124,25 @@ public final class TaskGroup<T> implements AutoCloseable {
             }
             tasks.add(t);
             unsettled++;
+            hold = inPool >= maxConcurrency;
+            if (hold) {
+                // Not the pool's yet: held back, so that cancelling it counts nothing in the pool.
+                t.handBack();
+                held.addLast(t);
+            } else {
+                inPool++;
+            }
         } finally {
             lock.unlock();
         }
-        t.whenComplete((v, e) -> settled(e));
-        try {
-            pool.execute(t);
-        } catch (RuntimeException refused) {
-            t.cancel(false);
-            throw refused;
+        t.whenComplete((v, e) -> settled(t, e));
+        if (!hold) {
+            try {
+                pool.execute(t);
+            } catch (RuntimeException refused) {
+                forget(t);
+                throw refused;
+            }
         }
         return t;
     }
@@ -223,8 +267,9 @@ public final class TaskGroup<T> implements AutoCloseable {
         }
     }
 
-    private void settled(Throwable failure) {
+    private void settled(Task<T> t, Throwable failure) {
         boolean cancelRest = false;
+        Task<T> next = null;
         lock.lock();
         try {
             unsettled--;
@@ -232,12 +277,85 @@ public final class TaskGroup<T> implements AutoCloseable {
                 failures.add(failure);
                 cancelRest = failFast && !cancelled;
             }
+            if (held.remove(t)) {
+                // settled while held (cancelled): it never entered the pool
+            } else {
+                inPool--;
+                // A cancelled (or about to be) group lets nothing more into the pool.
+                while (!cancelled && !cancelRest && !held.isEmpty() && inPool < maxConcurrency) {
+                    Task<T> h = held.pollFirst();
+                    if (!h.isDone()) {
+                        next = h;
+                        inPool++;
+                        break;
+                    }
+                }
+            }
             quiet.signalAll();
         } finally {
             lock.unlock();
         }
         if (cancelRest) {
             cancel();
+        }
+        if (next != null) {
+            release(next);
+        }
+    }
+
+    /**
+     * Puts a held task into the pool without blocking the thread that settled the previous one
+     * (often a worker of the same pool): a direct offer, else a short-lived virtual thread that
+     * submits under the pool's policy.
+     */
+    private void release(Task<T> next) {
+        if (!next.adopt()) {
+            return; // cancelled while held; its settlement already let the next one in
+        }
+        try {
+            if (pool.offerHeld(next)) {
+                return;
+            }
+        } catch (RuntimeException refused) {
+            forget(next);
+            return;
+        }
+        Thread.ofVirtual().name(pool.name() + "-group-release").start(() -> {
+            try {
+                pool.execute(next);
+            } catch (RuntimeException refused) {
+                forget(next);
+            }
+        });
+    }
+
+    /**
+     * A task the pool refused (it was shut down, or full under REJECT): it never ran and never
+     * will, its handle reports it cancelled, and the group stops waiting for it.
+     */
+    private void forget(Task<T> t) {
+        Task<T> next = null;
+        boolean shutDown = pool.isShutdown();
+        lock.lock();
+        try {
+            unsettled--;
+            inPool--;
+            while (!shutDown && !held.isEmpty() && inPool < maxConcurrency) {
+                Task<T> h = held.pollFirst();
+                if (!h.isDone()) {
+                    next = h;
+                    inPool++;
+                    break;
+                }
+            }
+            quiet.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (shutDown) {
+            cancel(); // the pool takes no more work: the held tasks never will run
+        } else if (next != null) {
+            release(next);
         }
     }
 }

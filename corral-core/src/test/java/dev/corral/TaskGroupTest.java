@@ -183,6 +183,49 @@ class TaskGroupTest {
         assertThat(pool.stats().timedOut()).isEqualTo(1);
     }
 
+    @RepeatedTest(3)
+    void aGroupLimitCapsItsTasksInThePoolWithoutThreadsOfItsOwn() throws Exception {
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        try (TaskGroup<Integer> g = pool.<Integer>newGroup().maxConcurrency(2)) {
+            for (int i = 0; i < 40; i++) {
+                int n = i;
+                g.submit(() -> {
+                    maxSeen.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    Thread.yield();
+                    inFlight.decrementAndGet();
+                    return n;
+                });
+            }
+            List<Integer> results = g.join();
+            assertThat(results).hasSize(40).isSorted();
+        }
+        assertThat(maxSeen.get()).isBetween(1, 2);
+        assertThat(pool.stats().submitted()).isEqualTo(40);
+    }
+
+    @Test
+    void cancellingAGroupWithHeldTasksCountsNothingThatNeverEnteredThePool() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        TaskGroup<Integer> g = pool.<Integer>newGroup().maxConcurrency(1);
+        g.submit(() -> {
+            running.countDown();
+            Thread.sleep(60_000);
+            return 0;
+        });
+        for (int i = 0; i < 5; i++) {
+            g.submit(() -> 1);
+        }
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        g.close();
+        assertThatThrownBy(g::join).cause().isInstanceOf(CancellationException.class);
+        assertThat(g.tasks()).allMatch(Task::isDone);
+        PoolStats s = pool.stats();
+        assertThat(s.submitted()).as("held tasks never entered the pool").isEqualTo(1);
+        assertThat(s.cancelled()).isEqualTo(1);
+        assertThatThrownBy(() -> pool.newGroup().maxConcurrency(0)).hasMessageContaining("maxConcurrency must be > 0 but was 0");
+    }
+
     @Test
     void resultsOfAnEmptyGroupAreEmpty() throws Exception {
         try (TaskGroup<String> g = pool.newGroup()) {
