@@ -42,7 +42,7 @@ final class Deadlines {
         }
 
         String what() {
-            return kind + " " + human(nanos);
+            return kind + " " + Durations.human(nanos);
         }
     }
 
@@ -202,7 +202,7 @@ final class Deadlines {
             }
             Thread th = s.task().runnerThread();
             TaskStuckException stuck = new TaskStuckException("task '" + s.task().name() + "' still runs "
-                    + human(now - s.expiredAt()) + " after its deadline interrupted it; its worker is lost capacity until it returns");
+                    + Durations.human(now - s.expiredAt()) + " after its deadline interrupted it; its worker is lost capacity until it returns");
             if (th != null) {
                 stuck.setStackTrace(th.getStackTrace());
             }
@@ -249,16 +249,5 @@ final class Deadlines {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static String human(long nanos) {
-        Duration d = Duration.ofNanos(nanos);
-        if (d.toMillis() < 1) {
-            return nanos + "ns";
-        }
-        if (d.toSeconds() < 1) {
-            return d.toMillis() + "ms";
-        }
-        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }

@@ -53,11 +53,10 @@ import java.util.concurrent.TimeUnit;
  * <h2>One instance per pool</h2>
  * The settings are immutable: each setting method returns a new policy with no history. The idle
  * window and the cooldown are history of one pool, so an instance must serve only one; a pool
- * uses its own copy from {@link #fresh()}. {@code decide} synchronizes on the instance.
+ * uses its own copy from {@link #fresh()}. {@code decide} holds a lock for each decision.
  */
-public final class QueueDepthPolicy implements ScalingPolicy {
+public final class QueueDepthPolicy extends StatefulPolicy {
 
-    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
     private final long targetDelayNanos;
     private final int stepUp;
@@ -68,8 +67,6 @@ public final class QueueDepthPolicy implements ScalingPolicy {
     // History of one pool; guarded by this.
     private boolean quiet;         // the idle window is open
     private long quietSince;       // the sample time that opened it
-    private boolean changed;       // the policy has changed the count at least once
-    private long changedAt;        // the sample time of its last change
 
     QueueDepthPolicy(Duration targetDelay) {
         this(nanos(targetDelay, "targetDelay"), 1, TimeUnit.SECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(60), 0.5);
@@ -133,18 +130,7 @@ public final class QueueDepthPolicy implements ScalingPolicy {
     }
 
     @Override
-    public Decision decide(LoadSample s) {
-        // A lock, not synchronized: the pool's scaler may be a virtual thread (no pinning), and
-        // the lock also publishes the window state between the threads that call in turn.
-        lock.lock();
-        try {
-            return decideLocked(s);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private Decision decideLocked(LoadSample s) {
+    Decision decideLocked(LoadSample s) {
         long now = s.nanoTime();
         double u = s.utilization();
         long delay = TimeUnit.NANOSECONDS.convert(s.queueDelay());
@@ -157,7 +143,7 @@ public final class QueueDepthPolicy implements ScalingPolicy {
         } else {
             quiet = false;
         }
-        if (changed && now - changedAt < cooldownNanos) {
+        if (inCooldown(now, cooldownNanos)) {
             return Decision.hold(s);
         }
         int live = s.targetWorkers(); // steps move the pool's target, not the workers started on demand
@@ -178,11 +164,9 @@ public final class QueueDepthPolicy implements ScalingPolicy {
         return Decision.hold(s);
     }
 
-    private Decision change(long now, int target, String reason) {
-        changed = true;
-        changedAt = now;
+    @Override
+    void resetWindows() {
         quiet = false;
-        return new Decision(target, reason);
     }
 
     @Override

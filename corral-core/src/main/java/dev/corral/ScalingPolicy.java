@@ -45,7 +45,7 @@ import java.time.Duration;
  * <h2>Threads</h2>
  * A pool calls {@code decide} from one thread at a time, though not always the same thread; an
  * implementation needs no locking of its own beyond what makes its state visible to the next
- * caller (the built-ins synchronize on themselves).
+ * caller (the built-ins hold a lock for each decision).
  */
 @FunctionalInterface
 public interface ScalingPolicy {

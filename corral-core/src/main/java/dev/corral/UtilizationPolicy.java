@@ -65,7 +65,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #cooldown(Duration)} return a new policy with no history. The windows and the cooldown
  * are history of one pool, so an instance must serve only one; a pool uses its own copy from
  * {@link #fresh()}, which makes sharing one configured policy among pools safe. {@code decide}
- * synchronizes on the instance.
+ * holds a lock for each decision.
  *
  * <h2>Implementation overview</h2>
  * The history is three optional instants, each a flag and a sample time: when the busy window
@@ -74,9 +74,8 @@ import java.util.concurrent.TimeUnit;
  * {@code >=} so that a window of exactly {@code highFor} is enough and a clock near overflow wraps
  * harmlessly.
  */
-public final class UtilizationPolicy implements ScalingPolicy {
+public final class UtilizationPolicy extends StatefulPolicy {
 
-    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
     private final double high;
     private final long highForNanos;
@@ -91,8 +90,6 @@ public final class UtilizationPolicy implements ScalingPolicy {
     private long busySince;        // the sample time that opened it
     private boolean idle;          // the idle window is open
     private long idleSince;
-    private boolean changed;       // the policy has changed the count at least once
-    private long changedAt;        // the sample time of its last change
 
     UtilizationPolicy(double high, Duration highFor, double low, Duration lowFor) {
         this(fraction(high, "high", false), nanos(highFor, "highFor"), low, nanos(lowFor, "lowFor"),
@@ -151,18 +148,7 @@ public final class UtilizationPolicy implements ScalingPolicy {
     }
 
     @Override
-    public Decision decide(LoadSample s) {
-        // A lock, not synchronized: the pool's scaler may be a virtual thread (no pinning), and
-        // the lock also publishes the window state between the threads that call in turn.
-        lock.lock();
-        try {
-            return decideLocked(s);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private Decision decideLocked(LoadSample s) {
+    Decision decideLocked(LoadSample s) {
         long now = s.nanoTime();
         double u = s.utilization();
         if (u >= high) {
@@ -182,7 +168,7 @@ public final class UtilizationPolicy implements ScalingPolicy {
             idle = false;
             return Decision.hold(s);
         }
-        if (changed && now - changedAt < cooldownNanos) {
+        if (inCooldown(now, cooldownNanos)) {
             return Decision.hold(s);
         }
         int live = s.targetWorkers(); // steps move the pool's target, not the workers started on demand
@@ -202,12 +188,10 @@ public final class UtilizationPolicy implements ScalingPolicy {
         return Decision.hold(s);
     }
 
-    private Decision change(long now, int target, String reason) {
-        changed = true;
-        changedAt = now;
+    @Override
+    void resetWindows() {
         busy = false;
         idle = false;
-        return new Decision(target, reason);
     }
 
     @Override
@@ -249,19 +233,7 @@ public final class UtilizationPolicy implements ScalingPolicy {
         return TimeUnit.NANOSECONDS.convert(d);
     }
 
-    /** "30s", "2m", "1m30s", "250ms": short enough for a scaling event's reason. */
     static String human(long nanos) {
-        long second = TimeUnit.SECONDS.toNanos(1);
-        if (nanos >= second && nanos % second == 0) {
-            long s = nanos / second;
-            long h = s / 3600;
-            long m = s % 3600 / 60;
-            s %= 60;
-            return (h > 0 ? h + "h" : "") + (m > 0 ? m + "m" : "") + (s > 0 ? s + "s" : "");
-        }
-        if (nanos % 1_000_000 == 0) {
-            return nanos / 1_000_000 + "ms";
-        }
-        return String.format(Locale.ROOT, "%.3fms", nanos / 1e6);
+        return Durations.human(nanos);
     }
 }
