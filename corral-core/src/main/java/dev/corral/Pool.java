@@ -150,6 +150,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private final long scalingIntervalNanos;
     private final Consumer<? super ScalingEvent> scaleListener;
     private Thread scaler;                           // guarded by lock
+    private volatile ScalingEvent lastScaling;       // the latest change of the target, for stats
     private long lastSampleAt;                       // scaler thread only
     private long lastSampleCompleted;                // scaler thread only
     private volatile int queueCapacity;
@@ -1516,11 +1517,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 }
             }
         }
-        if (from != to && scaleListener != null) {
-            try {
-                scaleListener.accept(new ScalingEvent(ticker.nanoTime(), from, to, reason));
-            } catch (Throwable e) {
-                LOG.log(Level.WARNING, "pool '" + name + "': the scaling listener threw", e);
+        if (from != to) {
+            ScalingEvent event = new ScalingEvent(ticker.nanoTime(), from, to, reason);
+            lastScaling = event;
+            if (scaleListener != null) {
+                try {
+                    scaleListener.accept(event);
+                } catch (Throwable e) {
+                    LOG.log(Level.WARNING, "pool '" + name + "': the scaling listener threw", e);
+                }
             }
         }
     }
@@ -2058,7 +2063,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 queuedNow(), queueCapacity, running,
                 submitted.sum(), succeededNow, failedNow, cancelled.sum(), timedOut.sum(),
                 discarded.sum(), handedBack.sum(), rejected.sum(),
-                latency(queueWait.summary()), latency(runTime.summary()), deadlines.stuckWorkers());
+                latency(queueWait.summary()), latency(runTime.summary()), deadlines.stuckWorkers(), lastScaling);
     }
 
     private int queuedNow() {

@@ -28,7 +28,8 @@ import java.time.Duration;
  * {@code stuckWorkers} counts workers whose task outlived its deadline by the stuck grace and
  * ignored the interrupt: lost capacity until the code returns.
  * {@code minWorkers} and {@code maxWorkers} are the configured bounds; {@code targetWorkers} is
- * the most workers that may be alive now (the maximum, unless a scaling policy lowered it).
+ * the most workers that may be alive now (the maximum, unless a scaling policy lowered it);
+ * {@code lastScaling} is the latest change of it (by the policy or {@link Pool#resize}), or null.
  * {@code running} counts tasks between start and settlement; {@code queued} counts accepted tasks
  * not yet taken by a worker (including ones cancelled while queued until a worker skips them).
  *
@@ -68,7 +69,8 @@ public record PoolStats(
         long rejected,
         Latency queueWait,
         Latency runTime,
-        int stuckWorkers) {
+        int stuckWorkers,
+        ScalingEvent lastScaling) {
 
     /** Tasks that ended, however they ended. */
     public long completed() {

@@ -203,6 +203,7 @@ class PoolElasticTest {
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(2, 3), org.assertj.core.groups.Tuple.tuple(3, 6),
                             org.assertj.core.groups.Tuple.tuple(6, 2));
             assertThat(events.get(1).reason()).isEqualTo("wanted 100");
+            assertThat(pool.stats().lastScaling()).isEqualTo(events.get(2));
         }
     }
 
