@@ -153,22 +153,13 @@ public final class Task<T> implements RunnableFuture<T> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (STATE.compareAndSet(this, QUEUED, CANCELLED)) {
-            settleAfterTransition(QUEUED, CANCELLED, NEVER_RAN, null);
-            return true;
-        }
-        if (STATE.compareAndSet(this, HANDED_BACK, CANCELLED)) {
-            settleAfterTransition(HANDED_BACK, CANCELLED, NEVER_RAN, null);
+        if (settle(QUEUED, CANCELLED, NEVER_RAN, null) || settle(HANDED_BACK, CANCELLED, NEVER_RAN, null)) {
             return true;
         }
         if (!mayInterruptIfRunning) {
             // Like FutureTask, cancel(false) of a running task only marks it: the worker keeps
             // running the code, the caller sees CancellationException at once.
-            if (STATE.compareAndSet(this, RUNNING, CANCELLED)) {
-                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null);
-                return true;
-            }
-            return false;
+            return settle(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null);
         }
         if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
             try {
@@ -177,8 +168,7 @@ public final class Task<T> implements RunnableFuture<T> {
                     t.interrupt();
                 }
             } finally {
-                state = CANCELLED; // release the worker waiting in awaitInterruptDelivered()
-                settleAfterTransition(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null);
+                finish(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null); // also releases the runner
             }
             return true;
         }
@@ -345,9 +335,7 @@ public final class Task<T> implements RunnableFuture<T> {
         if (!STATE.compareAndSet(this, from, RUNNING_SETTLING)) {
             return false;
         }
-        outcome = result;
-        state = to; // publishes outcome
-        settleAfterTransition(from, to, result, counters);
+        finish(from, to, result, counters);
         return true;
     }
 
@@ -393,9 +381,7 @@ public final class Task<T> implements RunnableFuture<T> {
                     t.interrupt();
                 }
             } finally {
-                outcome = cause;
-                state = TIMED_OUT; // publishes outcome; releases the runner waiting in runClaimed()
-                settleAfterTransition(RUNNING, TIMED_OUT, cause, null);
+                finish(RUNNING, TIMED_OUT, cause, null); // also releases the runner waiting in runClaimed()
             }
             return true;
         }
@@ -448,18 +434,26 @@ public final class Task<T> implements RunnableFuture<T> {
     /** Transient state while the outcome is being written; readers treat it as not done. */
     private static final int RUNNING_SETTLING = -1;
 
-    private void settleAfterTransition(int from, int to, Object result, WorkerCounters counters) {
-        if (to == CANCELLED) {
-            outcome = result;
-        }
+    /**
+     * Completes a settlement its caller owns (the state is SETTLING, INTERRUPTING or EXPIRING, none
+     * of them done): the pool counts it and reports a failure first, then the final state is
+     * published and waiters and callbacks are released. So whoever sees the task done also sees
+     * it counted in the pool's stats and already handed to the failure handler.
+     */
+    private void finish(int from, int to, Object result, WorkerCounters counters) {
+        outcome = result;
         callable = null;
-        releaseWaiters();
         Pool p = (from == HANDED_BACK || detached) ? null : pool;
-        if (p != null) {
-            p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null,
-                    counters);
+        try {
+            if (p != null) {
+                p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null,
+                        counters);
+            }
+        } finally {
+            state = to; // publishes outcome
+            releaseWaiters();
+            fireCallbacks();
         }
-        fireCallbacks();
     }
 
     @SuppressWarnings("unchecked")
