@@ -1,8 +1,9 @@
 package dev.corral;
 
 /**
- * A change of a pool's worker target: by its scaling policy, by {@link Pool#resize(int, int)}, or
- * by idle expiry. Delivered to {@link Pool.Builder#onScale} in the thread that made the change.
+ * A change of a pool's worker target: by its scaling policy or by {@link Pool#resize(int, int)}
+ * (idle expiry changes the live count, not the target). Delivered to {@link Pool.Builder#onScale}
+ * in the thread that made the change, and kept as {@link PoolStats#lastScaling()}.
  *
  * @param nanoTime the pool's ticker reading when the change was made
  * @param from     the target (most workers allowed) before
