@@ -49,12 +49,21 @@ final class Deadlines {
     private record Stuck(Task<?> task, long expiredAt) {
     }
 
+    /** Work the pool asked to run at a time (a group's rate-held task, say). */
+    private record Action(long due, Runnable run) implements Comparable<Action> {
+        @Override
+        public int compareTo(Action o) {
+            return Long.compare(due - o.due, 0);
+        }
+    }
+
     private final Pool pool;
     private final Ticker ticker;
     private final long stuckGraceNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private final PriorityQueue<Entry> due = new PriorityQueue<>();   // guarded by lock
     private final List<Stuck> expiredRunning = new ArrayList<>();     // guarded by lock
+    private final PriorityQueue<Action> actions = new PriorityQueue<>(); // guarded by lock
     private int stuckNow;                                             // guarded by lock
     private Thread timer;                                             // guarded by lock
     private volatile boolean stopped;
@@ -65,6 +74,25 @@ final class Deadlines {
         this.pool = pool;
         this.ticker = ticker;
         this.stuckGraceNanos = stuckGrace.toNanos();
+    }
+
+    /** Runs {@code action} on the timer thread once the ticker reaches {@code due}. */
+    void schedule(long due, Runnable action) {
+        lock.lock();
+        try {
+            if (stopped) {
+                return;
+            }
+            Action head = actions.peek();
+            actions.add(new Action(due, action));
+            if (timer == null) {
+                timer = Thread.ofVirtual().name(pool.name() + "-deadlines").start(this::run);
+            } else if (head == null || due - head.due() < 0) {
+                LockSupport.unpark(timer);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Registers the deadlines of a task just accepted (timeout, queueTimeout). */
@@ -134,12 +162,17 @@ final class Deadlines {
         long now = ticker.nanoTime();
         List<Entry> fire = new ArrayList<>();
         List<Stuck> report = new ArrayList<>();
+        List<Runnable> run = new ArrayList<>();
         long next;
         lock.lock();
         try {
             Entry e;
             while ((e = due.peek()) != null && now - e.due >= 0) {
                 fire.add(due.poll());
+            }
+            Action a;
+            while ((a = actions.peek()) != null && now - a.due() >= 0) {
+                run.add(actions.poll().run());
             }
             for (var it = expiredRunning.iterator(); it.hasNext(); ) {
                 Stuck s = it.next();
@@ -160,8 +193,19 @@ final class Deadlines {
             if (!expiredRunning.isEmpty()) {
                 next = Math.min(next, Math.max(1_000_000L, stuckGraceNanos / 4));
             }
+            Action firstAction = actions.peek();
+            if (firstAction != null) {
+                next = Math.min(next, Math.max(1_000L, firstAction.due() - now));
+            }
         } finally {
             lock.unlock();
+        }
+        for (Runnable r : run) {
+            try {
+                r.run();
+            } catch (Throwable t) {
+                pool.reportTimerFailure(t);
+            }
         }
         for (Entry e : fire) {
             boolean wasRunning = e.task().isExecuting();

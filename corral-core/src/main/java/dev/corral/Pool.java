@@ -1664,6 +1664,16 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         reportFailure(t, stuck);
     }
 
+    /** Something scheduled on the deadline timer threw: logged, the timer goes on. */
+    void reportTimerFailure(Throwable t) {
+        LOG.log(Level.WARNING, "pool '" + name + "': a timed action failed", t);
+    }
+
+    /** Runs {@code action} on the pool's one timer after {@code nanos} of ticker time. */
+    void schedule(long nanos, Runnable action) {
+        deadlines.schedule(ticker.nanoTime() + nanos, action);
+    }
+
     /** Checks deadlines now; the timer does this on its own, tests on a fake ticker call it. */
     void checkDeadlines() {
         deadlines.check();

@@ -37,6 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * settle, on the pool's own workers. Several groups on one pool give per-tenant limits without
  * a thread of their own. (If the pool is full when a held task's turn comes and no task of the
  * group is left in the pool to try again later, a short-lived virtual thread waits for room.)
+ * {@link #startRate(dev.corral.limit.RateLimiter)} limits how fast the group's tasks enter the pool
+ * the same way; the pool's one timer lets the next one in when the rate allows.
  *
  * <h2>Ending</h2>
  * {@link #cancel()} cancels every unfinished task (interrupting running ones). {@link #close()}
@@ -61,6 +63,8 @@ public final class TaskGroup<T> implements AutoCloseable {
     private int maxConcurrency = Integer.MAX_VALUE; // guarded by lock
     private int inPool;                    // guarded by lock: submitted to the pool, not yet settled
     private final java.util.ArrayDeque<Task<T>> held = new java.util.ArrayDeque<>(); // guarded by lock
+    private dev.corral.limit.RateLimiter rate;  // guarded by lock; null: no rate for the group
+    private boolean pumpScheduled;              // guarded by lock: a timer wake-up for the rate is pending
 
     TaskGroup(Pool pool, boolean failFast, long deadline) {
         this.pool = pool;
@@ -85,6 +89,27 @@ public final class TaskGroup<T> implements AutoCloseable {
                 throw new IllegalStateException("maxConcurrency must be set before the first submit");
             }
             maxConcurrency = max;
+        } finally {
+            lock.unlock();
+        }
+        return this;
+    }
+
+    /**
+     * Lets the group's tasks enter the pool no faster than {@code rate} allows; the rest wait in
+     * the group, in order. A rate limiter shared by several groups limits them together.
+     *
+     * @return this group
+     * @throws IllegalStateException if tasks were already submitted
+     */
+    public TaskGroup<T> startRate(dev.corral.limit.RateLimiter rate) {
+        Objects.requireNonNull(rate, "startRate");
+        lock.lock();
+        try {
+            if (!tasks.isEmpty()) {
+                throw new IllegalStateException("startRate must be set before the first submit");
+            }
+            this.rate = rate;
         } finally {
             lock.unlock();
         }
@@ -124,7 +149,10 @@ public final class TaskGroup<T> implements AutoCloseable {
             }
             tasks.add(t);
             unsettled++;
-            hold = inPool >= maxConcurrency;
+            hold = inPool >= maxConcurrency || (rate != null && (!held.isEmpty() || !rate.tryAcquire()));
+            if (hold && rate != null && inPool < maxConcurrency) {
+                schedulePumpLocked(); // waiting for the rate, not for a slot: the timer lets it in
+            }
             if (hold) {
                 // Not the pool's yet: held back, so that cancelling it counts nothing in the pool.
                 t.handBack();
@@ -282,13 +310,8 @@ public final class TaskGroup<T> implements AutoCloseable {
             } else {
                 inPool--;
                 // A cancelled (or about to be) group lets nothing more into the pool.
-                while (!cancelled && !cancelRest && !held.isEmpty() && inPool < maxConcurrency) {
-                    Task<T> h = held.pollFirst();
-                    if (!h.isDone()) {
-                        next = h;
-                        inPool++;
-                        break;
-                    }
+                if (!cancelled && !cancelRest) {
+                    next = nextToAdmitLocked();
                 }
             }
             quiet.signalAll();
@@ -300,6 +323,51 @@ public final class TaskGroup<T> implements AutoCloseable {
         }
         if (next != null) {
             release(next);
+        }
+    }
+
+    /**
+     * The next held task that may enter the pool now (a free slot and, with a rate, a token), or
+     * null; if only the rate stands in the way, the timer is asked to come back. Under the lock.
+     */
+    private Task<T> nextToAdmitLocked() {
+        while (!held.isEmpty() && inPool < maxConcurrency) {
+            if (held.peekFirst().isDone()) {
+                held.pollFirst();
+                continue;
+            }
+            if (rate != null && !rate.tryAcquire()) {
+                schedulePumpLocked();
+                return null;
+            }
+            inPool++;
+            return held.pollFirst();
+        }
+        return null;
+    }
+
+    private void schedulePumpLocked() {
+        if (!pumpScheduled) {
+            pumpScheduled = true;
+            pool.schedule(Math.max(1_000L, rate.nanosUntilAvailable(1)), this::pump);
+        }
+    }
+
+    /** The timer's turn: let in every held task the rate and the slots allow now. */
+    private void pump() {
+        List<Task<T>> admit = new ArrayList<>();
+        lock.lock();
+        try {
+            pumpScheduled = false;
+            Task<T> next;
+            while (!cancelled && (next = nextToAdmitLocked()) != null) {
+                admit.add(next);
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Task<T> t : admit) {
+            release(t);
         }
     }
 
@@ -340,13 +408,8 @@ public final class TaskGroup<T> implements AutoCloseable {
         try {
             unsettled--;
             inPool--;
-            while (!shutDown && !held.isEmpty() && inPool < maxConcurrency) {
-                Task<T> h = held.pollFirst();
-                if (!h.isDone()) {
-                    next = h;
-                    inPool++;
-                    break;
-                }
+            if (!shutDown && !cancelled) {
+                next = nextToAdmitLocked();
             }
             quiet.signalAll();
         } finally {

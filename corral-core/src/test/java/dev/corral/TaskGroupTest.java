@@ -227,6 +227,31 @@ class TaskGroupTest {
     }
 
     @Test
+    void aGroupRateLetsTasksIntoThePoolNoFasterThanItAllows() throws Exception {
+        dev.corral.limit.RateLimiter oneASecond = dev.corral.limit.RateLimiter.tokenBucket(1, 1, clock::get);
+        AtomicInteger ran = new AtomicInteger();
+        try (TaskGroup<Integer> g = pool.<Integer>newGroup().startRate(oneASecond)) {
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                g.submit(() -> {
+                    ran.incrementAndGet();
+                    return n;
+                });
+            }
+            await().atMost(WAIT).until(() -> ran.get() == 1);
+            assertThat(pool.stats().submitted()).as("the others wait in the group").isEqualTo(1);
+            for (int second = 1; second <= 4; second++) {
+                clock.addAndGet(TimeUnit.SECONDS.toNanos(1));
+                pool.checkDeadlines(); // the pool's one timer lets the next one in
+                int expected = 1 + second;
+                await().atMost(WAIT).until(() -> ran.get() == expected);
+                assertThat(pool.stats().submitted()).isEqualTo(expected);
+            }
+            assertThat(g.join()).containsExactly(0, 1, 2, 3, 4);
+        }
+    }
+
+    @Test
     void resultsOfAnEmptyGroupAreEmpty() throws Exception {
         try (TaskGroup<String> g = pool.newGroup()) {
             assertThat(g.join()).isEmpty();
