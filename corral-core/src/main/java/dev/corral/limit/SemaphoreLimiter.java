@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.corral.internal.StripedCounter;
-import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.AbstractQueuedLongSynchronizer;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -53,7 +54,6 @@ abstract class SemaphoreLimiter implements Limiter {
     private final Set<HeldPermit> held;
     private final CopyOnWriteArrayList<Runnable> capacityListeners = new CopyOnWriteArrayList<>();
 
-    private final StripedCounter granted = new StripedCounter();
     private final StripedCounter rejected = new StripedCounter();
     private final StripedCounter interrupted = new StripedCounter();
     private final StripedCounter dropped = new StripedCounter();
@@ -119,7 +119,7 @@ abstract class SemaphoreLimiter implements Limiter {
         }
         // Released is derived, not counted: one atomic less per permit. Every granted permit is
         // either in use or released; read while permits move, the figure can lag by those in flight.
-        long grantedNow = granted.sum();
+        long grantedNow = sync.granted();
         return new LimiterStats(limit, inUse, sync.getQueueLength(),
                 grantedNow, rejected.sum(), interrupted.sum(), Math.max(0, grantedNow - inUse), dropped.sum(),
                 oldest);
@@ -193,8 +193,7 @@ abstract class SemaphoreLimiter implements Limiter {
             sync.releaseShared(1);
             throw t;
         }
-        granted.increment();
-        return permit;
+        return permit; // counted as granted by the acquiring CAS itself
     }
 
     private void release(HeldPermit permit, Outcome outcome) {
@@ -294,16 +293,33 @@ abstract class SemaphoreLimiter implements Limiter {
     }
 
     /** Available permits as AQS state; see the overview. */
-    private static final class Sync extends AbstractQueuedSynchronizer {
+    /**
+     * Free permits and the grant count in one {@code long} state, so that a grant is one CAS: the
+     * low 32 bits are the free permits (signed: negative after a shrink below the permits in use),
+     * the high 32 bits count grants modulo 2^32, with the wraps counted apart (every 4 billion
+     * grants). Counting grants in the same CAS that takes the permit saves the hot path an atomic
+     * add on a separate counter.
+     */
+    private static final class Sync extends AbstractQueuedLongSynchronizer {
         private static final long serialVersionUID = 1L;
+        private static final long LOW = 0xFFFF_FFFFL;
 
         final boolean fair;
         private final AtomicInteger limit;
+        private final AtomicLong grantWraps = new AtomicLong();
 
         Sync(int limit, boolean fair) {
             this.fair = fair;
             this.limit = new AtomicInteger(limit);
-            setState(limit);
+            setState(pack(0, limit));
+        }
+
+        private static long pack(long grants, int available) {
+            return (grants & LOW) << 32 | (available & LOW);
+        }
+
+        private static int available(long state) {
+            return (int) state;
         }
 
         int limit() {
@@ -311,31 +327,47 @@ abstract class SemaphoreLimiter implements Limiter {
         }
 
         int available() {
-            return getState();
+            return available(getState());
+        }
+
+        /** Permits granted since construction. */
+        long granted() {
+            for (;;) {
+                long wraps = grantWraps.get();
+                long state = getState();
+                if (wraps == grantWraps.get()) {
+                    return (wraps << 32) + (state >>> 32);
+                }
+            }
         }
 
         @Override
-        protected int tryAcquireShared(int unused) {
+        protected long tryAcquireShared(long unused) {
             if (fair && hasQueuedPredecessors()) {
                 return -1;
             }
             for (;;) {
-                int available = getState();
-                if (available <= 0) {
+                long state = getState();
+                int free = available(state);
+                if (free <= 0) {
                     return -1;
                 }
-                if (compareAndSetState(available, available - 1)) {
-                    return available - 1;   // > 0 tells AQS to wake the next shared waiter too
+                long grants = (state >>> 32) + 1;
+                if (compareAndSetState(state, pack(grants, free - 1))) {
+                    if ((grants & LOW) == 0) {
+                        grantWraps.incrementAndGet();
+                    }
+                    return free - 1;   // > 0 tells AQS to wake the next shared waiter too
                 }
             }
         }
 
         @Override
-        protected boolean tryReleaseShared(int permits) {
+        protected boolean tryReleaseShared(long permits) {
             for (;;) {
-                int available = getState();
-                int next = available + permits;
-                if (compareAndSetState(available, next)) {
+                long state = getState();
+                int next = available(state) + (int) permits;
+                if (compareAndSetState(state, pack(state >>> 32, next))) {
                     // Still <= 0 after a shrink: nobody can acquire, so nobody needs waking.
                     return next > 0;
                 }
@@ -355,8 +387,8 @@ abstract class SemaphoreLimiter implements Limiter {
                         releaseShared(delta);
                     } else {
                         for (;;) {
-                            int available = getState();
-                            if (compareAndSetState(available, available + delta)) {
+                            long state = getState();
+                            if (compareAndSetState(state, pack(state >>> 32, available(state) + delta))) {
                                 break;
                             }
                         }
