@@ -127,13 +127,7 @@ final class Deadlines {
                     e.task().deadlineAt = e.due(); // what TaskContext.deadline() reports
                 }
             }
-            int dead = settled.get();
-            if (dead > 4096 && dead > due.size() / 2) {
-                // Long deadlines at a high rate would otherwise pile up entries for tasks long
-                // finished; a bulk purge now and then keeps the queue near the live count.
-                due.removeIf(x -> x.task().isDone() && !x.task().isExecuting());
-                settled.set(0);
-            }
+            purgeIfMostlyDead();
             Entry head = due.peek();
             due.add(e);
             if (timer == null) {
@@ -185,9 +179,7 @@ final class Deadlines {
                     report.add(s);
                 }
             }
-            if (due.size() > 64 && countSettled() > due.size() / 2) {
-                due.removeIf(x -> x.task().isDone() && !x.task().isExecuting());
-            }
+            purgeIfMostlyDead();
             Entry head = due.peek();
             next = head == null ? (expiredRunning.isEmpty() ? Long.MAX_VALUE : stuckGraceNanos) : Math.max(1_000L, head.due - now);
             if (!expiredRunning.isEmpty()) {
@@ -255,14 +247,17 @@ final class Deadlines {
         return Math.min(next, Duration.ofSeconds(1).toNanos()); // re-read a (possibly fake) ticker now and then
     }
 
-    private int countSettled() {
-        int n = 0;
-        for (Entry e : due) {
-            if (e.task().isDone()) {
-                n++;
-            }
+    /**
+     * Long deadlines at a high rate would otherwise pile up entries for tasks long finished; once
+     * the settled ones (counted by the pool, no scan) outnumber the rest, one bulk purge keeps the
+     * queue near the live count. Caller holds lock.
+     */
+    private void purgeIfMostlyDead() {
+        int dead = settled.get();
+        if (dead > 4096 && dead > due.size() / 2) {
+            due.removeIf(x -> x.task().isDone() && !x.task().isExecuting());
+            settled.set(0);
         }
-        return n;
     }
 
     /** A task whose deadlines are watched has settled (called by the pool, lock-free). */

@@ -194,7 +194,6 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private volatile int runState = RUNNING;
     private final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
     private final AtomicLong taskIds = new AtomicLong();
-    private final AtomicInteger workerIds = new AtomicInteger();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     /** Guards the idle stack, the waiters, the worker set and run-state transitions. */
@@ -626,21 +625,30 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 }
                 return FULL;
             }
-            if (runState != RUNNING && t.reclaim()) {
-                // Lost the race with shutdown: the submitter is told, and the task never runs.
-                submitted.decrement();
-                tryTerminate();
-                return CLOSED;
-            }
-            signalWork();
-            if (live.get() == 0) {
-                // The last worker may have retired (idle expiry) after our spawn check: it re-checks
-                // the queue after leaving, we re-check the workers after queuing; one of us starts one.
-                addWorker(null);
-            }
-            return ACCEPTED;
+            return afterQueued(t);
         }
         return handOff(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
+    }
+
+    /**
+     * What every submission that has just put a task in the queue owes: re-check the state (a
+     * submission that lost the race with shutdown takes its task back and is told CLOSED), make
+     * sure a worker will look, and make sure one exists.
+     */
+    private int afterQueued(Task<?> t) {
+        if (runState != RUNNING && t.reclaim()) {
+            // Lost the race with shutdown: the submitter is told, and the task never runs.
+            submitted.decrement();
+            tryTerminate();
+            return CLOSED;
+        }
+        signalWork();
+        if (live.get() == 0) {
+            // The last worker may have retired (idle expiry) after our spawn check: it re-checks
+            // the queue after leaving, we re-check the workers after queuing; one of us starts one.
+            addWorker(null);
+        }
+        return ACCEPTED;
     }
 
     /** Capacity-0 pools: gives the task to an idle worker, if any, under the lock. */
@@ -677,13 +685,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             submitted.increment();
             if (queue.offer(t)) {
-                if (runState != RUNNING && t.reclaim()) {
-                    submitted.decrement();
-                    tryTerminate();
-                    return false;
-                }
-                signalWork();
-                return true;
+                return afterQueued(t) == ACCEPTED;
             }
             submitted.decrement();
         }
@@ -809,7 +811,6 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** One worker thread's state. Fields other than {@code current} are guarded by {@code lock}. */
     private final class Worker extends WorkerCounters implements Runnable {
-        final int id = workerIds.incrementAndGet();
         Thread thread;
         Task<?> firstTask;
         /** A task handed over directly while idle (capacity-0 pools). Written under lock before unpark. */
