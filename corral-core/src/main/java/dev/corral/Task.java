@@ -153,13 +153,13 @@ public final class Task<T> implements RunnableFuture<T> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (settle(QUEUED, CANCELLED, NEVER_RAN, null) || settle(HANDED_BACK, CANCELLED, NEVER_RAN, null)) {
+        if (settle(QUEUED, CANCELLED, null, null) || settle(HANDED_BACK, CANCELLED, null, null)) {
             return true;
         }
         if (!mayInterruptIfRunning) {
             // Like FutureTask, cancel(false) of a running task only marks it: the worker keeps
             // running the code, the caller sees CancellationException at once.
-            return settle(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null);
+            return settle(RUNNING, CANCELLED, null, null);
         }
         if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
             try {
@@ -168,7 +168,7 @@ public final class Task<T> implements RunnableFuture<T> {
                     t.interrupt();
                 }
             } finally {
-                finish(RUNNING, CANCELLED, CANCELLED_WHILE_RUNNING, null); // also releases the runner
+                finish(RUNNING, CANCELLED, null, null); // also releases the runner
             }
             return true;
         }
@@ -428,9 +428,6 @@ public final class Task<T> implements RunnableFuture<T> {
         return state;
     }
 
-    /** Sentinels stored as outcome of cancelled tasks, telling whether the task ever ran. */
-    private static final Object NEVER_RAN = new Object();
-    private static final Object CANCELLED_WHILE_RUNNING = new Object();
     /** Transient state while the outcome is being written; readers treat it as not done. */
     private static final int RUNNING_SETTLING = -1;
 
