@@ -1,9 +1,11 @@
 package dev.corral;
 
+import dev.corral.internal.IdSequence;
 import dev.corral.internal.LatencyRecorder;
 import dev.corral.internal.LinkedTaskQueue;
 import dev.corral.internal.MpmcRing;
 import dev.corral.internal.PriorityTaskQueue;
+import dev.corral.internal.StripedRing;
 import dev.corral.internal.TaskQueue;
 import dev.corral.limit.Limiter;
 import dev.corral.limit.Permit;
@@ -103,7 +105,10 @@ import java.util.function.Consumer;
  * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
  * {@code waiterCount}, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
  * {@code maxWorkers}), or offers the task to a lock-free bounded ring ({@link MpmcRing}) and, if
- * some worker is idle, wakes one. A worker polls the ring; when it finds it empty it pushes itself
+ * some worker is idle, wakes one. On a machine with several cores the ring is split in stripes
+ * ({@link StripedRing}): each submitting thread offers to its own stripe and each worker polls
+ * them in turn from a rotating start, so submitters and workers on different cores do not all
+ * contend on one head and one tail; the bound stays exact (the stripes' bounds add up to it). A worker polls the ring; when it finds it empty it pushes itself
  * on the idle stack, publishes {@code idleCount}, re-checks the ring and only then parks. Because
  * the submitter writes the ring before reading {@code idleCount} and the worker writes
  * {@code idleCount} before re-reading the ring, one of them always sees the other (no lost
@@ -128,6 +133,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** The largest bounded queue: its slots are allocated up front (16 bytes each). */
     public static final int MAX_QUEUE_CAPACITY = 1 << 24;
+    /** The most stripes {@link Builder#queueStripes(int)} accepts. */
+    public static final int MAX_QUEUE_STRIPES = 64;
+    /** Fewest slots per stripe the default striping keeps: a smaller share would spill all the time. */
+    private static final int MIN_STRIPE_SLOTS = 64;
 
     private static final System.Logger LOG = System.getLogger(Pool.class.getName());
 
@@ -193,7 +202,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     private volatile int runState = RUNNING;
     private final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
-    private final AtomicLong taskIds = new AtomicLong();
+    private final IdSequence taskIds = new IdSequence(); // not one AtomicLong: submitters on many cores
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     /** Guards the idle stack, the waiters, the worker set and run-state transitions. */
@@ -247,7 +256,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                         t -> t.priority, b.ticker::nanoTime, b.agingStep == null ? 0L : b.agingStep.toNanos())
                 : b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
                 : b.resizableQueue ? new LinkedTaskQueue<>(b.queueCapacity)
-                : b.queueCapacity == 0 ? null : new MpmcRing<>(b.queueCapacity);
+                : b.queueCapacity == 0 ? null
+                : b.stripes() > 1 ? new StripedRing<>(b.queueCapacity, b.stripes())
+                : new MpmcRing<>(b.queueCapacity);
         this.admitBelow = admitBelow(queueCapacity);
         this.virtual = b.threadFactory == null && b.virtual;
         this.threadFactory = b.threadFactory != null ? b.threadFactory
@@ -356,7 +367,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             throw new IllegalArgumentException("priority " + options.priority() + " given to pool '" + name
                     + "', which has no priority queue: build it with priorityQueue()");
         }
-        Task<T> t = new Task<>(this, taskIds.incrementAndGet(), options.name(), options.priority(), c, report);
+        Task<T> t = new Task<>(this, taskIds.next(), options.name(), options.priority(), c, report);
         t.timeoutNanos = options.timeout() != null ? options.timeout().toNanos() : defaultTimeoutNanos;
         t.queueTimeoutNanos = options.queueTimeout() != null ? options.queueTimeout().toNanos() : 0L;
         t.runTimeoutNanos = options.runTimeout() != null ? options.runTimeout().toNanos() : 0L;
@@ -485,7 +496,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     private <T> Task<T> newTask(Callable<T> c, boolean report) {
-        Task<T> t = new Task<>(this, taskIds.incrementAndGet(), null, c, report);
+        Task<T> t = new Task<>(this, taskIds.next(), null, c, report);
         t.timeoutNanos = defaultTimeoutNanos;
         if (propagators.length != 0) {
             capture(t);
@@ -827,6 +838,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         volatile boolean awaitingPermit;
         /** The limiter permit held for the task now running (gated pools). */
         Permit permit;
+        /** The stripe its next poll starts at, advanced every poll; own thread only. */
+        int cursor;
 
         Worker(Task<?> firstTask) {
             this.firstTask = firstTask;
@@ -865,6 +878,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return false;
         }
         Worker w = new Worker(first);
+        w.cursor = workers.size(); // spread the workers' starting stripes
         Thread t;
         try {
             t = threadFactory.newThread(w);
@@ -1024,7 +1038,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                         continue;
                     }
                 }
-                Task<?> t = queue.poll();
+                Task<?> t = queue.poll(w.cursor++);
                 if (t != null && idleCount != 0 && !queue.isEmpty()) {
                     signalWork(); // more work than awake workers: pass the wake-up on
                 }
@@ -1466,7 +1480,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         lock.lock();
         try {
             if (!queue.setCapacity(capacity)) {
-                throw new IllegalArgumentException("queueCapacity must be <= " + ((MpmcRing<?>) queue).slots()
+                throw new IllegalArgumentException("queueCapacity must be <= " + queue.maxCapacity()
                         + " (the slots this pool's ring was built with) but was " + capacity
                         + "; build with resizableQueue(n) to grow past it");
             }
@@ -1685,16 +1699,17 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * submission. Reading the clock costs about as much as the rest of a tiny task's trip through
      * the pool (30 ns on the machines measured here, three readings a task), so above
      * {@link #TIMED_PER_SECOND} submissions a second only a systematic sample of tasks is timed:
-     * those whose id is a multiple of {@code sampleMask + 1}, a power of two up to 64, re-chosen
-     * every {@link #RATE_CHECK} submissions from the measured rate. Below that rate every task is
+     * those whose number in their id's sequence ({@link IdSequence#sequence}, one sequence per
+     * group of submitting threads) is a multiple of {@code sampleMask + 1}, a power of two up to
+     * 64, re-chosen every {@link #RATE_CHECK} submissions of a sequence from the pool's measured rate. Below that rate every task is
      * timed. Counters are exact regardless; only latency summaries are sampled.
      */
     private void stamp(Task<?> t) {
-        long id = t.id;
-        if ((id & (RATE_CHECK - 1)) == 0) {
+        long seq = IdSequence.sequence(t.id); // per submitting thread's cell: every k-th of each
+        if ((seq & (RATE_CHECK - 1)) == 0) {
             adjustSampling();
         }
-        if ((id & sampleMask) == 0) {
+        if ((seq & sampleMask) == 0) {
             t.timed = true;
             t.acceptedAt = ticker.nanoTime();
         }
@@ -2302,6 +2317,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private Duration scalingInterval = Duration.ofSeconds(1);
         private Consumer<? super ScalingEvent> scaleListener;
         private int queueCapacity = 1024;
+        private int queueStripes;     // 0: chosen by stripes()
         private boolean resizableQueue;
         private boolean priorityQueue;
         private Duration agingStep;
@@ -2468,6 +2484,46 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return this;
         }
 
+        /**
+         * How many stripes the bounded queue is split into; a power of two from 1 to
+         * {@value #MAX_QUEUE_STRIPES}. Each submitting thread offers to its own stripe (spilling
+         * into the next ones only when it is full) and workers take from all of them in turn, so
+         * submission scales with the submitting cores instead of serialising on one queue tail.
+         * The bound stays exact: the stripes' shares add up to {@link #queueCapacity(int)}.
+         * <p>
+         * Order is the price: one thread's tasks still start in the order it submitted them
+         * (while its stripe has room), but tasks from different threads may start in another
+         * order than they were queued. {@code 1} keeps a single FIFO ring. By default the pool
+         * picks the smaller of the number of cores and of {@code maxWorkers} (rounded to a power of
+         * two), keeps at least 64 slots per stripe, and never stripes a pool of one worker, which
+         * users rely on to run tasks one at a time in submission order.
+         */
+        public Builder queueStripes(int stripes) {
+            if (stripes < 1 || stripes > MAX_QUEUE_STRIPES || Integer.bitCount(stripes) != 1) {
+                throw new IllegalArgumentException("queueStripes must be a power of two in [1, " + MAX_QUEUE_STRIPES
+                        + "] but was " + stripes);
+            }
+            this.queueStripes = stripes;
+            return this;
+        }
+
+        /** The stripes the bounded ring gets: the one asked for, or the default described at {@link #queueStripes}. */
+        int stripes() {
+            if (queueStripes > 0) {
+                return queueStripes;
+            }
+            int max = maxWorkers();
+            if (max <= 1) {
+                return 1;
+            }
+            int cores = Integer.highestOneBit(Math.min(Runtime.getRuntime().availableProcessors(), MAX_QUEUE_STRIPES));
+            int s = Math.min(cores, Integer.highestOneBit(Math.min(max, MAX_QUEUE_STRIPES) - 1) << 1);
+            while (s > 1 && queueCapacity / s < MIN_STRIPE_SLOTS) {
+                s >>= 1;
+            }
+            return Math.max(1, s);
+        }
+
         /** An unbounded queue: submissions never wait nor fail for room. Use with care. */
         public Builder unboundedQueue() {
             this.unbounded = true;
@@ -2631,6 +2687,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             if (priorityQueue && !unbounded && queueCapacity == 0) {
                 throw new IllegalArgumentException("priorityQueue needs a queue: queueCapacity must be > 0 but was 0");
+            }
+            if (queueStripes > 1 && (unbounded || resizableQueue || priorityQueue || queueCapacity < queueStripes)) {
+                throw new IllegalArgumentException("queueStripes (" + queueStripes + ") splits the bounded ring: it needs"
+                        + " queueCapacity >= queueStripes (was " + (unbounded ? "unbounded" : queueCapacity)
+                        + ") and neither unboundedQueue(), resizableQueue() nor priorityQueue()");
             }
             if (queueFirst && !unbounded && queueCapacity == 0) {
                 throw new IllegalArgumentException("queueFirst needs a queue: queueCapacity must be > 0 but was 0");

@@ -113,7 +113,11 @@ public final class Task<T> implements RunnableFuture<T> {
         this.reportFailure = reportFailure;
     }
 
-    /** The pool-unique, increasing id given at submission. */
+    /**
+     * The id given at submission: unique within the pool and increasing for the tasks one thread
+     * submits; not dense, and not ordered across submitting threads (ids are drawn per thread so
+     * that submitters on many cores do not contend on one counter).
+     */
     public long id() {
         return id;
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -30,11 +31,12 @@ class PoolBoundsTest {
     private static final int SUBMITTERS = 4;
     private static final int TASKS = 100_000;
 
-    @ParameterizedTest(name = "virtual={0}")
-    @ValueSource(booleans = {false, true})
+    @ParameterizedTest(name = "virtual={0}, stripes={1}")
+    @CsvSource({"false, 1", "false, 4", "true, 1", "true, 4"})
     @Timeout(40)
-    void neverMoreThanWorkersRunningNorCapacityWaiting(boolean virtual) throws Exception {
-        Pool.Builder b = Pool.builder().name("bounds").workers(WORKERS).queueCapacity(CAPACITY).whenFull(Overflow.BLOCK);
+    void neverMoreThanWorkersRunningNorCapacityWaiting(boolean virtual, int stripes) throws Exception {
+        Pool.Builder b = Pool.builder().name("bounds").workers(WORKERS).queueCapacity(CAPACITY).queueStripes(stripes)
+                .whenFull(Overflow.BLOCK);
         Pool pool = (virtual ? b.virtualThreads() : b).build();
 
         AtomicInteger running = new AtomicInteger();

@@ -43,6 +43,31 @@ class PoolConfigurationTest {
     }
 
     @Test
+    void queueStripesMustBeAPowerOfTwoThatTheRingCanHold() {
+        for (int bad : new int[] {0, 3, -2, 128}) {
+            assertThatThrownBy(() -> Pool.builder().queueStripes(bad)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("queueStripes").hasMessageContaining(String.valueOf(bad));
+        }
+        assertThatThrownBy(() -> Pool.builder().queueCapacity(2).queueStripes(4).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queueStripes (4)").hasMessageContaining("2");
+        assertThatThrownBy(() -> Pool.builder().priorityQueue().queueStripes(2).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("priorityQueue()");
+        assertThatThrownBy(() -> Pool.builder().unboundedQueue().queueStripes(2).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unbounded");
+        assertThatCode(() -> Pool.builder().priorityQueue().queueStripes(1).build().close()).doesNotThrowAnyException();
+    }
+
+    @Test
+    void defaultStripingFollowsCoresAndWorkersAndNeverSplitsASerialPool() {
+        int cores = Integer.highestOneBit(Math.min(Runtime.getRuntime().availableProcessors(), Pool.MAX_QUEUE_STRIPES));
+        assertThat(Pool.builder().workers(1).queueCapacity(1 << 20).stripes()).as("one worker: one FIFO ring").isEqualTo(1);
+        assertThat(Pool.builder().workers(2).queueCapacity(1024).stripes()).isEqualTo(Math.min(cores, 2));
+        assertThat(Pool.builder().workers(5).queueCapacity(1 << 16).stripes()).isEqualTo(Math.min(cores, 8));
+        assertThat(Pool.builder().workers(64).queueCapacity(64).stripes()).as("at least 64 slots a stripe").isEqualTo(1);
+        assertThat(Pool.builder().workers(64).queueCapacity(4).queueStripes(4).stripes()).as("asked for").isEqualTo(4);
+    }
+
+    @Test
     void nullsAreRefusedNamingTheSetting() {
         assertThatThrownBy(() -> Pool.builder().name(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("name");
         assertThatThrownBy(() -> Pool.builder().whenFull(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("whenFull");

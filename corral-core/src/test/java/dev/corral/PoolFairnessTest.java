@@ -116,4 +116,47 @@ class PoolFairnessTest {
         assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
         assertThat(order).containsExactly("q1", "q2", "w0", "w1", "w2", "new");
     }
+
+    /**
+     * With a striped queue the order tasks start in is only per submitter, but admission of
+     * waiting submitters is still first come first served: four one-slot stripes, the worker
+     * frees one slot at a time, and each time exactly the longest-waiting submitter gets in.
+     */
+    @RepeatedTest(3)
+    @Timeout(30)
+    void aStripedQueueStillAdmitsWaitersInArrivalOrder() throws Exception {
+        Pool pool = Pool.builder().name("fair-striped").workers(1).queueCapacity(4).queueStripes(4)
+                .whenFull(Overflow.BLOCK).build();
+        java.util.concurrent.Semaphore step = new java.util.concurrent.Semaphore(0);
+        Runnable stepped = () -> step.acquireUninterruptibly();
+        CountDownLatch running = new CountDownLatch(1);
+        pool.execute(() -> {
+            running.countDown();
+            step.acquireUninterruptibly();
+        });
+        assertThat(running.await(10, SECONDS)).isTrue();
+        for (int i = 0; i < 4; i++) {
+            pool.execute(stepped); // fills every stripe
+        }
+        assertThat(pool.tryExecute(stepped)).as("full").isFalse();
+        List<Thread> waiters = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = Thread.ofPlatform().name("striped-waiter-" + i).start(() -> pool.execute(stepped));
+            await().atMost(Duration.ofSeconds(10)).until(() -> t.getState() == Thread.State.WAITING);
+            waiters.add(t);
+        }
+        for (int i = 0; i < 4; i++) {
+            step.release(); // the running task ends; the worker takes one queued task: one slot frees
+            Thread admitted = waiters.get(i);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !admitted.isAlive());
+            for (int j = i + 1; j < 4; j++) {
+                assertThat(waiters.get(j).getState()).as("waiter %d after admitting %d", j, i)
+                        .isEqualTo(Thread.State.WAITING);
+            }
+        }
+        step.release(100);
+        pool.shutdown();
+        assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
+        assertThat(pool.stats().succeeded()).isEqualTo(9);
+    }
 }

@@ -292,7 +292,10 @@ class PoolOverflowTest {
     void noLostWakeUpWhenTheOnlySlotFreesAsASubmitterStartsWaiting() throws Exception {
         for (int round = 0; round < 60; round++) {
             int roundNo = round;
-            Pool p = Pool.builder().name("slot-" + round).workers(2).queueCapacity(1).whenFull(Overflow.BLOCK).build();
+            // Every third round: two stripes of one slot, where the freed slot may be in either stripe.
+            Pool p = round % 3 == 2
+                    ? Pool.builder().name("slot-" + round).workers(2).queueCapacity(2).queueStripes(2).whenFull(Overflow.BLOCK).build()
+                    : Pool.builder().name("slot-" + round).workers(2).queueCapacity(1).whenFull(Overflow.BLOCK).build();
             pools.add(p);
             AtomicInteger ran = new AtomicInteger();
             List<Thread> submitters = new ArrayList<>();
@@ -317,8 +320,9 @@ class PoolOverflowTest {
     @Timeout(20)
     void noLostWakeUpAtSaturation() throws Exception {
         // Many submitters, tiny capacity: every submitter must get through.
-        for (int capacity : new int[] {0, 1}) {
-            Pool p = Pool.builder().name("sat-" + capacity).workers(2).queueCapacity(capacity).whenFull(Overflow.BLOCK).build();
+        for (int capacity : new int[] {0, 1, 4}) {
+            Pool.Builder b = Pool.builder().name("sat-" + capacity).workers(2).queueCapacity(capacity).whenFull(Overflow.BLOCK);
+            Pool p = (capacity == 4 ? b.queueStripes(4) : b).build(); // 4: four one-slot stripes
             pools.add(p);
             AtomicInteger ran = new AtomicInteger();
             List<Thread> submitters = new ArrayList<>();

@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,8 +43,10 @@ class PoolShutdownRaceTest {
      * stops at its first rejection after the shutdown.
      */
     private static Outcome raceSubmittersWithShutdown(Overflow policy, int iteration, boolean now) throws Exception {
-        Pool pool = Pool.builder().name("race").workers(2).queueCapacity(iteration % 3 == 0 ? 0 : 4)
-                .whenFull(policy).build();
+        // Iterations cycle through a direct hand-off, one ring, and a ring of four one-slot stripes.
+        Pool.Builder b = Pool.builder().name("race").workers(2).queueCapacity(iteration % 3 == 0 ? 0 : 4)
+                .whenFull(policy);
+        Pool pool = (iteration % 3 == 2 ? b.queueStripes(4) : b).build();
         AtomicIntegerArray runs = new AtomicIntegerArray(MAX_IDS);
         Map<Task<?>, Integer> accepted = new ConcurrentHashMap<>();
         Set<Integer> refused = ConcurrentHashMap.newKeySet();
@@ -219,8 +222,11 @@ class PoolShutdownRaceTest {
 
     @RepeatedTest(20)
     @Timeout(20)
-    void submittersRacingShutdownAtSaturationAllReturn() throws Exception {
-        Pool pool = Pool.builder().name("sat").workers(2).queueCapacity(1).whenFull(Overflow.BLOCK).build();
+    void submittersRacingShutdownAtSaturationAllReturn(RepetitionInfo rep) throws Exception {
+        // Odd repetitions: one slot; even ones: two stripes of one slot each.
+        Pool pool = rep.getCurrentRepetition() % 2 == 1
+                ? Pool.builder().name("sat").workers(2).queueCapacity(1).whenFull(Overflow.BLOCK).build()
+                : Pool.builder().name("sat").workers(2).queueCapacity(2).queueStripes(2).whenFull(Overflow.BLOCK).build();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         List<Thread> submitters = new ArrayList<>();

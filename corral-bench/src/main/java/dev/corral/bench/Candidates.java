@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><th>kind</th><th>what it is</th><th>when the pool is full</th></tr>
  *   <tr><td>{@code corral}</td><td>{@link Pool} on platform threads, {@code workers} workers,
  *       a queue of {@code queueCapacity}</td><td>{@link Overflow#BLOCK}: the submitter waits, FIFO</td></tr>
+ *   <tr><td>{@code corral-1stripe}</td><td>{@code corral} with one queue stripe (the single
+ *       ring it had before striping); not in the default set: {@code -p executor=corral-1stripe}</td>
+ *       <td>{@link Overflow#BLOCK}</td></tr>
  *   <tr><td>{@code corral-virtual}</td><td>the same {@link Pool} on virtual threads</td>
  *       <td>{@link Overflow#BLOCK}</td></tr>
  *   <tr><td>{@code tpe-lbq}</td><td>{@link ThreadPoolExecutor}, core = max = {@code workers},
@@ -93,6 +96,8 @@ public final class Candidates {
         return switch (kind.toLowerCase(Locale.ROOT)) {
             case "corral" -> Pool.builder().name(name + "-corral").workers(workers)
                     .queueCapacity(queueCapacity).platformThreads().whenFull(Overflow.BLOCK).build();
+            case "corral-1stripe" -> Pool.builder().name(name + "-corral-1stripe").workers(workers)
+                    .queueCapacity(queueCapacity).queueStripes(1).platformThreads().whenFull(Overflow.BLOCK).build();
             case "corral-virtual" -> Pool.builder().name(name + "-corral-virtual").workers(workers)
                     .queueCapacity(queueCapacity).virtualThreads().whenFull(Overflow.BLOCK).build();
             case "tpe-lbq" -> tpe(workers, new LinkedBlockingQueue<>(queueCapacity), name + "-tpe-lbq");

@@ -28,6 +28,7 @@ import java.lang.invoke.VarHandle;
 public final class MpmcRing<E> implements TaskQueue<E> {
 
     private final int capacity;       // slots
+    private final int mask;           // capacity - 1 when a power of two (the default 1024), else -1
     private volatile int limit;       // the bound offers obey, <= capacity
     private final long[] sequences;
     private final Object[] elements;
@@ -44,6 +45,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
             throw new IllegalArgumentException("capacity must be > 0 but was " + capacity);
         }
         this.capacity = capacity;
+        this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.limit = capacity;
         this.sequences = new long[capacity];
         this.elements = new Object[capacity];
@@ -61,7 +63,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         }
         long pos = tail;
         for (;;) {
-            int slot = (int) (pos % capacity);
+            int slot = slot(pos);
             long seq = (long) SEQ.getVolatile(sequences, slot);
             long dif = seq - 2 * pos;
             if (dif == 0) {
@@ -84,7 +86,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     public E poll() {
         long pos = head;
         for (;;) {
-            int slot = (int) (pos % capacity);
+            int slot = slot(pos);
             long seq = (long) SEQ.getVolatile(sequences, slot);
             long dif = seq - (2 * pos + 1);
             if (dif == 0) {
@@ -104,6 +106,11 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                 pos = head;
             }
         }
+    }
+
+    /** The slot of position {@code pos}; a mask where possible, as a 64-bit division costs tens of cycles. */
+    private int slot(long pos) {
+        return mask >= 0 ? (int) pos & mask : (int) (pos % capacity);
     }
 
     @Override
@@ -129,7 +136,8 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     }
 
     /** The slots allocated at construction: the most {@link #setCapacity} accepts. */
-    public int slots() {
+    @Override
+    public int maxCapacity() {
         return capacity;
     }
 
@@ -140,6 +148,14 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         }
         limit = newCapacity;
         return true;
+    }
+
+    /** Like {@link #setCapacity}, also accepting 0 (offers fail): one stripe's share of a small bound. */
+    void setLimit(int newLimit) {
+        if (newLimit < 0 || newLimit > capacity) {
+            throw new IllegalArgumentException("limit must be in [0, " + capacity + "] but was " + newLimit);
+        }
+        limit = newLimit;
     }
 
     private static final VarHandle HEAD;

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class StripedCounter {
 
     private static final int STRIDE = 16; // longs: 128 bytes
-    private static final int CELLS;
+    static final int CELLS; // a power of two; also IdSequence's
 
     static {
         int n = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors() * 2 - 1)) << 1;

@@ -16,6 +16,15 @@ public interface TaskQueue<E> {
     E poll();
 
     /**
+     * Like {@link #poll()}, for a consumer that names where to start looking: a queue made of
+     * several parts begins with part {@code start} (modulo their number), so consumers that
+     * rotate {@code start} share the parts out evenly. Others ignore it.
+     */
+    default E poll(int start) {
+        return poll();
+    }
+
+    /**
      * Whether the queue holds no element. A volatile read of the queue's indices, so that the
      * pool's idle-worker protocol can rely on it as one side of a Dekker-style handshake.
      */
@@ -33,4 +42,9 @@ public interface TaskQueue<E> {
      * was built with).
      */
     boolean setCapacity(int capacity);
+
+    /** The largest bound {@link #setCapacity} accepts. */
+    default int maxCapacity() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -1,0 +1,143 @@
+package dev.corral.internal;
+
+/**
+ * A bounded queue made of several {@link MpmcRing}s, so that submitters on different cores do not
+ * all CAS one tail and workers do not all CAS one head (ants' MultiPool idea, and the reason
+ * ForkJoinPool keeps a submission queue per submitter). Not API.
+ *
+ * <h2>Implementation overview</h2>
+ * The capacity is split over {@code n} stripes (a power of two), the first {@code capacity % n}
+ * stripes taking one slot more, so the bound is exact: every stripe's own bound is exact and they
+ * add up to the whole. A producer offers to its home stripe, picked by its thread id (threads
+ * created one after another land on different stripes), and only when that stripe is full to the
+ * next ones in turn; {@link #offer} reports full only after every stripe refused. A consumer polls
+ * from a start stripe it names ({@link #poll(int)}: the pool passes each worker's own rotating
+ * cursor) and goes round the others, so no stripe waits while another is being served: each one
+ * is the first choice of every worker once per round.
+ * <p>
+ * Order: one submitting thread's tasks leave in the order it offered them while its home stripe
+ * has room; across threads, and when a full stripe spills into the next, the order is
+ * approximate. A pool that promises exact FIFO (one worker, or one stripe by request) does not
+ * stripe.
+ * <p>
+ * {@link #isEmpty()} is true only if every stripe's claimed indices say empty, read one stripe
+ * after the other, each a volatile read. The pool's idle handshake stays sound: a producer that
+ * offered (a CAS, a full fence) before a worker announced itself idle is seen by that worker's
+ * later scan, whichever stripe it used; one that offers after the announcement sees the idle worker.
+ */
+public final class StripedRing<E> implements TaskQueue<E> {
+
+    private final MpmcRing<E>[] stripes;
+    private final int mask;
+    private final int slots;
+
+    /**
+     * @param capacity total bound, at least {@code stripes}
+     * @param stripes  a power of two, at least 2
+     */
+    @SuppressWarnings("unchecked")
+    public StripedRing(int capacity, int stripes) {
+        if (stripes < 2 || Integer.bitCount(stripes) != 1) {
+            throw new IllegalArgumentException("stripes must be a power of two >= 2 but was " + stripes);
+        }
+        if (capacity < stripes) {
+            throw new IllegalArgumentException("capacity must be >= stripes (" + stripes + ") but was " + capacity);
+        }
+        this.stripes = new MpmcRing[stripes];
+        for (int i = 0; i < stripes; i++) {
+            this.stripes[i] = new MpmcRing<>(share(capacity, stripes, i));
+        }
+        this.mask = stripes - 1;
+        this.slots = capacity;
+    }
+
+    /** Stripe {@code i}'s part of {@code total}: an even split, the remainder to the first ones. */
+    private static int share(int total, int stripes, int i) {
+        return total / stripes + (i < total % stripes ? 1 : 0);
+    }
+
+    /** The number of stripes. */
+    public int stripes() {
+        return stripes.length;
+    }
+
+    private static int home() {
+        return (int) Thread.currentThread().threadId();
+    }
+
+    @Override
+    public boolean offer(E e) {
+        int h = home();
+        for (int i = 0; i <= mask; i++) {
+            if (stripes[(h + i) & mask].offer(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Polls starting from the calling thread's home stripe. */
+    @Override
+    public E poll() {
+        return poll(home());
+    }
+
+    @Override
+    public E poll(int start) {
+        for (int i = 0; i <= mask; i++) {
+            E e = stripes[(start + i) & mask].poll();
+            if (e != null) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean isEmpty() {
+        for (MpmcRing<E> s : stripes) {
+            if (!s.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int size() {
+        int n = 0;
+        for (MpmcRing<E> s : stripes) {
+            n += s.size();
+        }
+        return n;
+    }
+
+    @Override
+    public int capacity() {
+        int n = 0;
+        for (MpmcRing<E> s : stripes) {
+            n += s.capacity();
+        }
+        return n;
+    }
+
+    @Override
+    public int maxCapacity() {
+        return slots;
+    }
+
+    /**
+     * Splits the new bound over the stripes as the constructor did. A stripe's share may be 0
+     * when the bound is below the number of stripes; offers then skip it.
+     */
+    @Override
+    public boolean setCapacity(int capacity) {
+        if (capacity <= 0 || capacity > slots) {
+            return false;
+        }
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i].setLimit(share(capacity, stripes.length, i));
+        }
+        return true;
+    }
+}

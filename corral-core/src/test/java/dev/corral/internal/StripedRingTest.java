@@ -1,0 +1,184 @@
+package dev.corral.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class StripedRingTest {
+
+    @Test
+    void theBoundIsExactAcrossStripes() {
+        StripedRing<Integer> q = new StripedRing<>(10, 4); // shares 3, 3, 2, 2
+        for (int i = 0; i < 10; i++) {
+            assertThat(q.offer(i)).as("offer %d of 10", i).isTrue();
+        }
+        assertThat(q.offer(10)).as("the 11th offer").isFalse();
+        assertThat(q.size()).isEqualTo(10);
+        assertThat(q.capacity()).isEqualTo(10);
+        assertThat(q.poll()).isNotNull();
+        assertThat(q.offer(11)).as("room again after one poll").isTrue();
+        assertThat(q.offer(12)).isFalse();
+    }
+
+    @Test
+    void oneThreadsElementsLeaveInOrderWhileItsStripeHasRoom() {
+        StripedRing<Integer> q = new StripedRing<>(256, 4);
+        for (int i = 0; i < 64; i++) {
+            q.offer(i);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int start = 0; !q.isEmpty(); start++) {
+            out.add(q.poll(start)); // whatever stripe a consumer starts at, it finds the one in use
+        }
+        assertThat(out).hasSize(64).isSorted();
+    }
+
+    @Test
+    void pollGoesRoundEveryStripe() {
+        StripedRing<String> q = new StripedRing<>(8, 8); // one slot each: every offer spills
+        for (int i = 0; i < 8; i++) {
+            assertThat(q.offer("e" + i)).isTrue();
+        }
+        assertThat(q.isEmpty()).isFalse();
+        for (int i = 0; i < 8; i++) {
+            assertThat(q.poll(0)).as("poll %d starting at stripe 0", i).isNotNull();
+        }
+        assertThat(q.poll(3)).isNull();
+        assertThat(q.isEmpty()).isTrue();
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void lowersAndRaisesItsBound() {
+        StripedRing<Integer> q = new StripedRing<>(64, 4);
+        assertThat(q.setCapacity(3)).isTrue(); // one stripe gets a share of 0
+        assertThat(q.capacity()).isEqualTo(3);
+        int accepted = 0;
+        for (int i = 0; i < 10; i++) {
+            if (q.offer(i)) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).isEqualTo(3);
+        assertThat(q.setCapacity(65)).as("past the slots it was built with").isFalse();
+        assertThat(q.maxCapacity()).isEqualTo(64);
+        assertThat(q.setCapacity(64)).isTrue();
+        assertThat(q.offer(99)).isTrue();
+    }
+
+    @Test
+    void refusesBadShapes() {
+        assertThatThrownBy(() -> new StripedRing<>(16, 3)).hasMessageContaining("stripes").hasMessageContaining("3");
+        assertThatThrownBy(() -> new StripedRing<>(2, 4)).hasMessageContaining("capacity").hasMessageContaining("2");
+    }
+
+    /**
+     * Four producers and four consumers race through a small ring many times: every element is
+     * taken exactly once, and the number held never exceeds the bound.
+     */
+    @RepeatedTest(20)
+    void nothingIsLostOrDuplicatedUnderContention() throws Exception {
+        int producers = 4;
+        int consumers = 4;
+        int perProducer = 20_000;
+        int capacity = 16;
+        StripedRing<Integer> q = new StripedRing<>(capacity, 4);
+        AtomicIntegerArray seen = new AtomicIntegerArray(producers * perProducer);
+        AtomicInteger held = new AtomicInteger();
+        AtomicInteger maxHeld = new AtomicInteger();
+        AtomicInteger taken = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int base = p * perProducer;
+            threads.add(Thread.ofPlatform().start(() -> {
+                await(start);
+                for (int i = 0; i < perProducer; i++) {
+                    // Count before offering so that "held" is an upper bound of what the ring holds.
+                    int h = held.incrementAndGet();
+                    maxHeld.accumulateAndGet(h, Math::max);
+                    while (!q.offer(base + i)) {
+                        held.decrementAndGet();
+                        Thread.onSpinWait();
+                        held.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        int total = producers * perProducer;
+        for (int c = 0; c < consumers; c++) {
+            int first = c;
+            threads.add(Thread.ofPlatform().start(() -> {
+                await(start);
+                int cursor = first;
+                while (taken.get() < total) {
+                    Integer e = q.poll(cursor++);
+                    if (e == null) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    held.decrementAndGet();
+                    taken.incrementAndGet();
+                    if (seen.getAndIncrement(e) != 0) {
+                        failure.compareAndSet(null, new AssertionError("element " + e + " taken twice"));
+                    }
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(failure.get()).isNull();
+        for (int i = 0; i < total; i++) {
+            assertThat(seen.get(i)).as("element %d", i).isEqualTo(1);
+        }
+        assertThat(q.isEmpty()).isTrue();
+        // held over-counts by at most one offer in flight per producer and one poll per consumer.
+        assertThat(maxHeld.get()).isLessThanOrEqualTo(capacity + producers + consumers);
+    }
+
+    /** The ring's own bound, checked directly: a full ring accepts nothing more from any thread. */
+    @RepeatedTest(10)
+    void aFullRingRefusesEveryThread() throws Exception {
+        StripedRing<Integer> q = new StripedRing<>(32, 8);
+        AtomicInteger accepted = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                await(start);
+                for (int i = 0; i < 100; i++) {
+                    if (q.offer(i)) {
+                        accepted.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(accepted.get()).isEqualTo(32);
+        assertThat(q.size()).isEqualTo(32);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
