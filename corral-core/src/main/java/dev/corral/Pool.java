@@ -3,6 +3,7 @@ package dev.corral;
 import dev.corral.internal.IdSequence;
 import dev.corral.internal.LatencyRecorder;
 import dev.corral.internal.LinkedTaskQueue;
+import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.MpmcRing;
 import dev.corral.internal.PriorityTaskQueue;
 import dev.corral.internal.StripedRing;
@@ -209,11 +210,18 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private final ReentrantLock lock = new ReentrantLock();
     private Worker[] idle = new Worker[16];        // guarded by lock; LIFO stack
     private int idleTop;                           // guarded by lock
-    private volatile int idleCount;                // written under lock; read lock-free
-    private volatile boolean wakePending;          // a worker has been woken and not yet started searching
-    private volatile int spinners;                 // workers polling the queue before parking (0 or 1)
+    // Written by workers many times a second and read by every submission, so each lives on its
+    // own cache lines (PaddedLongs says why), away from the read-mostly fields around here.
+    private final PaddedLongs hot = new PaddedLongs(4);
+    /** hot[IDLE_COUNT]: workers on the idle stack; written under lock, read lock-free. */
+    private static final int IDLE_COUNT = 0;
+    /** hot[WAKE_PENDING]: 1 while a worker has been woken and not yet started searching. */
+    private static final int WAKE_PENDING = 1;
+    /** hot[SPINNERS]: workers polling the queue before parking (0 or 1). */
+    private static final int SPINNERS = 2;
+    /** hot[RATE_CHECK_AT]: ticker time of the last sampling decision. */
+    private static final int RATE_CHECK_AT = 3;
     private volatile int sampleMask;               // a task is timed iff (id & sampleMask) == 0; see stamp()
-    private volatile long rateCheckAt;             // ticker time of the last sampling decision
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
     private volatile int waiterCount;              // written under lock; read lock-free
     private final Set<Worker> workers = new HashSet<>(); // guarded by lock
@@ -276,7 +284,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         this.ticker = b.ticker;
         this.queueWait = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
         this.runTime = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
-        this.rateCheckAt = ticker.nanoTime();
+        hot.set(RATE_CHECK_AT, ticker.nanoTime());
     }
 
     /** A builder with the defaults: 1024-slot queue, {@link Overflow#BLOCK}, platform threads. */
@@ -605,7 +613,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return CLOSED;
         }
         stamp(t);
-        if (idleCount == 0 && live.get() < (queueFirst ? minWorkers : cap)) {
+        if (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap)) {
             if (gated) {
                 addWorker(null); // a gated task starts only through the gate: queue it below
             } else {
@@ -626,7 +634,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             submitted.increment();
             if (!queue.offer(t)) {
                 submitted.decrement();
-                if (queueFirst && !gated && idleCount == 0 && live.get() < cap) {
+                if (queueFirst && !gated && idleCount() == 0 && live.get() < cap) {
                     // ThreadPoolExecutor's order: past the core size only when the queue is full.
                     submitted.increment();
                     if (addWorker(t)) {
@@ -664,7 +672,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** Capacity-0 pools: gives the task to an idle worker, if any, under the lock. */
     private boolean handOff(Task<?> t) {
-        if (idleCount == 0) {
+        if (idleCount() == 0) {
             return false;
         }
         Worker w;
@@ -732,7 +740,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             // The pool may have room again (or gained an idle worker) since our failed attempt;
             // a worker start is still allowed if below max.
-            if (waiters.isEmpty() && idleCount == 0 && live.get() < cap) {
+            if (waiters.isEmpty() && idleCount() == 0 && live.get() < cap) {
                 submitted.increment();
                 if (addWorkerLocked(t)) {
                     return ACCEPTED;
@@ -809,7 +817,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             LockSupport.unpark(h.thread);
         }
         waiterCount = waiters.size();
-        if (queuedAny && idleCount != 0) {
+        if (queuedAny && idleCount() != 0) {
             Worker iw = popIdle();
             if (iw != null) {
                 release(iw, null);
@@ -1039,7 +1047,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                     }
                 }
                 Task<?> t = queue.poll(w.cursor++);
-                if (t != null && idleCount != 0 && !queue.isEmpty()) {
+                if (t != null && idleCount() != 0 && !queue.isEmpty()) {
                     signalWork(); // more work than awake workers: pass the wake-up on
                 }
                 if (t == null && w.permit != null) {
@@ -1209,7 +1217,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * saw it spinning and skipped the wake-up offered before that re-check.
      */
     private boolean spinForWork() {
-        if (spinners != 0 || !SPINNERS.compareAndSet(this, 0, 1)) {
+        if (hot.get(SPINNERS) != 0 || !hot.compareAndSet(SPINNERS, 0, 1)) {
             return false;
         }
         boolean found = false;
@@ -1220,7 +1228,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             Thread.onSpinWait();
         }
-        spinners = 0;
+        hot.set(SPINNERS, 0);
         return found;
     }
 
@@ -1266,12 +1274,18 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             // park() return at once and this loop spin.
             Thread.interrupted();
         }
-        wakePending = false; // we are the worker a signal was for (or an extra one): searching now
+        if (hot.get(WAKE_PENDING) != 0) {
+            hot.set(WAKE_PENDING, 0); // we are the worker a signal was for (or an extra one): searching now
+        }
         Task<?> t = w.handoff;
         if (t != null) {
             w.handoff = null;
         }
         return t;
+    }
+
+    private int idleCount() {
+        return (int) hot.get(IDLE_COUNT);
     }
 
     private void pushIdle(Worker w) {
@@ -1281,7 +1295,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         w.idleSince = ticker.nanoTime();
         idle[idleTop++] = w;
         w.parked = true;
-        idleCount = idleTop;
+        hot.set(IDLE_COUNT, idleTop);
     }
 
     /**
@@ -1320,7 +1334,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 System.arraycopy(idle, n, idle, 0, idleTop - n);
                 java.util.Arrays.fill(idle, idleTop - n, idleTop, null);
                 idleTop -= n;
-                idleCount = idleTop;
+                hot.set(IDLE_COUNT, idleTop);
             }
         } finally {
             lock.unlock();
@@ -1342,7 +1356,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         Worker w = idle[--idleTop];
         idle[idleTop] = null;
-        idleCount = idleTop;
+        hot.set(IDLE_COUNT, idleTop);
         return w;
     }
 
@@ -1365,7 +1379,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
         }
         w.parked = false;
-        idleCount = idleTop;
+        hot.set(IDLE_COUNT, idleTop);
     }
 
     /**
@@ -1378,9 +1392,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * poll and its propagation check both come after this producer's offer: no task is missed.
      */
     private void signalWork() {
-        if (idleCount != 0 && spinners == 0 && !wakePending && WAKE_PENDING.compareAndSet(this, false, true)) {
+        if (idleCount() != 0 && hot.get(SPINNERS) == 0 && hot.get(WAKE_PENDING) == 0
+                && hot.compareAndSet(WAKE_PENDING, 0, 1)) {
             if (!wakeIdleWorker()) {
-                wakePending = false;
+                hot.set(WAKE_PENDING, 0);
             }
         }
     }
@@ -1526,7 +1541,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         } else if (to > from && runState == RUNNING) {
             // Start workers for what is waiting: queued tasks, then submitters waiting for room.
             int waiting = queuedNow() + waiterCount;
-            for (int i = 0; i < waiting && live.get() < to && idleCount == 0; i++) {
+            for (int i = 0; i < waiting && live.get() < to && idleCount() == 0; i++) {
                 if (!addWorker(null)) {
                     break;
                 }
@@ -1561,7 +1576,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 Worker w = idle[0];
                 System.arraycopy(idle, 1, idle, 0, idleTop - 1);
                 idle[--idleTop] = null;
-                idleCount = idleTop;
+                hot.set(IDLE_COUNT, idleTop);
                 w.retired = true;
                 release(w, null);
                 retired.add(w);
@@ -1726,8 +1741,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     private void adjustSampling() {
         long now = ticker.nanoTime();
-        long elapsed = now - rateCheckAt;
-        rateCheckAt = now;
+        long elapsed = now - hot.get(RATE_CHECK_AT);
+        hot.set(RATE_CHECK_AT, now);
         if (elapsed <= 0) {
             return;
         }
@@ -1736,7 +1751,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         while (every < MAX_SAMPLE_EVERY && perSecond / every > TIMED_PER_SECOND) {
             every <<= 1;
         }
-        sampleMask = every - 1;
+        if (sampleMask != every - 1) {
+            sampleMask = every - 1; // written only on a change: every submission reads it
+        }
     }
 
     /** Submissions a second up to which every task is timed. */
@@ -2083,7 +2100,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             lock.unlock();
         }
         int liveNow = live.get();
-        int idleNow = idleCount;
+        int idleNow = idleCount();
         int running = (int) Math.max(0, startedNow - endedNow);
         return new PoolStats(name, liveNow, Math.min(running, liveNow), idleNow, minWorkers, maxWorkers, cap,
                 queuedNow(), queueCapacity, running,
@@ -2288,17 +2305,6 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
-    private static final java.lang.invoke.VarHandle WAKE_PENDING;
-    private static final java.lang.invoke.VarHandle SPINNERS;
-
-    static {
-        try {
-            WAKE_PENDING = java.lang.invoke.MethodHandles.lookup().findVarHandle(Pool.class, "wakePending", boolean.class);
-            SPINNERS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Pool.class, "spinners", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     // ------------------------------------------------------------------ builder
 
