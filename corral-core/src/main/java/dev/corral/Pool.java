@@ -61,15 +61,21 @@ import java.util.function.Consumer;
  * workers cost a few megabytes).
  *
  * <h2>Queuing</h2>
- * Tasks that find every worker busy wait in a FIFO queue of {@code queueCapacity} slots (default
+ * Tasks that find every worker busy wait in a queue of {@code queueCapacity} slots (default
  * 1024). A capacity of 0 makes the pool a direct hand-off: a task is accepted only if a worker can
  * take it at once. An unbounded queue must be asked for explicitly ({@link Builder#unboundedQueue()}).
+ * On several cores the queue is split into stripes ({@link Builder#queueStripes(int)}) so that
+ * submitting threads do not serialise on one queue tail: the tasks of one submitting thread start
+ * in the order it submitted them while its stripe has room, tasks of different threads in roughly
+ * that order. A pool of one worker, a {@code DISCARD_OLDEST} pool and {@code queueStripes(1)} keep
+ * one strictly FIFO queue.
  *
  * <h2>When the pool is full</h2>
  * {@code submit} and {@code execute} follow {@link Builder#whenFull(Overflow)}:
  * {@link Overflow#BLOCK} (the default) waits, admitting waiting submitters strictly in arrival
  * order; {@link Overflow#REJECT} throws; {@link Overflow#CALLER_RUNS} runs the task in the caller;
- * {@link Overflow#DISCARD_OLDEST} pushes the oldest queued task out, failing its future.
+ * {@link Overflow#DISCARD_OLDEST} pushes the oldest queued task out, failing its future (with an
+ * explicitly striped queue: the oldest of the submitting thread's stripe).
  * Whatever the policy, {@link #trySubmit(Callable)} and {@link #tryExecute(Runnable)} never wait,
  * and {@link #trySubmit(Callable, Duration)} waits at most the given time.
  *
@@ -212,7 +218,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private int idleTop;                           // guarded by lock
     // Written by workers many times a second and read by every submission, so each lives on its
     // own cache lines (PaddedLongs says why), away from the read-mostly fields around here.
-    private final PaddedLongs hot = new PaddedLongs(4);
+    private final PaddedLongs hot = new PaddedLongs(5);
     /** hot[IDLE_COUNT]: workers on the idle stack; written under lock, read lock-free. */
     private static final int IDLE_COUNT = 0;
     /** hot[WAKE_PENDING]: 1 while a worker has been woken and not yet started searching. */
@@ -221,7 +227,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private static final int SPINNERS = 2;
     /** hot[RATE_CHECK_AT]: ticker time of the last sampling decision. */
     private static final int RATE_CHECK_AT = 3;
-    private volatile int sampleMask;               // a task is timed iff (id & sampleMask) == 0; see stamp()
+    /** hot[RATE_CHECK_COUNT]: the submitted count at that decision. */
+    private static final int RATE_CHECK_COUNT = 4;
+    private volatile int sampleMask;               // a task is timed iff (sequence(id) & sampleMask) == 0; see stamp()
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
     private volatile int waiterCount;              // written under lock; read lock-free
     private final Set<Worker> workers = new HashSet<>(); // guarded by lock
@@ -1739,14 +1747,24 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
+    /**
+     * Re-chooses the sample from the pool's submission rate since the last choice. Each id
+     * sequence calls this every {@link #RATE_CHECK} of its own submissions, so with several
+     * submitting threads the calls bunch up; the rate is therefore measured on the pool's whole
+     * submitted count, over at least {@link #MIN_RATE_WINDOW_NANOS}, and one caller at a time
+     * (the CAS on the window's start) decides.
+     */
     private void adjustSampling() {
         long now = ticker.nanoTime();
-        long elapsed = now - hot.get(RATE_CHECK_AT);
-        hot.set(RATE_CHECK_AT, now);
-        if (elapsed <= 0) {
+        long at = hot.get(RATE_CHECK_AT);
+        long elapsed = now - at;
+        if (elapsed < MIN_RATE_WINDOW_NANOS || !hot.compareAndSet(RATE_CHECK_AT, at, now)) {
             return;
         }
-        double perSecond = RATE_CHECK * 1e9 / elapsed;
+        long count = submitted.sum();
+        long n = count - hot.get(RATE_CHECK_COUNT);
+        hot.set(RATE_CHECK_COUNT, count);
+        double perSecond = Math.max(n, 0) * 1e9 / elapsed;
         int every = 1;
         while (every < MAX_SAMPLE_EVERY && perSecond / every > TIMED_PER_SECOND) {
             every <<= 1;
@@ -1756,6 +1774,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
+    /** The shortest window a sampling decision measures the rate over. */
+    static final long MIN_RATE_WINDOW_NANOS = 1_000_000L;
     /** Submissions a second up to which every task is timed. */
     static final int TIMED_PER_SECOND = 20_000;
     /** How often (in submissions) the sampling rate is re-chosen; a power of two. */
@@ -2502,7 +2522,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * order than they were queued. {@code 1} keeps a single FIFO ring. By default the pool
          * picks the smaller of the number of cores and of {@code maxWorkers} (rounded to a power of
          * two), keeps at least 64 slots per stripe, and never stripes a pool of one worker, which
-         * users rely on to run tasks one at a time in submission order.
+         * users rely on to run tasks one at a time in submission order, nor a
+         * {@link Overflow#DISCARD_OLDEST} pool, whose "oldest" is exact only in one queue.
          */
         public Builder queueStripes(int stripes) {
             if (stripes < 1 || stripes > MAX_QUEUE_STRIPES || Integer.bitCount(stripes) != 1) {
@@ -2519,8 +2540,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 return queueStripes;
             }
             int max = maxWorkers();
-            if (max <= 1) {
-                return 1;
+            if (max <= 1 || overflow == Overflow.DISCARD_OLDEST) {
+                return 1; // a serial pool's order, and "the oldest" queued task, need one FIFO
             }
             int cores = Integer.highestOneBit(Math.min(Runtime.getRuntime().availableProcessors(), MAX_QUEUE_STRIPES));
             int s = Math.min(cores, Integer.highestOneBit(Math.min(max, MAX_QUEUE_STRIPES) - 1) << 1);

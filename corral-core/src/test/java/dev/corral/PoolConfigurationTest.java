@@ -65,6 +65,8 @@ class PoolConfigurationTest {
         assertThat(Pool.builder().workers(5).queueCapacity(1 << 16).stripes()).isEqualTo(Math.min(cores, 8));
         assertThat(Pool.builder().workers(64).queueCapacity(64).stripes()).as("at least 64 slots a stripe").isEqualTo(1);
         assertThat(Pool.builder().workers(64).queueCapacity(4).queueStripes(4).stripes()).as("asked for").isEqualTo(4);
+        assertThat(Pool.builder().workers(8).queueCapacity(1 << 16).whenFull(Overflow.DISCARD_OLDEST).stripes())
+                .as("DISCARD_OLDEST: the oldest of one FIFO").isEqualTo(1);
     }
 
     @Test

@@ -58,15 +58,18 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     @Override
     public boolean offer(E e) {
         int lim = limit;
-        if (lim != capacity && tail - head >= lim) {
-            return false; // a lowered bound; reading head costs a shared line, so only then
-        }
         long pos = tail;
         for (;;) {
             int slot = slot(pos);
             long seq = (long) SEQ.getVolatile(sequences, slot);
             long dif = seq - 2 * pos;
             if (dif == 0) {
+                // A lowered bound is checked against the very position this offer claims: head
+                // only grows, so if pos - head < lim now, the ring holds at most lim once the CAS
+                // below succeeds. (Reading head costs a shared line, so only when lowered.)
+                if (lim != capacity && pos - head >= lim) {
+                    return false;
+                }
                 if (TAIL.weakCompareAndSet(this, pos, pos + 1)) {
                     ELEM.setRelease(elements, slot, e);
                     SEQ.setRelease(sequences, slot, 2 * pos + 1); // the tail CAS already fenced

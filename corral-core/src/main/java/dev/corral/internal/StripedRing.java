@@ -1,5 +1,7 @@
 package dev.corral.internal;
 
+import java.util.concurrent.locks.ReentrantLock;
+
 /**
  * A bounded queue made of several {@link MpmcRing}s, so that submitters on different cores do not
  * all CAS one tail and workers do not all CAS one head (ants' MultiPool idea, and the reason
@@ -30,6 +32,10 @@ public final class StripedRing<E> implements TaskQueue<E> {
     private final MpmcRing<E>[] stripes;
     private final int mask;
     private final int slots;
+    /** The bound offers obey: {@code slots} unless lowered by {@link #setCapacity}. */
+    private volatile int bound;
+    /** Serialises offers while the bound is lowered; see {@link #offerLowered}. */
+    private final ReentrantLock lowered = new ReentrantLock();
 
     /**
      * @param capacity total bound, at least {@code stripes}
@@ -49,6 +55,7 @@ public final class StripedRing<E> implements TaskQueue<E> {
         }
         this.mask = stripes - 1;
         this.slots = capacity;
+        this.bound = capacity;
     }
 
     /** Stripe {@code i}'s part of {@code total}: an even split, the remainder to the first ones. */
@@ -67,6 +74,30 @@ public final class StripedRing<E> implements TaskQueue<E> {
 
     @Override
     public boolean offer(E e) {
+        if (bound != slots) {
+            return offerLowered(e);
+        }
+        return offerToStripes(e);
+    }
+
+    /**
+     * An offer under a lowered bound. The stripes' shares of the new bound do not bound the total
+     * by themselves (tasks already held above one stripe's share would let the others fill up
+     * to theirs), so offers take a lock and check the total: with every producer serialised no
+     * tail moves while it is summed and heads only grow, so the sum is an upper bound of what is
+     * held, and the offer keeps the total within the bound. Lowering is an operator's action,
+     * rare and temporary; the lock-free path returns once the bound is raised to the full size.
+     */
+    private boolean offerLowered(E e) {
+        lowered.lock();
+        try {
+            return size() < bound && offerToStripes(e);
+        } finally {
+            lowered.unlock();
+        }
+    }
+
+    private boolean offerToStripes(E e) {
         int h = home();
         for (int i = 0; i <= mask; i++) {
             if (stripes[(h + i) & mask].offer(e)) {
@@ -114,11 +145,7 @@ public final class StripedRing<E> implements TaskQueue<E> {
 
     @Override
     public int capacity() {
-        int n = 0;
-        for (MpmcRing<E> s : stripes) {
-            n += s.capacity();
-        }
-        return n;
+        return bound;
     }
 
     @Override
@@ -127,16 +154,23 @@ public final class StripedRing<E> implements TaskQueue<E> {
     }
 
     /**
-     * Splits the new bound over the stripes as the constructor did. A stripe's share may be 0
-     * when the bound is below the number of stripes; offers then skip it.
+     * Splits the new bound over the stripes as the constructor did (a stripe's share may be 0
+     * when the bound is below the number of stripes; offers then skip it), and while it is below
+     * the full size also checks the total on every offer ({@link #offerLowered}).
      */
     @Override
     public boolean setCapacity(int capacity) {
         if (capacity <= 0 || capacity > slots) {
             return false;
         }
-        for (int i = 0; i < stripes.length; i++) {
-            stripes[i].setLimit(share(capacity, stripes.length, i));
+        lowered.lock(); // not while a lowered offer sums the stripes
+        try {
+            for (int i = 0; i < stripes.length; i++) {
+                stripes[i].setLimit(share(capacity, stripes.length, i));
+            }
+            bound = capacity;
+        } finally {
+            lowered.unlock();
         }
         return true;
     }

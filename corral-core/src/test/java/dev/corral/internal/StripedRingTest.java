@@ -76,6 +76,99 @@ class StripedRingTest {
         assertThat(q.offer(99)).isTrue();
     }
 
+    /** Tasks held unevenly must not let the other stripes fill up to their shares of a lowered bound. */
+    @Test
+    void aLoweredBoundCountsWhatEveryStripeHolds() {
+        StripedRing<Integer> q = new StripedRing<>(8, 2);
+        for (int i = 0; i < 4; i++) {
+            assertThat(q.offer(i)).isTrue(); // all in this thread's stripe
+        }
+        assertThat(q.setCapacity(4)).isTrue();
+        assertThat(q.offer(4)).as("4 held, bound 4").isFalse();
+        q.poll();
+        assertThat(q.offer(5)).as("3 held").isTrue();
+        assertThat(q.offer(6)).isFalse();
+        assertThat(q.size()).isEqualTo(4);
+        assertThat(q.setCapacity(8)).isTrue();
+        for (int i = 0; i < 4; i++) {
+            assertThat(q.offer(10 + i)).as("raised again, offer %d", i).isTrue();
+        }
+        assertThat(q.offer(99)).isFalse();
+    }
+
+    /**
+     * Racing offers under a lowered bound: exactly the room left is taken, by striped and single
+     * rings. Many short rounds, so that two offers often meet at the last free place.
+     */
+    @RepeatedTest(5)
+    void racingOffersNeverPassALoweredBound() throws Exception {
+        for (int round = 0; round < 300; round++) {
+            TaskQueue<Integer> q = round % 2 == 0 ? new StripedRing<>(64, 4) : new MpmcRing<>(64);
+            for (int i = 0; i < 10; i++) {
+                q.offer(-i);
+            }
+            assertThat(q.setCapacity(12)).isTrue();
+            AtomicInteger accepted = new AtomicInteger();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    await(start);
+                    for (int i = 0; i < 20; i++) {
+                        if (q.offer(i)) {
+                            accepted.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            start.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(accepted.get()).as("round %d, %s", round, q.getClass().getSimpleName()).isEqualTo(2);
+            assertThat(q.size()).isEqualTo(12);
+        }
+    }
+
+    /**
+     * The same bound held continuously: two producers keep offering at a ring lowered to 12 while
+     * a consumer drains it slowly, so the ring sits at its bound with offers meeting at the last
+     * place many thousand times; what it holds (claimed places included) never exceeds 12.
+     */
+    @RepeatedTest(3)
+    void aLoweredBoundHoldsUnderSustainedContention() throws Exception {
+        for (TaskQueue<Integer> q : List.<TaskQueue<Integer>>of(new StripedRing<>(64, 2), new MpmcRing<>(64))) {
+            assertThat(q.setCapacity(12)).isTrue();
+            AtomicInteger maxSeen = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> producers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                producers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 2_000_000 && !stop.get(); i++) {
+                        q.offer(i);
+                    }
+                }));
+            }
+            Thread consumer = Thread.ofPlatform().start(() -> {
+                while (producers.stream().anyMatch(Thread::isAlive)) {
+                    maxSeen.accumulateAndGet(q.size(), Math::max);
+                    if (q.poll() == null) {
+                        Thread.onSpinWait();
+                    }
+                    maxSeen.accumulateAndGet(q.size(), Math::max);
+                    if (maxSeen.get() > 12) {
+                        stop.set(true);
+                    }
+                }
+            });
+            for (Thread t : producers) {
+                t.join();
+            }
+            consumer.join();
+            assertThat(maxSeen.get()).as("%s", q.getClass().getSimpleName()).isLessThanOrEqualTo(12).isGreaterThan(0);
+        }
+    }
+
     @Test
     void refusesBadShapes() {
         assertThatThrownBy(() -> new StripedRing<>(16, 3)).hasMessageContaining("stripes").hasMessageContaining("3");
