@@ -312,7 +312,10 @@ public final class Task<T> implements RunnableFuture<T> {
             result = t;
             ok = false;
         }
-        runner = null;
+        // A release store, not a volatile one: the settling CAS right after it orders it, and a
+        // cancel(true) that reads a stale runner only interrupts us before we wait out its
+        // INTERRUPTING state below (which clears the interrupt). One fence less per task.
+        RUNNER.setRelease(this, null);
         boolean settled = settle(RUNNING, ok ? SUCCEEDED : FAILED, result, counters);
         if (p != null) {
             p.taskRunEnded(counters);

@@ -108,24 +108,7 @@ class StripedRingTest {
                 q.offer(-i);
             }
             assertThat(q.setCapacity(12)).isTrue();
-            AtomicInteger accepted = new AtomicInteger();
-            CountDownLatch start = new CountDownLatch(1);
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 3; t++) {
-                threads.add(Thread.ofPlatform().start(() -> {
-                    await(start);
-                    for (int i = 0; i < 20; i++) {
-                        if (q.offer(i)) {
-                            accepted.incrementAndGet();
-                        }
-                    }
-                }));
-            }
-            start.countDown();
-            for (Thread t : threads) {
-                t.join();
-            }
-            assertThat(accepted.get()).as("round %d, %s", round, q.getClass().getSimpleName()).isEqualTo(2);
+            assertThat(racingOffers(q, 3, 20)).as("round %d, %s", round, q.getClass().getSimpleName()).isEqualTo(2);
             assertThat(q.size()).isEqualTo(12);
         }
     }
@@ -246,13 +229,19 @@ class StripedRingTest {
     @RepeatedTest(10)
     void aFullRingRefusesEveryThread() throws Exception {
         StripedRing<Integer> q = new StripedRing<>(32, 8);
+        assertThat(racingOffers(q, 6, 100)).isEqualTo(32);
+        assertThat(q.size()).isEqualTo(32);
+    }
+
+    /** {@code threads} threads, released together, each offer {@code each} times; returns how many were accepted. */
+    private static int racingOffers(TaskQueue<Integer> q, int threads, int each) throws InterruptedException {
         AtomicInteger accepted = new AtomicInteger();
         CountDownLatch start = new CountDownLatch(1);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 6; t++) {
-            threads.add(Thread.ofPlatform().start(() -> {
+        List<Thread> started = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            started.add(Thread.ofPlatform().start(() -> {
                 await(start);
-                for (int i = 0; i < 100; i++) {
+                for (int i = 0; i < each; i++) {
                     if (q.offer(i)) {
                         accepted.incrementAndGet();
                     }
@@ -260,11 +249,10 @@ class StripedRingTest {
             }));
         }
         start.countDown();
-        for (Thread t : threads) {
+        for (Thread t : started) {
             t.join();
         }
-        assertThat(accepted.get()).isEqualTo(32);
-        assertThat(q.size()).isEqualTo(32);
+        return accepted.get();
     }
 
     private static void await(CountDownLatch latch) {
