@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.corral.Properties;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -150,6 +151,57 @@ class StripedRingTest {
             consumer.join();
             assertThat(maxSeen.get()).as("%s", q.getClass().getSimpleName()).isLessThanOrEqualTo(12).isGreaterThan(0);
         }
+    }
+
+    /**
+     * Random offers, polls from random starting stripes and bound changes against a model that
+     * only knows a set and a bound: an offer succeeds exactly when fewer than the bound are held
+     * (whichever stripes hold them), a poll finds something exactly when anything is held, and what
+     * comes out is what went in.
+     */
+    @Test
+    void behavesLikeABoundedBagUnderRandomOperations() {
+        Properties.forAll(300, 0x5712_1bedL, r -> {
+            int stripes = 1 << Properties.intIn(r, 1, 4);
+            int slots = Properties.intIn(r, stripes, 40);
+            StripedRing<Integer> q = new StripedRing<>(slots, stripes);
+            java.util.Set<Integer> held = new java.util.HashSet<>();
+            int bound = slots;
+            int next = 0;
+            for (int step = 0; step < 400; step++) {
+                switch (Properties.weighted(r, 5, 4, 1)) {
+                    case 0 -> {
+                        boolean accepted = q.offer(next);
+                        assertThat(accepted).as("step %d: offer with %d held, bound %d", step, held.size(), bound)
+                                .isEqualTo(held.size() < bound);
+                        if (accepted) {
+                            held.add(next);
+                        }
+                        next++;
+                    }
+                    case 1 -> {
+                        Integer e = q.poll(r.nextInt(64));
+                        if (held.isEmpty()) {
+                            assertThat(e).as("step %d: poll of an empty ring", step).isNull();
+                        } else {
+                            assertThat(e).as("step %d: poll with %d held", step, held.size()).isNotNull();
+                            assertThat(held.remove(e)).as("step %d: %d was held", step, e).isTrue();
+                        }
+                    }
+                    default -> {
+                        int c = Properties.intIn(r, -1, slots + 1);
+                        boolean ok = q.setCapacity(c);
+                        assertThat(ok).as("setCapacity(%d) of %d slots", c, slots).isEqualTo(c >= 1 && c <= slots);
+                        if (ok) {
+                            bound = c;
+                        }
+                    }
+                }
+                assertThat(q.size()).isEqualTo(held.size());
+                assertThat(q.isEmpty()).isEqualTo(held.isEmpty());
+                assertThat(q.capacity()).isEqualTo(bound);
+            }
+        });
     }
 
     @Test
