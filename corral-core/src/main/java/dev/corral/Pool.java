@@ -2150,7 +2150,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             default -> "terminated";
         };
         return "Pool[" + name + ", " + rs + ", workers " + live.get() + "/" + cap + ", queued " + queuedNow()
-                + "/" + capacityText() + (virtual ? ", virtual" : "") + "]";
+                + "/" + capacityText() + (queue instanceof StripedRing<?> sr ? " in " + sr.stripes() + " stripes" : "")
+                + (virtual ? ", virtual" : "") + "]";
     }
 
     private static long saturatedNanos(Duration d) {

@@ -67,6 +67,11 @@ class PoolConfigurationTest {
         assertThat(Pool.builder().workers(64).queueCapacity(4).queueStripes(4).stripes()).as("asked for").isEqualTo(4);
         assertThat(Pool.builder().workers(8).queueCapacity(1 << 16).whenFull(Overflow.DISCARD_OLDEST).stripes())
                 .as("DISCARD_OLDEST: the oldest of one FIFO").isEqualTo(1);
+        try (Pool striped = Pool.builder().name("striped").workers(4).queueCapacity(256).queueStripes(4).build();
+                Pool single = Pool.builder().name("single").workers(4).queueCapacity(256).queueStripes(1).build()) {
+            assertThat(striped.toString()).contains("queued 0/256 in 4 stripes");
+            assertThat(single.toString()).contains("queued 0/256").doesNotContain("stripes");
+        }
     }
 
     @Test
