@@ -345,14 +345,7 @@ class PoolShutdownRaceTest {
     void shutdownNowDuringAwaitTerminationWakesTheWaiter() throws Exception {
         Pool pool = Pool.builder().name("wake").workers(1).build();
         CountDownLatch running = new CountDownLatch(1);
-        pool.execute(() -> {
-            running.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        pool.execute(TestTasks.blockUntilInterrupted(running));
         assertThat(running.await(10, SECONDS)).isTrue();
         pool.shutdown();
         Thread waiter = Thread.ofPlatform().start(() -> {

@@ -76,14 +76,7 @@ class PoolStatsTest {
     void handedBackTasksAreCountedAndTheCountersAddUp() throws Exception {
         Pool p = Pool.builder().name("handed").workers(1).queueCapacity(8).build();
         CountDownLatch running = new CountDownLatch(1);
-        p.execute(() -> {
-            running.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        p.execute(TestTasks.blockUntilInterrupted(running));
         assertThat(running.await(10, SECONDS)).isTrue();
         for (int i = 0; i < 3; i++) {
             p.execute(() -> { });
@@ -140,14 +133,7 @@ class PoolStatsTest {
     void runningHandedBackTasksKeepsTheCountersAddingUp() throws Exception {
         Pool p = Pool.builder().name("handed-run").workers(1).queueCapacity(8).build();
         CountDownLatch running = new CountDownLatch(1);
-        p.execute(() -> {
-            running.countDown();
-            try {
-                new CountDownLatch(1).await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        p.execute(TestTasks.blockUntilInterrupted(running));
         assertThat(running.await(10, SECONDS)).isTrue();
         p.execute(() -> { });
         p.execute(() -> { });

@@ -16,6 +16,11 @@ final class TestTasks {
         };
     }
 
+    /** Counts {@code running} down, then waits until interrupted (shutdownNow, cancel(true)). */
+    static Runnable blockUntilInterrupted(CountDownLatch running) {
+        return blockUntil(running, new CountDownLatch(1));
+    }
+
     /** Waits for {@code release}; an interrupt ends the wait and stays set. */
     static Runnable blockUntil(CountDownLatch release) {
         return () -> awaitQuietly(release);

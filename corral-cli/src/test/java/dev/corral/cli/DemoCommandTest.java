@@ -1,12 +1,10 @@
 package dev.corral.cli;
 
+import static dev.corral.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,7 +25,7 @@ class DemoCommandTest {
 
     @Test
     void demoRunsEveryModeEndToEndAndReportsThroughputAndNoCorralErrors() {
-        Run run = run(TINY);
+        CliRun run = run(TINY);
 
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.out).contains(Runtime.getRuntime().availableProcessors() + " cores")
@@ -46,7 +44,7 @@ class DemoCommandTest {
 
     @Test
     void modesSelectsWhichWaysRunInTheGivenOrder() {
-        Run run = run("demo", "--duration", "200ms", "--warmup", "0ms", "--clients", "2,3", "--io", "1ms",
+        CliRun run = run("demo", "--duration", "200ms", "--warmup", "0ms", "--clients", "2,3", "--io", "1ms",
                 "--cpu", "20us", "--modes", "CORRAL,tpe", "--workers", "2", "--queue", "0", "--virtual");
 
         assertThat(run.exitCode).as(run.toString()).isZero();
@@ -58,7 +56,7 @@ class DemoCommandTest {
 
     @Test
     void helpListsEveryOption() {
-        Run run = run("demo", "--help");
+        CliRun run = run("demo", "--help");
 
         assertThat(run.exitCode).isZero();
         List<String> expected = List.of("--duration", "--warmup", "--clients", "--workers", "--queue", "--virtual",
@@ -74,8 +72,8 @@ class DemoCommandTest {
 
     @Test
     void topLevelHelpListsTheDemoAndVersionNamesTheProject() {
-        Run help = run("--help");
-        Run version = run("--version");
+        CliRun help = run("--help");
+        CliRun version = run("--version");
 
         assertThat(help.exitCode).isZero();
         assertThat(help.out).contains("demo");
@@ -85,7 +83,7 @@ class DemoCommandTest {
 
     @Test
     void noCommandIsAUsageError() {
-        Run run = run();
+        CliRun run = run();
 
         assertThat(run.exitCode).isEqualTo(2);
         assertThat(run.err).contains("Missing a command").contains("demo");
@@ -93,7 +91,7 @@ class DemoCommandTest {
 
     @Test
     void badDurationIsAUsageErrorNamingTheOptionAndTheValue() {
-        Run run = run("demo", "--duration", "soon");
+        CliRun run = run("demo", "--duration", "soon");
 
         assertThat(run.exitCode).isEqualTo(2);
         assertThat(run.err).contains("--duration").contains("'soon'").contains("500ms");
@@ -105,19 +103,9 @@ class DemoCommandTest {
         assertThat(run("demo", "--workers", "0").err).contains("--workers must be 1 or more");
         assertThat(run("demo", "--queue", "-1").err).contains("--queue must be 0 or more");
         assertThat(run("demo", "--duration", "0s").err).contains("--duration must be more than zero");
-        Run mode = run("demo", "--modes", "fork-join");
+        CliRun mode = run("demo", "--modes", "fork-join");
         assertThat(mode.exitCode).isEqualTo(2);
         assertThat(mode.err).contains("'fork-join' is not a mode: expected one of thread, tpe, corral");
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = CorralCommand.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
     }
 
     private static List<Row> rows(String out) {
@@ -135,12 +123,5 @@ class DemoCommandTest {
     }
 
     private record Row(String mode, int clients, double tps, double p95, double p99, double errorPercent) {
-    }
-
-    private record Run(int exitCode, String out, String err) {
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "exit %d%n--- out ---%n%s%n--- err ---%n%s", exitCode, out, err);
-        }
     }
 }

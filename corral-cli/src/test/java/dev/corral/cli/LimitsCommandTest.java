@@ -1,9 +1,8 @@
 package dev.corral.cli;
 
+import static dev.corral.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -24,7 +23,7 @@ class LimitsCommandTest {
     @Test
     void everyStrategyRunsEndToEndAndRejectsNothingWhenTheLoadIsFarBelowTheLimit() {
         // 4 at a time of ~2 ms requests serve ~2,000/s; 300/s is far below.
-        Run run = run("limits", "--limit", "4", "--rate", "300", "--io", "2ms", "--cpu", "20us",
+        CliRun run = run("limits", "--limit", "4", "--rate", "300", "--io", "2ms", "--cpu", "20us",
                 "--duration", "400ms", "--warmup", "200ms", "--max-wait", "200ms");
 
         assertThat(run.exitCode).as(run.toString()).isZero();
@@ -48,7 +47,7 @@ class LimitsCommandTest {
     @Test
     void everyStrategyRejectsWhenTheLoadIsFarAboveTheLimit() {
         // 2 at a time of 5 ms requests serve at most 400/s; 2,000/s arrive.
-        Run run = run("limits", "--limit", "2", "--rate", "2000", "--io", "5ms", "--cpu", "0",
+        CliRun run = run("limits", "--limit", "2", "--rate", "2000", "--io", "5ms", "--cpu", "0",
                 "--adaptive-max", "2", "--max-wait", "10ms", "--duration", "400ms", "--warmup", "200ms");
 
         assertThat(run.exitCode).as(run.toString()).isZero();
@@ -64,7 +63,7 @@ class LimitsCommandTest {
 
     @Test
     void strategiesSelectsWhichRunInTheGivenOrderAndOptionsShowInTheHeader() {
-        Run run = run("limits", "--strategies", "POOL+RATE,semaphore,pool+rate", "--limit", "3", "--rate", "100",
+        CliRun run = run("limits", "--strategies", "POOL+RATE,semaphore,pool+rate", "--limit", "3", "--rate", "100",
                 "--token-rate", "50", "--burst", "7", "--queue", "9", "--io", "1ms", "--cpu", "0",
                 "--duration", "200ms", "--warmup", "0ms");
 
@@ -76,7 +75,7 @@ class LimitsCommandTest {
 
     @Test
     void helpListsEveryOptionWithADescriptionAndExplainsTheLoad() {
-        Run run = run("limits", "--help");
+        CliRun run = run("limits", "--help");
 
         assertThat(run.exitCode).isZero();
         List<String> expected = List.of("--duration", "--warmup", "--limit", "--rate", "--token-rate", "--burst",
@@ -92,7 +91,7 @@ class LimitsCommandTest {
 
     @Test
     void topLevelHelpListsTheLimitsCommand() {
-        Run help = run("--help");
+        CliRun help = run("--help");
 
         assertThat(help.exitCode).isZero();
         assertThat(help.out).contains("limits").contains("demo");
@@ -109,20 +108,10 @@ class LimitsCommandTest {
         assertThat(run("limits", "--duration", "0s").err).contains("--duration must be more than zero");
         assertThat(run("limits", "--cpu", "0", "--io", "0").err).contains("give --rate and --token-rate");
         assertThat(run("limits", "--max-wait", "soon").err).contains("--max-wait").contains("'soon'");
-        Run strategy = run("limits", "--strategies", "leaky-bucket");
+        CliRun strategy = run("limits", "--strategies", "leaky-bucket");
         assertThat(strategy.exitCode).isEqualTo(2);
         assertThat(strategy.err).contains("'leaky-bucket' is not a strategy: expected one of semaphore, "
                 + "token-bucket, pool-size, adaptive, pool+rate");
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = CorralCommand.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
     }
 
     private static List<Row> rows(String out) {
@@ -141,8 +130,5 @@ class LimitsCommandTest {
 
     private record Row(String strategy, String limit, double offered, double tps, double mean, double p95,
             double p99, double rejectedPercent, double running) {
-    }
-
-    private record Run(int exitCode, String out, String err) {
     }
 }

@@ -1,9 +1,8 @@
 package dev.corral.cli;
 
+import static dev.corral.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +19,7 @@ class ScaleCommandTest {
     @Test
     void aTinyRunOfTheThreeShapesPrintsASummaryAndWritesTheChart() throws Exception {
         Path svg = dir.resolve("charts/scaling.svg");
-        Run run = run("scale", "--duration", "500ms", "--max", "8", "--trough", "1", "--peak", "6", "--cpu", "0",
+        CliRun run = run("scale", "--duration", "500ms", "--max", "8", "--trough", "1", "--peak", "6", "--cpu", "0",
                 "--out", svg.toString());
 
         assertThat(run.exitCode).as(run.toString()).isZero();
@@ -39,7 +38,7 @@ class ScaleCommandTest {
     @Test
     void theBurstComparisonPrintsAndWritesAMarkdownTableOfTheThreePools() throws Exception {
         Path md = dir.resolve("burst.md");
-        Run run = run("scale", "--burst", "--burst-length", "1300ms", "--duration", "1s", "--max", "8",
+        CliRun run = run("scale", "--burst", "--burst-length", "1300ms", "--duration", "1s", "--max", "8",
                 "--peak", "6", "--cpu", "0", "--burst-out", md.toString());
 
         assertThat(run.exitCode).as(run.toString()).isZero();
@@ -56,7 +55,7 @@ class ScaleCommandTest {
 
     @Test
     void helpListsEveryOptionWithADescription() {
-        Run run = run("scale", "--help");
+        CliRun run = run("scale", "--help");
 
         assertThat(run.exitCode).isZero();
         List<String> expected = List.of("--burst", "--duration", "--burst-length", "--min", "--max", "--trough",
@@ -84,21 +83,8 @@ class ScaleCommandTest {
         assertThat(run("scale", "--step-up", "0").err).contains("--step-up must be 1 or more");
         assertThat(run("scale", "--queue", "0").err).contains("--queue must be in 1..");
         assertThat(run("scale", "--burst", "--min", "0").err).contains("--min must be 1 or more");
-        Run bad = run("scale", "--keep-alive", "soon");
+        CliRun bad = run("scale", "--keep-alive", "soon");
         assertThat(bad.exitCode).isEqualTo(2);
         assertThat(bad.err).contains("'soon'");
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = CorralCommand.commandLine();
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private record Run(int exitCode, String out, String err) {
     }
 }
