@@ -8,12 +8,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code corral demo}: the same request-like workload run without a pool, on a ThreadPoolExecutor
@@ -74,15 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
                     + "threads (the thread mode always uses platform threads).")
     boolean virtual;
 
-    @Option(names = "--cpu", defaultValue = "200us", converter = DurationConverter.class, paramLabel = "<duration>",
-            description = "CPU work per request, a hash loop calibrated at start to take this long on an idle core "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Duration cpu;
-
-    @Option(names = "--io", defaultValue = "5ms", converter = DurationConverter.class, paramLabel = "<duration>",
-            description = "Blocking wait per request after its CPU work, a Thread.sleep standing in for I/O "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Duration io;
+    @Mixin
+    RequestWorkOptions work;
 
     @Option(names = "--modes", defaultValue = "thread,tpe,corral", split = ",", converter = ModeConverter.class,
             paramLabel = "<mode>",
@@ -99,39 +90,27 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The options, checked, with defaults filled in. */
     DemoSettings settings() {
-        if (duration.isZero()) {
-            throw usage("--duration must be more than zero");
-        }
+        OptionChecks.positive(spec, "--duration", duration);
         if (clients.stream().anyMatch(c -> c == null || c < 1)) {
-            throw usage("--clients must all be 1 or more, got " + clients);
+            throw OptionChecks.usage(spec, "--clients must all be 1 or more, got " + clients);
         }
-        if (workers != null && workers < 1) {
-            throw usage("--workers must be 1 or more, got " + workers);
-        }
+        OptionChecks.atLeastOne(spec, "--workers", workers);
         if (queue < 0) {
-            throw usage("--queue must be 0 or more, got " + queue);
+            throw OptionChecks.usage(spec, "--queue must be 0 or more, got " + queue);
         }
         List<Integer> distinctClients = List.copyOf(new LinkedHashSet<>(clients));
         int maxClients = distinctClients.stream().mapToInt(Integer::intValue).max().orElse(1);
         int n = workers != null ? workers
-                : DemoSettings.suggestedWorkers(Runtime.getRuntime().availableProcessors(), cpu, io, maxClients);
-        return new DemoSettings(duration, warmup, distinctClients, n, queue, virtual, cpu, io,
+                : DemoSettings.suggestedWorkers(Runtime.getRuntime().availableProcessors(), work.cpu, work.io, maxClients);
+        return new DemoSettings(duration, warmup, distinctClients, n, queue, virtual, work.cpu, work.io,
                 List.copyOf(new LinkedHashSet<>(modes)));
     }
 
-    private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
-    }
-
     /** Reads a mode name for {@code --modes}. */
-    static final class ModeConverter implements ITypeConverter<Mode> {
+    static final class ModeConverter extends OptionChecks.Parsing<Mode> {
         @Override
-        public Mode convert(String value) {
-            try {
-                return Mode.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+        Mode parse(String value) {
+            return Mode.parse(value);
         }
     }
 }

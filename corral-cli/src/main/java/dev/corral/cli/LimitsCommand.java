@@ -9,12 +9,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code corral limits}: five ways of holding a request-like workload to a limit (a semaphore, a
@@ -109,15 +107,8 @@ public final class LimitsCommand implements Callable<Integer> {
                     + "cuts its limit (default: 2 x (cpu + io), at least 1ms).")
     Duration adaptiveTimeout;
 
-    @Option(names = "--cpu", defaultValue = "200us", converter = DurationConverter.class, paramLabel = "<duration>",
-            description = "CPU work per request, a hash loop calibrated at start to take this long on an idle core "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Duration cpu;
-
-    @Option(names = "--io", defaultValue = "5ms", converter = DurationConverter.class, paramLabel = "<duration>",
-            description = "Blocking wait per request after its CPU work, a Thread.sleep standing in for I/O "
-                    + "(default: ${DEFAULT-VALUE}).")
-    Duration io;
+    @Mixin
+    RequestWorkOptions work;
 
     @Option(names = "--strategies", defaultValue = "semaphore,token-bucket,pool-size,adaptive,pool+rate", split = ",",
             converter = StrategyConverter.class, paramLabel = "<strategy>",
@@ -133,21 +124,21 @@ public final class LimitsCommand implements Callable<Integer> {
 
     /** The options, checked, with defaults filled in. */
     LimitsSettings settings() {
-        if (duration.isZero()) {
-            throw usage("--duration must be more than zero");
-        }
-        checkAtLeastOne("--limit", limit);
+        OptionChecks.positive(spec, "--duration", duration);
+        OptionChecks.atLeastOne(spec, "--limit", limit);
+        Duration cpu = work.cpu;
+        Duration io = work.io;
         if (cpu.isZero() && io.isZero() && (rate == null || tokenRate == null)) {
-            throw usage("--cpu and --io are both zero, so a limit has no throughput to derive rates from: "
+            throw OptionChecks.usage(spec, "--cpu and --io are both zero, so a limit has no throughput to derive rates from: "
                     + "give --rate and --token-rate");
         }
         checkRate("--rate", rate);
         checkRate("--token-rate", tokenRate);
-        checkAtLeastOne("--burst", burst);
-        checkAtLeastOne("--queue", queue);
-        checkAtLeastOne("--adaptive-max", adaptiveMax);
-        if (adaptiveTimeout != null && adaptiveTimeout.isZero()) {
-            throw usage("--adaptive-timeout must be more than zero");
+        OptionChecks.atLeastOne(spec, "--burst", burst);
+        OptionChecks.atLeastOne(spec, "--queue", queue);
+        OptionChecks.atLeastOne(spec, "--adaptive-max", adaptiveMax);
+        if (adaptiveTimeout != null) {
+            OptionChecks.positive(spec, "--adaptive-timeout", adaptiveTimeout);
         }
         int n = limit != null ? limit
                 : LimitsSettings.suggestedLimit(Runtime.getRuntime().availableProcessors(), cpu, io);
@@ -157,7 +148,7 @@ public final class LimitsCommand implements Callable<Integer> {
         try {
             RateLimiter.tokenBucket(Math.min(tokens, 1e9), bucket); // refuses a bucket that would take decades to fill
         } catch (IllegalArgumentException e) {
-            throw usage("--token-rate " + tokens + " with --burst " + bucket + ": " + e.getMessage());
+            throw OptionChecks.usage(spec, "--token-rate " + tokens + " with --burst " + bucket + ": " + e.getMessage());
         }
         return new LimitsSettings(duration, warmup, n,
                 rate != null ? rate : Math.min(1.5 * capacity, 1e9),
@@ -172,35 +163,21 @@ public final class LimitsCommand implements Callable<Integer> {
 
     /** Twice a request's undisturbed run time: slower than that, the work is being held up. */
     private Duration defaultAdaptiveTimeout() {
-        Duration twice = cpu.plus(io).multipliedBy(2);
+        Duration twice = work.cpu.plus(work.io).multipliedBy(2);
         return twice.compareTo(MIN_ADAPTIVE_TIMEOUT) < 0 ? MIN_ADAPTIVE_TIMEOUT : twice;
     }
 
     private void checkRate(String option, Double value) {
         if (value != null && !(value > 0 && value <= 1e9)) {
-            throw usage(option + " must be more than 0 and at most 1e9 a second, got " + value);
+            throw OptionChecks.usage(spec, option + " must be more than 0 and at most 1e9 a second, got " + value);
         }
-    }
-
-    private void checkAtLeastOne(String option, Integer value) {
-        if (value != null && value < 1) {
-            throw usage(option + " must be 1 or more, got " + value);
-        }
-    }
-
-    private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
     }
 
     /** Reads a strategy name for {@code --strategies}. */
-    static final class StrategyConverter implements ITypeConverter<Strategy> {
+    static final class StrategyConverter extends OptionChecks.Parsing<Strategy> {
         @Override
-        public Strategy convert(String value) {
-            try {
-                return Strategy.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
+        Strategy parse(String value) {
+            return Strategy.parse(value);
         }
     }
 }

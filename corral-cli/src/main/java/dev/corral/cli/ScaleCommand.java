@@ -206,18 +206,14 @@ public final class ScaleCommand implements Callable<Integer> {
     }
 
     private void positive(String option, Duration d) {
-        if (d.isZero()) {
-            throw usage(option + " must be more than zero");
-        }
+        OptionChecks.positive(spec, option, d);
     }
 
     private void atLeastOne(String option, int value) {
-        if (value < 1) {
-            throw usage(option + " must be 1 or more, got " + value);
-        }
+        OptionChecks.atLeastOne(spec, option, value);
     }
 
     private ParameterException usage(String message) {
-        return new ParameterException(spec.commandLine(), message);
+        return OptionChecks.usage(spec, message);
     }
 }
