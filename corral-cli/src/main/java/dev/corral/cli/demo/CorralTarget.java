@@ -5,7 +5,6 @@ import dev.corral.Pool;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /** Corral's pool, through its public API only, sized like the ThreadPoolExecutor it is compared with. */
 final class CorralTarget implements Target {
@@ -24,11 +23,6 @@ final class CorralTarget implements Target {
 
     @Override
     public boolean stop(Duration bound) throws InterruptedException {
-        for (Runnable never : pool.shutdownNow()) {
-            if (never instanceof Future<?> f) {
-                f.cancel(false); // handed-back tasks stay queued until someone settles them
-            }
-        }
-        return pool.awaitTermination(bound.toNanos(), TimeUnit.NANOSECONDS);
+        return Stop.now(pool, bound);
     }
 }

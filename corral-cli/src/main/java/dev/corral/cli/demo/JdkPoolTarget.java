@@ -41,12 +41,7 @@ final class JdkPoolTarget implements Target {
 
     @Override
     public boolean stop(Duration bound) throws InterruptedException {
-        for (Runnable never : executor.shutdownNow()) {
-            if (never instanceof Future<?> f) {
-                f.cancel(false); // settles it, so its client stops waiting
-            }
-        }
-        return executor.awaitTermination(bound.toNanos(), TimeUnit.NANOSECONDS);
+        return Stop.now(executor, bound);
     }
 
     /** Waits in {@code queue.put()} for room; gives up when the executor shuts down or the caller is interrupted. */

@@ -2,14 +2,13 @@ package dev.corral.cli.limits;
 
 import dev.corral.Pool;
 import dev.corral.Task;
+import dev.corral.cli.demo.Stop;
 import dev.corral.limit.AdaptiveLimiter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -97,11 +96,6 @@ final class PoolGate implements Gate {
 
     @Override
     public boolean stop(Duration bound) throws InterruptedException {
-        for (Runnable never : pool.shutdownNow()) {
-            if (never instanceof Future<?> f) {
-                f.cancel(false); // handed-back tasks stay queued until someone settles them
-            }
-        }
-        return pool.awaitTermination(bound.toNanos(), TimeUnit.NANOSECONDS);
+        return Stop.now(pool, bound);
     }
 }
