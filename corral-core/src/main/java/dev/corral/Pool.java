@@ -273,8 +273,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 : b.unbounded ? new LinkedTaskQueue<>(Integer.MAX_VALUE)
                 : b.resizableQueue ? new LinkedTaskQueue<>(b.queueCapacity)
                 : b.queueCapacity == 0 ? null
-                : b.stripes() > 1 ? new StripedRing<>(b.queueCapacity, b.stripes())
-                : new MpmcRing<>(b.queueCapacity);
+                : ring(b.queueCapacity, b.stripes());
         this.admitBelow = admitBelow(queueCapacity);
         this.virtual = b.threadFactory == null && b.virtual;
         this.threadFactory = b.threadFactory != null ? b.threadFactory
@@ -293,6 +292,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         this.queueWait = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
         this.runTime = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
         hot.set(RATE_CHECK_AT, ticker.nanoTime());
+    }
+
+    private static TaskQueue<Task<?>> ring(int capacity, int stripes) {
+        return stripes > 1 ? new StripedRing<>(capacity, stripes) : new MpmcRing<>(capacity);
     }
 
     /** A builder with the defaults: 1024-slot queue, {@link Overflow#BLOCK}, platform threads. */

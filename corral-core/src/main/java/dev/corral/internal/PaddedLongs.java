@@ -4,7 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * A few volatile {@code long}s, each alone on its own pair of cache lines. Not API.
+ * A few volatile {@code long}s, each alone on its own pair of cache lines: a pool's hot fields,
+ * and the cells of a {@link StripedCounter}. Not API.
  * <p>
  * Why: the JVM packs an object's {@code int} fields together, so a field that workers write many
  * times a second (a spinning flag, the idle count) shares its cache line with read-mostly fields
@@ -39,5 +40,10 @@ public final class PaddedLongs {
 
     public boolean compareAndSet(int i, long expected, long value) {
         return AA.compareAndSet(cells, at(i), expected, value);
+    }
+
+    /** Adds {@code delta} to value {@code i} atomically; returns the value before. */
+    public long getAndAdd(int i, long delta) {
+        return (long) AA.getAndAdd(cells, at(i), delta);
     }
 }
