@@ -115,11 +115,11 @@ import java.util.function.Consumer;
  * some worker is idle, wakes one. On a machine with several cores the ring is split in stripes
  * ({@link StripedRing}): each submitting thread offers to its own stripe and each worker polls
  * them in turn from a rotating start, so submitters and workers on different cores do not all
- * contend on one head and one tail; the bound stays exact (the stripes' bounds add up to it). A worker polls the ring; when it finds it empty it pushes itself
- * on the idle stack, publishes {@code idleCount}, re-checks the ring and only then parks. Because
- * the submitter writes the ring before reading {@code idleCount} and the worker writes
- * {@code idleCount} before re-reading the ring, one of them always sees the other (no lost
- * wake-up). {@code lock} guards only the slow paths: the idle stack, the waiting submitters, the
+ * contend on one head and one tail; the bound stays exact (the stripes' bounds add up to it).
+ * A worker polls the ring; when it finds it empty it pushes itself on the idle stack, publishes
+ * {@code idleCount}, re-checks the ring and only then parks. Because the submitter writes the
+ * ring before reading {@code idleCount} and the worker writes {@code idleCount} before re-reading
+ * the ring, one of them always sees the other (no lost wake-up). {@code lock} guards only the slow paths: the idle stack, the waiting submitters, the
  * worker set and state transitions.
  * <p>
  * Fairness for waiting submitters: a submission that sees {@code waiterCount > 0} never takes the
@@ -1727,7 +1727,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * {@link #TIMED_PER_SECOND} submissions a second only a systematic sample of tasks is timed:
      * those whose number in their id's sequence ({@link IdSequence#sequence}, one sequence per
      * group of submitting threads) is a multiple of {@code sampleMask + 1}, a power of two up to
-     * 64, re-chosen every {@link #RATE_CHECK} submissions of a sequence from the pool's measured rate. Below that rate every task is
+     * 64, re-chosen every {@link #RATE_CHECK} submissions of a sequence from the pool's measured
+     * rate. Below that rate every task is
      * timed. Counters are exact regardless; only latency summaries are sampled.
      */
     private void stamp(Task<?> t) {
