@@ -4,6 +4,7 @@ import dev.corral.internal.IdSequence;
 import dev.corral.internal.LatencyRecorder;
 import dev.corral.internal.LinkedTaskQueue;
 import dev.corral.internal.PaddedLongs;
+import dev.corral.internal.PollCursor;
 import dev.corral.internal.MpmcRing;
 import dev.corral.internal.PriorityTaskQueue;
 import dev.corral.internal.StripedRing;
@@ -218,17 +219,23 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private int idleTop;                           // guarded by lock
     // Written by workers many times a second and read by every submission, so each lives on its
     // own cache lines (PaddedLongs says why), away from the read-mostly fields around here.
-    private final PaddedLongs hot = new PaddedLongs(5);
+    private final PaddedLongs hot = new PaddedLongs(4);
     /** hot[IDLE_COUNT]: workers on the idle stack; written under lock, read lock-free. */
     private static final int IDLE_COUNT = 0;
-    /** hot[WAKE_PENDING]: 1 while a worker has been woken and not yet started searching. */
-    private static final int WAKE_PENDING = 1;
-    /** hot[SPINNERS]: workers polling the queue before parking (0 or 1). */
-    private static final int SPINNERS = 2;
+    /**
+     * hot[FLAGS]: {@link #SPINNING} while a worker polls the queue before parking (at most one),
+     * {@link #WAKE_PENDING} while a worker has been woken and not yet started searching (at most
+     * one wake-up in flight). One word, so that a submission deciding whether to wake someone
+     * reads one line that changes with every spin, not two; the idle count, which changes only
+     * when workers park or wake, stays on a line of its own that a busy pool leaves alone.
+     */
+    private static final int FLAGS = 1;
+    private static final long SPINNING = 1L;
+    private static final long WAKE_PENDING = 2L;
     /** hot[RATE_CHECK_AT]: ticker time of the last sampling decision. */
-    private static final int RATE_CHECK_AT = 3;
+    private static final int RATE_CHECK_AT = 2;
     /** hot[RATE_CHECK_COUNT]: the submitted count at that decision. */
-    private static final int RATE_CHECK_COUNT = 4;
+    private static final int RATE_CHECK_COUNT = 3;
     private volatile int sampleMask;               // a task is timed iff (sequence(id) & sampleMask) == 0; see stamp()
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by lock
     private volatile int waiterCount;              // written under lock; read lock-free
@@ -643,7 +650,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         if (queue != null) {
             submitted.increment();
-            if (!queue.offer(t)) {
+            int placed = queue.enqueue(t);
+            if (placed == TaskQueue.REFUSED) {
                 submitted.decrement();
                 if (queueFirst && !gated && idleCount() == 0 && live.get() < cap) {
                     // ThreadPoolExecutor's order: past the core size only when the queue is full.
@@ -655,7 +663,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 }
                 return FULL;
             }
-            return afterQueued(t);
+            return afterQueued(t, placed == TaskQueue.FIRST);
         }
         return handOff(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
     }
@@ -664,15 +672,23 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * What every submission that has just put a task in the queue owes: re-check the state (a
      * submission that lost the race with shutdown takes its task back and is told CLOSED), make
      * sure a worker will look, and make sure one exists.
+     *
+     * <p>A task queued right behind one still waiting ({@code first} false) needs no wake-up of
+     * its own: the worker that takes the task ahead checks the queue after its take and passes a
+     * wake-up on (see nextTask). Skipping it matters when submitters run ahead of the workers:
+     * then almost every task lands behind another, and the wake-up check would read, per task,
+     * the lines that spinning and waking workers keep writing.
      */
-    private int afterQueued(Task<?> t) {
+    private int afterQueued(Task<?> t, boolean first) {
         if (runState != RUNNING && t.reclaim()) {
             // Lost the race with shutdown: the submitter is told, and the task never runs.
             submitted.decrement();
             tryTerminate();
             return CLOSED;
         }
-        signalWork();
+        if (first) {
+            signalWork();
+        }
         if (live.get() == 0) {
             // The last worker may have retired (idle expiry) after our spawn check: it re-checks
             // the queue after leaving, we re-check the workers after queuing; one of us starts one.
@@ -715,7 +731,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             submitted.increment();
             if (queue.offer(t)) {
-                return afterQueued(t) == ACCEPTED;
+                return afterQueued(t, true) == ACCEPTED;
             }
             submitted.decrement();
         }
@@ -857,11 +873,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         volatile boolean awaitingPermit;
         /** The limiter permit held for the task now running (gated pools). */
         Permit permit;
-        /** The stripe its next poll starts at, advanced every poll; own thread only. */
-        int cursor;
+        /** Where its next poll starts (stripes rotate), and what its last poll saw; own thread only. */
+        final PollCursor cursor;
 
-        Worker(Task<?> firstTask) {
+        Worker(Task<?> firstTask, int start) {
             this.firstTask = firstTask;
+            this.cursor = new PollCursor(start);
         }
 
         @Override
@@ -896,8 +913,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             live.decrementAndGet();
             return false;
         }
-        Worker w = new Worker(first);
-        w.cursor = workers.size(); // spread the workers' starting stripes
+        Worker w = new Worker(first, workers.size()); // spread the workers' starting stripes
         Thread t;
         try {
             t = threadFactory.newThread(w);
@@ -1057,8 +1073,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                         continue;
                     }
                 }
-                Task<?> t = queue.poll(w.cursor++);
-                if (t != null && idleCount() != 0 && !queue.isEmpty()) {
+                Task<?> t = queue.poll(w.cursor);
+                if (t != null && idleCount() != 0 && (w.cursor.sawMore() || !queue.isEmpty())) {
                     signalWork(); // more work than awake workers: pass the wake-up on
                 }
                 if (t == null && w.permit != null) {
@@ -1223,12 +1239,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * wake and the worker a context switch; producers skip the wake-up while a worker spins. Only
      * one spins, so an idle pool burns at most one core for {@code SPINS} polls, then nothing.
      * <p>
-     * Correctness does not depend on the spin: the spinner stops spinning ({@code spinners}
-     * decremented) before it announces itself idle and re-checks the queue, so a producer that
+     * Correctness does not depend on the spin: the spinner stops spinning ({@link #SPINNING}
+     * cleared) before it announces itself idle and re-checks the queue, so a producer that
      * saw it spinning and skipped the wake-up offered before that re-check.
      */
     private boolean spinForWork() {
-        if (hot.get(SPINNERS) != 0 || !hot.compareAndSet(SPINNERS, 0, 1)) {
+        if (!setFlag(SPINNING)) {
             return false;
         }
         boolean found = false;
@@ -1239,7 +1255,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             Thread.onSpinWait();
         }
-        hot.set(SPINNERS, 0);
+        hot.getAndBitwiseAnd(FLAGS, ~SPINNING);
         return found;
     }
 
@@ -1285,8 +1301,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             // park() return at once and this loop spin.
             Thread.interrupted();
         }
-        if (hot.get(WAKE_PENDING) != 0) {
-            hot.set(WAKE_PENDING, 0); // we are the worker a signal was for (or an extra one): searching now
+        if ((hot.get(FLAGS) & WAKE_PENDING) != 0) {
+            hot.getAndBitwiseAnd(FLAGS, ~WAKE_PENDING); // we are the worker a signal was for (or an extra one): searching now
         }
         Task<?> t = w.handoff;
         if (t != null) {
@@ -1297,6 +1313,19 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     private int idleCount() {
         return (int) hot.get(IDLE_COUNT);
+    }
+
+    /** Sets {@code flag} in FLAGS if it is clear; false if it was already set. */
+    private boolean setFlag(long flag) {
+        for (;;) {
+            long f = hot.get(FLAGS);
+            if ((f & flag) != 0) {
+                return false;
+            }
+            if (hot.compareAndSet(FLAGS, f, f | flag)) {
+                return true;
+            }
+        }
     }
 
     private void pushIdle(Worker w) {
@@ -1396,18 +1425,27 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     /**
      * Makes sure some worker will look at the queue: wakes one idle worker unless a wake-up is
      * already on its way. Waking is the expensive part of a hand-off (a lock, a futex wake, a
-     * context switch), so at most one is in flight: the woken worker clears {@code wakePending}
+     * context switch), so at most one is in flight: the woken worker clears {@link #WAKE_PENDING}
      * as it starts searching, and after taking a task it wakes the next one if more work is
      * queued (the chain ThreadPoolExecutor's queue forms with "signal if more remain"). A
      * producer that sees a wake pending knows that worker has not yet cleared the flag, so its
      * poll and its propagation check both come after this producer's offer: no task is missed.
      */
     private void signalWork() {
-        if (idleCount() != 0 && hot.get(SPINNERS) == 0 && hot.get(WAKE_PENDING) == 0
-                && hot.compareAndSet(WAKE_PENDING, 0, 1)) {
-            if (!wakeIdleWorker()) {
-                hot.set(WAKE_PENDING, 0);
+        for (;;) {
+            if (idleCount() == 0) {
+                return; // no one to wake
             }
+            long f = hot.get(FLAGS);
+            if ((f & (SPINNING | WAKE_PENDING)) != 0) {
+                return; // someone is already looking, or about to
+            }
+            if (hot.compareAndSet(FLAGS, f, f | WAKE_PENDING)) {
+                break;
+            }
+        }
+        if (!wakeIdleWorker()) {
+            hot.getAndBitwiseAnd(FLAGS, ~WAKE_PENDING);
         }
     }
 

@@ -57,6 +57,11 @@ public final class MpmcRing<E> implements TaskQueue<E> {
 
     @Override
     public boolean offer(E e) {
+        return enqueue(e) != REFUSED;
+    }
+
+    @Override
+    public int enqueue(E e) {
         int lim = limit;
         long pos = tail;
         for (;;) {
@@ -68,16 +73,16 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                 // only grows, so if pos - head < lim now, the ring holds at most lim once the CAS
                 // below succeeds. (Reading head costs a shared line, so only when lowered.)
                 if (lim != capacity && pos - head >= lim) {
-                    return false;
+                    return REFUSED;
                 }
                 if (TAIL.weakCompareAndSet(this, pos, pos + 1)) {
                     ELEM.setRelease(elements, slot, e);
                     SEQ.setRelease(sequences, slot, 2 * pos + 1); // the tail CAS already fenced
-                    return true;
+                    return pos == 0 ? FIRST : behindOrFirst(pos - 1);
                 }
                 pos = tail;
             } else if (dif < 0) {
-                return false;
+                return REFUSED;
             } else {
                 pos = tail;
             }
@@ -87,6 +92,17 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     @Override
     @SuppressWarnings("unchecked")
     public E poll() {
+        return take(null);
+    }
+
+    @Override
+    public E poll(PollCursor cursor) {
+        cursor.sawMore = false;
+        return take(cursor);
+    }
+
+    @SuppressWarnings("unchecked")
+    private E take(PollCursor cursor) {
         long pos = head;
         for (;;) {
             int slot = slot(pos);
@@ -100,6 +116,12 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                     // submitters are waiting, while a waiter announces itself and then tries this
                     // slot. Without the fence the read could pass this store and both would miss.
                     SEQ.setVolatile(sequences, slot, 2 * (pos + capacity));
+                    if (cursor != null) {
+                        // The next slot's sequence shares a cache line with this one most of the
+                        // time: whether it holds a published element is nearly free to learn here,
+                        // while isEmpty() reads the tail every producer writes.
+                        cursor.sawMore = (long) SEQ.getAcquire(sequences, slot(pos + 1)) == 2 * (pos + 1) + 1;
+                    }
                     return e;
                 }
                 pos = head;
@@ -112,6 +134,18 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     }
 
     /** The slot of position {@code pos}; a mask where possible, as a 64-bit division costs tens of cycles. */
+    /**
+     * Whether the element at {@code ahead} was published and not yet taken, read after this
+     * producer's tail CAS (a full fence). If so, its consumer's take (which ends with a volatile
+     * store to that very sequence) comes later, and a tail read after it sees our claim. The
+     * sequence usually shares a cache line with the one this offer just wrote, so unlike reading
+     * head (which every consumer writes) this costs the producer nothing extra.
+     */
+    private int behindOrFirst(long ahead) {
+        long seq = (long) SEQ.getVolatile(sequences, slot(ahead));
+        return seq == 2 * ahead + 1 ? BEHIND : FIRST;
+    }
+
     private int slot(long pos) {
         return mask >= 0 ? (int) pos & mask : (int) (pos % capacity);
     }

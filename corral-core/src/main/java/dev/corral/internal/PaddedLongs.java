@@ -46,4 +46,12 @@ public final class PaddedLongs {
     public long getAndAdd(int i, long delta) {
         return (long) AA.getAndAdd(cells, at(i), delta);
     }
+
+    public long getAndBitwiseOr(int i, long mask) {
+        return (long) AA.getAndBitwiseOr(cells, at(i), mask);
+    }
+
+    public long getAndBitwiseAnd(int i, long mask) {
+        return (long) AA.getAndBitwiseAnd(cells, at(i), mask);
+    }
 }

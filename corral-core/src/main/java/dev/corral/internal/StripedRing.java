@@ -74,6 +74,12 @@ public final class StripedRing<E> implements TaskQueue<E> {
 
     @Override
     public boolean offer(E e) {
+        return enqueue(e) != REFUSED;
+    }
+
+    /** Where the element went within the stripe it went to: BEHIND is about that stripe alone. */
+    @Override
+    public int enqueue(E e) {
         if (bound != slots) {
             return offerLowered(e);
         }
@@ -88,35 +94,45 @@ public final class StripedRing<E> implements TaskQueue<E> {
      * held, and the offer keeps the total within the bound. Lowering is an operator's action,
      * rare and temporary; the lock-free path returns once the bound is raised to the full size.
      */
-    private boolean offerLowered(E e) {
+    private int offerLowered(E e) {
         lowered.lock();
         try {
-            return size() < bound && offerToStripes(e);
+            return size() < bound ? offerToStripes(e) : REFUSED;
         } finally {
             lowered.unlock();
         }
     }
 
-    private boolean offerToStripes(E e) {
+    private int offerToStripes(E e) {
         int h = home();
         for (int i = 0; i <= mask; i++) {
-            if (stripes[(h + i) & mask].offer(e)) {
-                return true;
+            int placed = stripes[(h + i) & mask].enqueue(e);
+            if (placed != REFUSED) {
+                return placed;
             }
         }
-        return false;
+        return REFUSED;
     }
 
     /** Polls starting from the calling thread's home stripe. */
     @Override
     public E poll() {
-        return poll(home());
+        int start = home();
+        for (int i = 0; i <= mask; i++) {
+            E e = stripes[(start + i) & mask].poll();
+            if (e != null) {
+                return e;
+            }
+        }
+        return null;
     }
 
     @Override
-    public E poll(int start) {
+    public E poll(PollCursor cursor) {
+        int start = cursor.start++;
+        cursor.sawMore = false;
         for (int i = 0; i <= mask; i++) {
-            E e = stripes[(start + i) & mask].poll();
+            E e = stripes[(start + i) & mask].poll(cursor);
             if (e != null) {
                 return e;
             }

@@ -12,15 +12,40 @@ public interface TaskQueue<E> {
     /** Adds {@code e} if there is room; false if full. */
     boolean offer(E e);
 
+    /** {@link #enqueue} found no room. */
+    int REFUSED = 0;
+
+    /**
+     * {@link #enqueue} placed the element right behind one that was still waiting after this
+     * element's place was claimed: the consumer that takes that one finishes its take after this
+     * element is in, so an {@link #isEmpty()} it reads afterwards sees this one.
+     */
+    int BEHIND = 1;
+
+    /** {@link #enqueue} placed the element with nothing known to be waiting ahead of it. */
+    int FIRST = 2;
+
+    /**
+     * Like {@link #offer}, and says where the element went: {@link #REFUSED}, {@link #BEHIND} or
+     * {@link #FIRST}. A producer that must make sure some consumer looks (the pool waking an idle
+     * worker) need do so only for FIRST: a BEHIND element is seen by whoever takes the one ahead
+     * of it. Queues that cannot tell cheaply answer FIRST.
+     */
+    default int enqueue(E e) {
+        return offer(e) ? FIRST : REFUSED;
+    }
+
     /** Removes and returns the head, or null if empty. */
     E poll();
 
     /**
-     * Like {@link #poll()}, for a consumer that names where to start looking: a queue made of
-     * several parts begins with part {@code start} (modulo their number), so consumers that
-     * rotate {@code start} share the parts out evenly. Others ignore it.
+     * Like {@link #poll()}, for a consumer that keeps a cursor: a queue made of several parts
+     * begins with the cursor's part and advances it, so consumers share the parts out evenly; a
+     * queue that can tell cheaply whether more is waiting behind the element taken says so in
+     * {@link PollCursor#sawMore()}. Others just poll.
      */
-    default E poll(int start) {
+    default E poll(PollCursor cursor) {
+        cursor.sawMore = false;
         return poll();
     }
 

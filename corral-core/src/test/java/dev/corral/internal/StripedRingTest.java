@@ -39,7 +39,7 @@ class StripedRingTest {
         }
         List<Integer> out = new ArrayList<>();
         for (int start = 0; !q.isEmpty(); start++) {
-            out.add(q.poll(start)); // whatever stripe a consumer starts at, it finds the one in use
+            out.add(q.poll(new PollCursor(start))); // whatever stripe a consumer starts at, it finds the one in use
         }
         assertThat(out).hasSize(64).isSorted();
     }
@@ -52,9 +52,9 @@ class StripedRingTest {
         }
         assertThat(q.isEmpty()).isFalse();
         for (int i = 0; i < 8; i++) {
-            assertThat(q.poll(0)).as("poll %d starting at stripe 0", i).isNotNull();
+            assertThat(q.poll(new PollCursor(0))).as("poll %d starting at stripe 0", i).isNotNull();
         }
-        assertThat(q.poll(3)).isNull();
+        assertThat(q.poll(new PollCursor(3))).isNull();
         assertThat(q.isEmpty()).isTrue();
         assertThat(q.size()).isZero();
     }
@@ -180,7 +180,7 @@ class StripedRingTest {
                         next++;
                     }
                     case 1 -> {
-                        Integer e = q.poll(r.nextInt(64));
+                        Integer e = q.poll(new PollCursor(r.nextInt(64)));
                         if (held.isEmpty()) {
                             assertThat(e).as("step %d: poll of an empty ring", step).isNull();
                         } else {
@@ -249,9 +249,9 @@ class StripedRingTest {
             int first = c;
             threads.add(Thread.ofPlatform().start(() -> {
                 await(start);
-                int cursor = first;
+                PollCursor cursor = new PollCursor(first);
                 while (taken.get() < total) {
-                    Integer e = q.poll(cursor++);
+                    Integer e = q.poll(cursor);
                     if (e == null) {
                         Thread.onSpinWait();
                         continue;

@@ -1,0 +1,66 @@
+package dev.corral;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Who wakes whom. A submission wakes an idle worker only when its task lands with nothing
+ * waiting ahead of it; a task queued behind another relies on the worker that takes the one
+ * ahead to pass a wake-up on before it runs it. If that hand-on were missing, the task behind
+ * would wait for the task ahead to finish, however long that takes, while workers sat idle; a
+ * task that waits for another one queued behind it would wait forever.
+ */
+@Timeout(120)
+class PoolWakeUpTest {
+
+    @Test
+    void aTaskQueuedBehindOneThatBlocksRunsOnAnIdleWorker() throws Exception {
+        for (int stripes : new int[] {1, 2}) {
+            try (Pool p = Pool.builder().name("hand-on-" + stripes).workers(3).prestart(3)
+                    .queueCapacity(64).queueStripes(stripes).build()) {
+                for (int round = 0; round < 200; round++) {
+                    CountDownLatch release = new CountDownLatch(1);
+                    CountDownLatch occupied = new CountDownLatch(1);
+                    p.execute(TestTasks.blockUntil(occupied, release)); // one worker busy: two idle
+                    assertThat(occupied.await(10, SECONDS)).isTrue();
+                    CountDownLatch aheadRunning = new CountDownLatch(1);
+                    CountDownLatch behindRan = new CountDownLatch(1);
+                    // Submitted back to back, so the second usually lands while the first still
+                    // waits for its (slow to wake) worker: BEHIND, with no wake-up of its own.
+                    p.execute(TestTasks.blockUntil(aheadRunning, release));
+                    p.execute(behindRan::countDown);
+                    try {
+                        assertThat(behindRan.await(10, SECONDS))
+                                .as("stripes %d, round %d: the task behind ran while the one ahead blocks; %s",
+                                        stripes, round, p)
+                                .isTrue();
+                        assertThat(aheadRunning.await(10, SECONDS)).isTrue();
+                    } finally {
+                        release.countDown();
+                    }
+                }
+                p.shutdown();
+                assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+                assertThat(p.stats().succeeded()).isEqualTo(600);
+            }
+        }
+    }
+
+    @Test
+    void aTaskThatWaitsForTheOneQueuedBehindItFinishes() throws Exception {
+        // The deadlock a missing hand-on would cause: the first task waits for the second.
+        try (Pool p = Pool.builder().name("waits-for-next").workers(2).queueCapacity(16).build()) {
+            for (int round = 0; round < 200; round++) {
+                CountDownLatch second = new CountDownLatch(1);
+                Task<Boolean> first = p.submit(() -> second.await(10, SECONDS));
+                p.execute(second::countDown);
+                assertThat(first.get(20, SECONDS)).as("round %d: the first task saw the second run; %s", round, p)
+                        .isTrue();
+            }
+        }
+    }
+}
