@@ -321,7 +321,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
         Task<?> t = (command instanceof Task<?> own && own.pool == this && own.isQueued() && !own.isStarted())
-                ? own : newTask(callable(command), true);
+                ? own : newTask(body(command), true);
         submitTask(t);
     }
 
@@ -336,7 +336,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     @Override
     public Task<?> submit(Runnable task) {
         Objects.requireNonNull(task, "task");
-        Task<Object> t = newTask(callable(task), reportAllFailures);
+        Task<Object> t = newTask(body(task), reportAllFailures);
         submitTask(t);
         return t;
     }
@@ -344,10 +344,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     @Override
     public <T> Task<T> submit(Runnable task, T result) {
         Objects.requireNonNull(task, "task");
-        Task<T> t = newTask(() -> {
+        Callable<T> c = () -> {
             task.run();
             return result;
-        }, reportAllFailures);
+        };
+        Task<T> t = newTask(c, reportAllFailures);
         submitTask(t);
         return t;
     }
@@ -372,7 +373,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      */
     public Task<?> submit(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
-        Task<Object> t = newTask(callable(task), reportAllFailures, options);
+        Task<Object> t = newTask(body(task), reportAllFailures, options);
         submitTask(t);
         return t;
     }
@@ -384,10 +385,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      */
     public void execute(Runnable task, TaskOptions options) {
         Objects.requireNonNull(task, "task");
-        submitTask(newTask(callable(task), true, options));
+        submitTask(newTask(body(task), true, options));
     }
 
-    private <T> Task<T> newTask(Callable<T> c, boolean report, TaskOptions options) {
+    private <T> Task<T> newTask(Object c, boolean report, TaskOptions options) {
         Objects.requireNonNull(options, "options");
         if (options.hasPriority() && !priorities) {
             throw new IllegalArgumentException("priority " + options.priority() + " given to pool '" + name
@@ -498,7 +499,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      */
     public boolean tryExecute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        Task<?> t = newTask(callable(task), true);
+        Task<?> t = newTask(body(task), true);
         if (offerTask(t) == ACCEPTED) {
             return true;
         }
@@ -515,13 +516,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
         Objects.requireNonNull(runnable, "task");
-        return newTask(() -> {
+        Callable<T> c = () -> {
             runnable.run();
             return value;
-        }, reportAllFailures);
+        };
+        return newTask(c, reportAllFailures);
     }
 
-    private <T> Task<T> newTask(Callable<T> c, boolean report) {
+    private <T> Task<T> newTask(Object c, boolean report) {
         Task<T> t = new Task<>(this, taskIds.next(), null, c, report);
         t.timeoutNanos = defaultTimeoutNanos;
         if (propagators.length != 0) {
@@ -543,11 +545,18 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         t.contexts = captured;
     }
 
-    private static Callable<Object> callable(Runnable r) {
-        return () -> {
-            r.run();
-            return null;
-        };
+    /**
+     * What a task runs for a Runnable: the Runnable itself (no wrapper object per execute), unless
+     * it is also a Callable, which Task would call instead of run.
+     */
+    private static Object body(Runnable r) {
+        if (r instanceof Callable<?>) {
+            return (Callable<Object>) () -> {
+                r.run();
+                return null;
+            };
+        }
+        return r;
     }
 
     // Results of an offer.

@@ -65,7 +65,7 @@ public final class Task<T> implements RunnableFuture<T> {
     static final int EXPIRING = -3;
 
     private volatile int state;
-    private Callable<T> callable;           // null once settled
+    private Object body;                    // a Callable<T>, or a Runnable that is no Callable (result null); null once settled
     private Object outcome;                 // value or Throwable; published by the state write
     private volatile Thread runner;         // the thread running it; set by CAS before the claiming CAS
     private boolean started;                // set once, when a thread begins running it
@@ -100,16 +100,21 @@ public final class Task<T> implements RunnableFuture<T> {
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
     final boolean reportFailure;
 
-    Task(Pool pool, long id, String name, Callable<T> callable, boolean reportFailure) {
-        this(pool, id, name, TaskOptions.DEFAULT_PRIORITY, callable, reportFailure);
+    Task(Pool pool, long id, String name, Object body, boolean reportFailure) {
+        this(pool, id, name, TaskOptions.DEFAULT_PRIORITY, body, reportFailure);
     }
 
-    Task(Pool pool, long id, String name, int priority, Callable<T> callable, boolean reportFailure) {
+    /**
+     * {@code body} is a {@code Callable<T>}, or a {@code Runnable} that is not also a Callable
+     * (then the result is null): execute() passes the Runnable itself instead of wrapping it,
+     * one object less per task. A body that is both is called as a Callable.
+     */
+    Task(Pool pool, long id, String name, int priority, Object body, boolean reportFailure) {
         this.priority = priority;
         this.pool = pool;
         this.id = id;
         this.name = name;
-        this.callable = callable;
+        this.body = body;
         this.reportFailure = reportFailure;
     }
 
@@ -297,8 +302,13 @@ public final class Task<T> implements RunnableFuture<T> {
         Object result;
         boolean ok;
         try {
-            Callable<T> c = callable;
-            result = c.call();
+            Object b = body;
+            if (b instanceof Callable<?> c) {
+                result = c.call();
+            } else {
+                ((Runnable) b).run();
+                result = null;
+            }
             ok = true;
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
@@ -421,7 +431,7 @@ public final class Task<T> implements RunnableFuture<T> {
     /** Taken back by the submitter that raced with shutdown; the submitter reports a rejection. */
     boolean reclaim() {
         if (STATE.compareAndSet(this, QUEUED, RECLAIMED)) {
-            callable = null;
+            body = null;
             return true;
         }
         return false;
@@ -446,7 +456,7 @@ public final class Task<T> implements RunnableFuture<T> {
      */
     private void finish(int from, int to, Object result, WorkerCounters counters) {
         outcome = result;
-        callable = null;
+        body = null;
         Pool p = (from == HANDED_BACK || detached) ? null : pool;
         try {
             if (p != null) {

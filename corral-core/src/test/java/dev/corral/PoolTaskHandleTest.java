@@ -46,6 +46,38 @@ class PoolTaskHandleTest {
         assertThat(running.await(10, SECONDS)).isTrue();
     }
 
+    /** Both a Runnable and a Callable: which method runs depends on how it was handed over. */
+    private static final class Both implements Runnable, java.util.concurrent.Callable<String> {
+        final AtomicInteger runs = new AtomicInteger();
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public void run() {
+            runs.incrementAndGet();
+        }
+
+        @Override
+        public String call() {
+            calls.incrementAndGet();
+            return "called";
+        }
+    }
+
+    @Test
+    void aTaskThatIsBothRunnableAndCallableRunsAsItWasSubmitted() throws Exception {
+        Both asRunnable = new Both();
+        pool.submit((Runnable) asRunnable).get(10, SECONDS);
+        pool.execute(asRunnable);
+        Both asCallable = new Both();
+        assertThat(pool.submit((java.util.concurrent.Callable<String>) asCallable).get(10, SECONDS)).isEqualTo("called");
+        pool.shutdown();
+        assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
+        assertThat(asRunnable.runs).as("run() for execute and submit(Runnable)").hasValue(2);
+        assertThat(asRunnable.calls).hasValue(0);
+        assertThat(asCallable.calls).hasValue(1);
+        assertThat(asCallable.runs).hasValue(0);
+    }
+
     @Test
     void stateMovesFromRunningToSuccess() throws Exception {
         blockWorker();
