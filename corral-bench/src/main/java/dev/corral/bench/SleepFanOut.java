@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code -Xmx} (BenchMain does) so that the heap never shrinks between the two reads.</li>
  *   <li><b>Timed run</b>: submit {@code tasks} tasks that each {@code Thread.sleep(10)} and wait
  *       until the last one ends; the wall time runs from the first submission to the last
- *       completion. One untimed warm-up fan-out of {@code cap * 2} tasks comes first.</li>
+ *       completion. Two untimed warm-up fan-outs of the same size come first.</li>
  * </ol>
  *
  * <h2>Usage</h2>
@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * --tasks 200000 --cap 10000 --sleep-ms 10 [--platform-tasks 50000]}
  */
 public final class SleepFanOut {
+
+    /** Untimed fan-outs of the full size before the timed one. */
+    static final int WARM_UPS = 2;
 
     private SleepFanOut() {
     }
@@ -92,8 +95,13 @@ public final class SleepFanOut {
         double rssPerTaskKb = (rss1 - rss0) / (double) cap / 1024;
         double heapPerTaskKb = (heap1 - heap0) / (double) cap / 1024;
 
-        // Phase 2: the timed fan-out (after an untimed warm-up).
-        fanOut(kind, Math.min(tasks, cap * 2), cap, sleepMs, capacity);
+        // Phase 2: the timed fan-out, after untimed warm-ups of the whole size. One short warm-up
+        // was not enough on 2 cores: the JIT compilers were still at work during the timed run
+        // and took a core from the scheduler that all the sleeping and waking runs on, which made
+        // the results bimodal (0.6 s or 1.1 s for the same build). Every kind gets the same warm-up.
+        for (int w = 0; w < WARM_UPS; w++) {
+            fanOut(kind, tasks, cap, sleepMs, capacity);
+        }
         double seconds = fanOut(kind, tasks, cap, sleepMs, capacity);
         double ideal = Math.ceil(tasks / (double) cap) * sleepMs / 1000.0;
 
