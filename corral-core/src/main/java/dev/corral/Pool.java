@@ -120,8 +120,16 @@ import java.util.function.Consumer;
  * A worker polls the ring; when it finds it empty it pushes itself on the idle stack, publishes
  * {@code idleCount}, re-checks the ring and only then parks. Because the submitter writes the
  * ring before reading {@code idleCount} and the worker writes {@code idleCount} before re-reading
- * the ring, one of them always sees the other (no lost wake-up). {@code lock} guards only the slow paths: the idle stack, the waiting submitters, the
- * worker set and state transitions.
+ * the ring, one of them always sees the other (no lost wake-up). {@code lock} guards only the
+ * slow paths: the idle stack, the waiting submitters, the worker set and state transitions.
+ * <p>
+ * Wake-ups are rationed: a submission wakes a worker only if its task landed with nothing waiting
+ * ahead of it in its stripe ({@link TaskQueue#enqueue} says FIRST), no worker is spinning on the
+ * ring and no wake-up is in flight. A task that landed BEHIND another is the business of whoever
+ * takes that one: after every take a worker checks whether more is waiting (the next slot, which
+ * its poll just read, or else the whole ring) and, if so and a worker is idle, wakes one before it
+ * runs its own task. So a task never waits for the task ahead of it to finish while a worker sits
+ * idle, and submitters that run ahead of the workers pay for no wake-up check at all.
  * <p>
  * Fairness for waiting submitters: a submission that sees {@code waiterCount > 0} never takes the
  * fast path; it joins the FIFO of waiters. A worker that frees a slot while waiters exist moves the

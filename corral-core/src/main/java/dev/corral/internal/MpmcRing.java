@@ -90,7 +90,6 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public E poll() {
         return take(null);
     }
@@ -133,7 +132,6 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         }
     }
 
-    /** The slot of position {@code pos}; a mask where possible, as a 64-bit division costs tens of cycles. */
     /**
      * Whether the element at {@code ahead} was published and not yet taken, read after this
      * producer's tail CAS (a full fence). If so, its consumer's take (which ends with a volatile
@@ -146,6 +144,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         return seq == 2 * ahead + 1 ? BEHIND : FIRST;
     }
 
+    /** The slot of position {@code pos}; a mask where possible, as a 64-bit division costs tens of cycles. */
     private int slot(long pos) {
         return mask >= 0 ? (int) pos & mask : (int) (pos % capacity);
     }

@@ -47,10 +47,6 @@ public final class PaddedLongs {
         return (long) AA.getAndAdd(cells, at(i), delta);
     }
 
-    public long getAndBitwiseOr(int i, long mask) {
-        return (long) AA.getAndBitwiseOr(cells, at(i), mask);
-    }
-
     public long getAndBitwiseAnd(int i, long mask) {
         return (long) AA.getAndBitwiseAnd(cells, at(i), mask);
     }

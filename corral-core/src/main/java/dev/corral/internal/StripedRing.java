@@ -13,9 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * add up to the whole. A producer offers to its home stripe, picked by its thread id (threads
  * created one after another land on different stripes), and only when that stripe is full to the
  * next ones in turn; {@link #offer} reports full only after every stripe refused. A consumer polls
- * from a start stripe it names ({@link #poll(int)}: the pool passes each worker's own rotating
- * cursor) and goes round the others, so no stripe waits while another is being served: each one
- * is the first choice of every worker once per round.
+ * from the stripe its cursor names ({@link #poll(PollCursor)}: each worker has its own, advanced
+ * every poll) and goes round the others, so no stripe waits while another is being served: each
+ * one is the first choice of every worker once per round.
  * <p>
  * Order: one submitting thread's tasks leave in the order it offered them while its home stripe
  * has room; across threads, and when a full stripe spills into the next, the order is
@@ -117,22 +117,19 @@ public final class StripedRing<E> implements TaskQueue<E> {
     /** Polls starting from the calling thread's home stripe. */
     @Override
     public E poll() {
-        int start = home();
-        for (int i = 0; i <= mask; i++) {
-            E e = stripes[(start + i) & mask].poll();
-            if (e != null) {
-                return e;
-            }
-        }
-        return null;
+        return pollFrom(home(), null);
     }
 
     @Override
     public E poll(PollCursor cursor) {
-        int start = cursor.start++;
         cursor.sawMore = false;
+        return pollFrom(cursor.start++, cursor);
+    }
+
+    private E pollFrom(int start, PollCursor cursor) {
         for (int i = 0; i <= mask; i++) {
-            E e = stripes[(start + i) & mask].poll(cursor);
+            MpmcRing<E> s = stripes[(start + i) & mask];
+            E e = cursor == null ? s.poll() : s.poll(cursor);
             if (e != null) {
                 return e;
             }
