@@ -51,6 +51,50 @@ class PoolWakeUpTest {
     }
 
     @Test
+    void quickTasksFromRacingSubmittersNeverWaitBehindBlockedOnes() throws Exception {
+        // Two submitters each queue a task that blocks until every quick task of the round has
+        // run, then a run of quick tasks. Four workers: two may block, two stay for the quick
+        // ones. A quick task stranded behind a blocker (no hand-on, or a lost one) stalls the round.
+        int quick = 64;
+        for (int stripes : new int[] {1, 2, 4}) {
+            try (Pool p = Pool.builder().name("racing-" + stripes).workers(4).prestart(4)
+                    .queueCapacity(256).queueStripes(stripes).build()) {
+                for (int round = 0; round < 100; round++) {
+                    CountDownLatch quickDone = new CountDownLatch(2 * quick);
+                    CountDownLatch go = new CountDownLatch(1);
+                    java.util.List<Thread> submitters = new java.util.ArrayList<>();
+                    for (int s = 0; s < 2; s++) {
+                        submitters.add(Thread.ofPlatform().start(() -> {
+                            TestTasks.blockUntil(go).run();
+                            p.execute(() -> {
+                                try {
+                                    quickDone.await(20, SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            });
+                            for (int i = 0; i < quick; i++) {
+                                p.execute(quickDone::countDown);
+                            }
+                        }));
+                    }
+                    go.countDown();
+                    for (Thread t : submitters) {
+                        t.join(10_000);
+                    }
+                    assertThat(quickDone.await(10, SECONDS))
+                            .as("stripes %d, round %d: %d quick tasks still waiting; %s",
+                                    stripes, round, quickDone.getCount(), p)
+                            .isTrue();
+                }
+                p.shutdown();
+                assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+                assertThat(p.stats().succeeded()).isEqualTo(100 * (2 + 2 * quick));
+            }
+        }
+    }
+
+    @Test
     void aTaskThatWaitsForTheOneQueuedBehindItFinishes() throws Exception {
         // The deadlock a missing hand-on would cause: the first task waits for the second.
         try (Pool p = Pool.builder().name("waits-for-next").workers(2).queueCapacity(16).build()) {
