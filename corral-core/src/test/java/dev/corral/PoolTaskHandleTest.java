@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,7 +48,7 @@ class PoolTaskHandleTest {
     }
 
     /** Both a Runnable and a Callable: which method runs depends on how it was handed over. */
-    private static final class Both implements Runnable, java.util.concurrent.Callable<String> {
+    private static final class Both implements Runnable, Callable<String> {
         final AtomicInteger runs = new AtomicInteger();
         final AtomicInteger calls = new AtomicInteger();
 
@@ -69,7 +70,7 @@ class PoolTaskHandleTest {
         pool.submit((Runnable) asRunnable).get(10, SECONDS);
         pool.execute(asRunnable);
         Both asCallable = new Both();
-        assertThat(pool.submit((java.util.concurrent.Callable<String>) asCallable).get(10, SECONDS)).isEqualTo("called");
+        assertThat(pool.submit((Callable<String>) asCallable).get(10, SECONDS)).isEqualTo("called");
         pool.shutdown();
         assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
         assertThat(asRunnable.runs).as("run() for execute and submit(Runnable)").hasValue(2);

@@ -3,6 +3,8 @@ package dev.corral;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,7 +64,7 @@ class PoolWakeUpTest {
                 for (int round = 0; round < 100; round++) {
                     CountDownLatch quickDone = new CountDownLatch(2 * quick);
                     CountDownLatch go = new CountDownLatch(1);
-                    java.util.List<Thread> submitters = new java.util.ArrayList<>();
+                    List<Thread> submitters = new ArrayList<>();
                     for (int s = 0; s < 2; s++) {
                         submitters.add(Thread.ofPlatform().start(() -> {
                             TestTasks.blockUntil(go).run();
