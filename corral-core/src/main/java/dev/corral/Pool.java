@@ -26,13 +26,13 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import dev.corral.internal.StripedCounter;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -352,11 +352,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     @Override
     public <T> Task<T> submit(Runnable task, T result) {
         Objects.requireNonNull(task, "task");
-        Callable<T> c = () -> {
-            task.run();
-            return result;
-        };
-        Task<T> t = newTask(c, reportAllFailures);
+        Task<T> t = newTask(Executors.callable(task, result), reportAllFailures);
         submitTask(t);
         return t;
     }
@@ -524,11 +520,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
         Objects.requireNonNull(runnable, "task");
-        Callable<T> c = () -> {
-            runnable.run();
-            return value;
-        };
-        return newTask(c, reportAllFailures);
+        return newTask(Executors.callable(runnable, value), reportAllFailures);
     }
 
     private <T> Task<T> newTask(Object c, boolean report) {
@@ -558,13 +550,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * it is also a Callable, which Task would call instead of run.
      */
     private static Object body(Runnable r) {
-        if (r instanceof Callable<?>) {
-            return (Callable<Object>) () -> {
-                r.run();
-                return null;
-            };
-        }
-        return r;
+        return r instanceof Callable<?> ? Executors.callable(r) : r;
     }
 
     // Results of an offer.
@@ -2384,7 +2370,6 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
         }
     }
-
 
     // ------------------------------------------------------------------ builder
 

@@ -65,7 +65,7 @@ public final class Task<T> implements RunnableFuture<T> {
     static final int EXPIRING = -3;
 
     private volatile int state;
-    private Object body;                    // a Callable<T>, or a Runnable that is no Callable (result null); null once settled
+    private Object body;                    // a Callable<T>, or a Runnable that is no Callable; null once settled
     private Object outcome;                 // value or Throwable; published by the state write
     private volatile Thread runner;         // the thread running it; set by CAS before the claiming CAS
     private boolean started;                // set once, when a thread begins running it
