@@ -1071,12 +1071,17 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 return null;
             }
             if (queue != null) {
+                // A gated worker polls only once through the gate: one that found the queue empty
+                // and polled anyway could take a task that arrived meanwhile and start it past the
+                // limiter or the start rate. Finding it empty, it goes on to spin or park instead.
+                boolean mayPoll = !gated;
                 if (gated && !queue.isEmpty()) {
                     if (!passGate(w)) {
                         continue;
                     }
+                    mayPoll = true;
                 }
-                Task<?> t = queue.poll(w.cursor);
+                Task<?> t = mayPoll ? queue.poll(w.cursor) : null;
                 if (t != null && idleCount() != 0 && (w.cursor.sawMore() || !queue.isEmpty())) {
                     signalWork(); // more work than awake workers: pass the wake-up on
                 }
