@@ -638,14 +638,24 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     private void settle(List<Outcome> batch) {
-        List<byte[]> args = new ArrayList<>(3 + batch.size() * 6);
+        int nAcks = 0;
+        for (Outcome o : batch) if (o.action == Outcome.ACK) nAcks++;
+        int others = batch.size() - nAcks;
+        List<byte[]> args = new ArrayList<>(4 + nAcks * 2 + others * 6);
         args.add(groupBytes);
         args.add(consumerBytes);
-        args.add(EntryCodec.bytes(batch.size()));
+        args.add(EntryCodec.bytes(nAcks));
+        args.add(EntryCodec.bytes(others));
+        for (Outcome o : batch) {
+            if (o.action != Outcome.ACK) continue;
+            args.add(LEVEL_BYTES[o.delivery.level]);
+            args.add(o.delivery.entryIdBytes);
+        }
         byte[] empty = new byte[0];
         for (Outcome o : batch) {
+            if (o.action == Outcome.ACK) continue;
             args.add(o.action);
-            args.add(EntryCodec.bytes(o.delivery.level));
+            args.add(LEVEL_BYTES[o.delivery.level]);
             args.add(o.delivery.entryIdBytes);
             args.add(o.delayMillis == 0 ? ZERO : EntryCodec.bytes(o.delayMillis));
             args.add(o.reason == null ? empty : EntryCodec.bytes(o.reason));
@@ -679,6 +689,11 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     private static final byte[] ZERO = EntryCodec.bytes(0);
+    private static final byte[][] LEVEL_BYTES = new byte[QueueKeys.LEVELS][];
+
+    static {
+        for (int i = 0; i < QueueKeys.LEVELS; i++) LEVEL_BYTES[i] = EntryCodec.bytes(i);
+    }
 
     // ------------------------------------------------------------------------------------------
     // Leases and heartbeats
@@ -693,7 +708,7 @@ public final class RedisWorker implements AutoCloseable {
                 args.add(consumerBytes);
                 args.add(EntryCodec.bytes(part.size()));
                 for (Delivery d : part) {
-                    args.add(EntryCodec.bytes(d.level));
+                    args.add(LEVEL_BYTES[d.level]);
                     args.add(d.entryIdBytes);
                 }
                 List<?> lost = (List<?>) QueueScripts.EXTEND.eval(redis, scriptKeys.subList(0, QueueKeys.LEVELS), args);

@@ -7,11 +7,13 @@
 --   'h' hand back: only if still owned, XACK + XDEL and XADD to the tail of its stream, unchanged.
 -- A delivery this consumer no longer owns (reclaimed by another worker) is left to its new owner.
 -- KEYS[1..10] streams, KEYS[11] delayed, KEYS[12] dead, KEYS[13] counters.
--- ARGV[1] group, ARGV[2] consumer, ARGV[3] count, then 6 per item:
+-- ARGV[1] group, ARGV[2] consumer, ARGV[3] count of acknowledgements, ARGV[4] count of other
+-- verdicts, then 2 per acknowledgement (level, entry id), then 6 per other verdict:
 --   action, level, entry id, delay ms, reason, error
 -- Returns {acked, retried, dead, handed back, not owned}.
 local group, consumer = ARGV[1], ARGV[2]
-local n = tonumber(ARGV[3])
+local nAcks = tonumber(ARGV[3])
+local n = tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nowText = string.format('%.0f', now)
@@ -31,17 +33,20 @@ local function copyWithout(f, drop)
   return nf
 end
 
-local a = 4
+local a = 5
+for i = 1, nAcks do
+  local idx = tonumber(ARGV[a]) + 1
+  local l = acks[idx]
+  if not l then l = {}; acks[idx] = l end
+  l[#l + 1] = ARGV[a + 1]
+  a = a + 2
+end
 for i = 1, n do
   local action, level, id = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
   local delay, reason, err = tonumber(ARGV[a + 3]), ARGV[a + 4], ARGV[a + 5]
   a = a + 6
   local key = KEYS[level + 1]
-  if action == 'a' then
-    local l = acks[level + 1]
-    if not l then l = {}; acks[level + 1] = l end
-    l[#l + 1] = id
-  elseif owned(key, id) then
+  if owned(key, id) then
     local e = redis.call('XRANGE', key, id, id)
     redis.call('XACK', key, group, id)
     redis.call('XDEL', key, id)
