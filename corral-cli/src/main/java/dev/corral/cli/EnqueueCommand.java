@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:every task was enqueued", "1:Redis failed or could not be reached", "2:invalid options"})
 public final class EnqueueCommand implements Callable<Integer> {
 
+    /** Tasks per enqueueAll call: its script batches are pipelined, so a chunk is one wait. */
+    private static final int CHUNK = 10_000;
+
     @Spec
     CommandSpec spec;
 
@@ -80,7 +83,7 @@ public final class EnqueueCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw OptionChecks.usage(spec, e.getMessage());
         }
-        List<NewTask> all = new ArrayList<>(Math.min(count, RedisQueue.MAX_BATCH));
+        List<NewTask> all = new ArrayList<>(Math.min(count, CHUNK));
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         String lastId = null;
@@ -95,7 +98,7 @@ public final class EnqueueCommand implements Callable<Integer> {
                     throw OptionChecks.usage(spec, e.getMessage());
                 }
                 all.add(t);
-                if (all.size() == RedisQueue.MAX_BATCH || i == count - 1) {
+                if (all.size() == CHUNK || i == count - 1) {
                     List<String> ids = queue.enqueueAll(all);
                     lastId = ids.isEmpty() ? lastId : ids.get(ids.size() - 1);
                     all.clear();
