@@ -17,12 +17,15 @@ import java.util.function.Function;
  */
 final class Json {
 
+    /** Writes null values too: every key the documentation lists is present in every document. */
+    private static final JSON WRITER = JSON.std.with(JSON.Feature.WRITE_NULL_PROPERTIES);
+
     private Json() {
     }
 
     static String write(Object document) {
         try {
-            return JSON.std.asString(document);
+            return WRITER.asString(document);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // maps of strings and numbers always serialise
         }

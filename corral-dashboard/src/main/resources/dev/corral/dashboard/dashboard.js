@@ -6,15 +6,15 @@
   'use strict';
 
   var CHARTS = [
-    { title: 'Workers and queue', series: [
-      ['workers', 'live workers', '#2b6cb0'], ['busyWorkers', 'busy', '#38a169'],
-      ['targetWorkers', 'target', '#a0aec0'], ['queued', 'queued', '#dd6b20']] },
+    { title: 'Workers', series: [
+      ['workers', 'live', '#2b6cb0'], ['busyWorkers', 'busy', '#38a169'], ['targetWorkers', 'target', '#a0aec0']] },
+    { title: 'Queue depth', series: [['queued', 'queued', '#dd6b20']] },
     { title: 'Throughput (tasks/s)', series: [['throughput', 'completed/s', '#2b6cb0']] },
     { title: 'Latency (ms)', series: [
-      ['p50Millis', 'p50 run time', '#38a169'], ['p99Millis', 'p99 run time', '#e53e3e'],
+      ['p50Millis', 'p50', '#38a169'], ['p99Millis', 'p99', '#e53e3e'],
       ['queueWaitP99Millis', 'p99 queue wait', '#dd6b20']] },
-    { title: 'Rejections and failures (/s)', series: [
-      ['rejectionsPerSecond', 'rejected/s', '#d69e2e'], ['failuresPerSecond', 'failed/s', '#c53030']] }
+    { title: 'Rejections (/s)', series: [['rejectionsPerSecond', 'rejected/s', '#d69e2e']] },
+    { title: 'Failures (/s)', series: [['failuresPerSecond', 'failed or timed out/s', '#c53030']] }
   ];
   var FIELDS = ['workers', 'busyWorkers', 'targetWorkers', 'queued', 'throughput', 'failuresPerSecond',
     'rejectionsPerSecond', 'p50Millis', 'p99Millis', 'queueWaitP99Millis'];
@@ -26,7 +26,12 @@
     get mode() { return state.mode; },
     get updates() { return state.updates; },
     pools: function () { return Array.from(state.panels.keys()); },
-    points: function (name) { var p = state.panels.get(name); return p ? p.data.time.length : 0; }
+    points: function (name) { var p = state.panels.get(name); return p ? p.data.time.length : 0; },
+    last: function (name, field) {
+      var p = state.panels.get(name);
+      var column = p && p.data[field];
+      return column && column.length ? column[column.length - 1] : null;
+    }
   };
 
   var poolsEl = document.getElementById('pools');
@@ -51,10 +56,14 @@
     return v === undefined || v === null || (field === 'targetWorkers' && v < 0) ? null : v;
   }
 
-  function chartWidth(panel) {
-    var w = panel.chartsEl.clientWidth;
-    var columns = w >= 860 ? 2 : 1;
-    return Math.max(300, Math.floor((w - (columns - 1) * 12) / columns));
+  // Counts, rates and latencies: starting at zero keeps a wobble from looking like a cliff.
+  function fromZero(u, min, max) {
+    return [Math.min(0, min || 0), max > 0 ? max * 1.1 : 1];
+  }
+
+  // The grid (dashboard.css) decides each chart's box; the chart fills its box's width.
+  function chartWidth(box) {
+    return Math.max(240, box.clientWidth);
   }
 
   function createPanel(name, kind) {
@@ -84,15 +93,15 @@
       box.className = 'chart';
       charts.appendChild(box);
       var opts = {
-        title: c.title, width: chartWidth(panel), height: 200,
-        scales: { x: { time: true } },
+        title: c.title, width: chartWidth(box), height: 200,
+        scales: { x: { time: true }, y: { range: fromZero } },
         series: [{}].concat(c.series.map(function (s) {
           return { label: s[1], stroke: s[2], width: 2, dash: s[0] === 'targetWorkers' ? [6, 4] : undefined,
             spanGaps: false };
         })),
         axes: [{}, { size: 56 }]
       };
-      panel.plots.push({ spec: c, plot: new uPlot(opts, plotData(panel.data, c), box) });
+      panel.plots.push({ spec: c, box: box, plot: new uPlot(opts, plotData(panel.data, c), box) });
     });
     state.panels.set(name, panel);
     loadHistory(panel);
@@ -250,8 +259,7 @@
 
   window.addEventListener('resize', function () {
     state.panels.forEach(function (panel) {
-      var w = chartWidth(panel);
-      panel.plots.forEach(function (p) { p.plot.setSize({ width: w, height: 200 }); });
+      panel.plots.forEach(function (p) { p.plot.setSize({ width: chartWidth(p.box), height: 200 }); });
     });
   });
 

@@ -6,6 +6,8 @@
   var PALETTE = ['#2b6cb0', '#e53e3e', '#38a169', '#dd6b20', '#805ad5', '#d69e2e', '#319795', '#718096'];
   var root = document.getElementById('charts');
   var drawn = 0;
+  // Counts, rates and latencies: a chart that starts at zero does not exaggerate differences.
+  function fromZero(u, min, max) { return [Math.min(0, min || 0), max > 0 ? max * 1.1 : 1]; }
   report.charts.forEach(function (c) {
     var box = document.createElement('div');
     box.className = 'chart';
@@ -15,7 +17,10 @@
     var data = [x].concat(c.series.map(function (s) { return s.values; }));
     var opts = {
       title: c.title, width: Math.min(900, root.clientWidth || 900), height: 260,
-      scales: { x: category ? { time: false, range: [-0.5, c.categories.length - 0.5] } : { time: false } },
+      scales: {
+        x: category ? { time: false, range: [-0.5, c.categories.length - 0.5] } : { time: false },
+        y: { range: fromZero }
+      },
       series: [{ label: c.xLabel, value: category ? function (u, v) { return v === null ? '' : c.categories[v]; } : undefined }]
         .concat(c.series.map(function (s, i) {
           var colour = PALETTE[i % PALETTE.length];

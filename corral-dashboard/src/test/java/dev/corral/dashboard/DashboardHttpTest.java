@@ -199,7 +199,8 @@ class DashboardHttpTest {
         assertThat(pools).extracting(p -> p.get("name")).containsExactly("broken", "api");
         assertThat(((Number) pools.get(0).get("readFailures")).longValue()).isEqualTo(2);
         assertThat((String) pools.get(0).get("lastError")).contains("cannot reach it");
-        assertThat(pools.get(0).get("latest")).isNull();
+        assertThat(pools.get(0)).containsEntry("latest", null).containsEntry("totals", null);
+        assertThat(pools.get(1)).containsEntry("lastError", null);
         Map<String, Object> ok = (Map<String, Object>) pools.get(1).get("latest");
         assertThat(((Number) ok.get("throughput")).doubleValue()).isCloseTo(5.0, within(1e-9));
     }
