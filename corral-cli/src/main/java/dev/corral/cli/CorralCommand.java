@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = CorralCommand.Version.class,
         description = "Bounded worker pools for the JVM: see them work against the JDK's executors.",
-        subcommands = {DemoCommand.class, LimitsCommand.class, ScaleCommand.class},
+        subcommands = {DemoCommand.class, LimitsCommand.class, ScaleCommand.class, DashboardCommand.class},
         usageHelpAutoWidth = true)
 public final class CorralCommand implements Runnable {
 
