@@ -135,7 +135,7 @@ public final class LimitsCommand implements Callable<Integer> {
                 spec.commandLine().getErr(), results::add);
         if (report != null) {
             Reports.limits(capture.text(), results).writeTo(report);
-            spec.commandLine().getOut().printf("report: %s%n", report.toAbsolutePath());
+            spec.commandLine().getOut().printf("report    %s%n", report.toAbsolutePath());
         }
         return clean ? 0 : 1;
     }

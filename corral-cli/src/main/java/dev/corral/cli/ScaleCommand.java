@@ -170,14 +170,14 @@ public final class ScaleCommand implements Callable<Integer> {
             var rows = BurstComparison.run(s, burstOut, printed, spec.commandLine().getErr());
             if (report != null) {
                 Reports.burst(capture.text(), rows).writeTo(report);
-                terminal.printf("report: %s%n", report.toAbsolutePath());
+                terminal.printf("report    %s%n", report.toAbsolutePath());
             }
             return rows.stream().allMatch(r -> r.trace().stoppedCleanly()) ? 0 : 1;
         }
         Scale.Result result = Scale.run(s, out, printed, spec.commandLine().getErr());
         if (report != null) {
             Reports.scale(capture.text(), s, result.runs()).writeTo(report);
-            terminal.printf("report: %s%n", report.toAbsolutePath());
+            terminal.printf("report    %s%n", report.toAbsolutePath());
         }
         return result.clean() ? 0 : 1;
     }
