@@ -18,10 +18,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "corral",
         mixinStandardHelpOptions = true,
         versionProvider = CorralCommand.Version.class,
-        description = "Bounded worker pools for the JVM: see them work against the JDK's executors, and run tasks "
+        description = "Bounded worker pools for the JVM: see them work against the JDK's executors, watch them live, and run tasks "
                 + "through Redis in many processes (worker, enqueue, stats, dead).",
-        subcommands = {DemoCommand.class, LimitsCommand.class, ScaleCommand.class, WorkerCommand.class,
-            EnqueueCommand.class, StatsCommand.class, DeadCommand.class},
+        subcommands = {DemoCommand.class, LimitsCommand.class, ScaleCommand.class, DashboardCommand.class,
+            WorkerCommand.class, EnqueueCommand.class, StatsCommand.class, DeadCommand.class},
         usageHelpAutoWidth = true)
 public final class CorralCommand implements Runnable {
 

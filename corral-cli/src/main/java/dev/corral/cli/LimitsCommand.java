@@ -1,10 +1,16 @@
 package dev.corral.cli;
 
+import dev.corral.cli.dashboard.ReportCapture;
+import dev.corral.cli.dashboard.Reports;
 import dev.corral.cli.limits.Limits;
 import dev.corral.cli.limits.LimitsSettings;
 import dev.corral.cli.limits.Strategy;
+import dev.corral.cli.limits.StrategyResult;
 import dev.corral.limit.RateLimiter;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -115,10 +121,22 @@ public final class LimitsCommand implements Callable<Integer> {
             description = "Which strategies to run, comma-separated, in this order (default: ${DEFAULT-VALUE}).")
     List<Strategy> strategies;
 
+    @Option(names = "--report", paramLabel = "<file.html>",
+            description = "Also write the report as one self-contained HTML file with charts (latency percentiles,"
+                    + " throughput and rejections per strategy); it opens offline.")
+    Path report;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         LimitsSettings settings = settings();
-        boolean clean = Limits.run(settings, spec.commandLine().getOut(), spec.commandLine().getErr());
+        ReportCapture capture = new ReportCapture(spec.commandLine().getOut());
+        List<StrategyResult> results = new ArrayList<>();
+        boolean clean = Limits.run(settings, report == null ? spec.commandLine().getOut() : capture.out(),
+                spec.commandLine().getErr(), results::add);
+        if (report != null) {
+            Reports.limits(capture.text(), results).writeTo(report);
+            spec.commandLine().getOut().printf("report    %s%n", report.toAbsolutePath());
+        }
         return clean ? 0 : 1;
     }
 

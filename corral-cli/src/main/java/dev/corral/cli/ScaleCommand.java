@@ -1,9 +1,12 @@
 package dev.corral.cli;
 
+import dev.corral.cli.dashboard.ReportCapture;
+import dev.corral.cli.dashboard.Reports;
 import dev.corral.cli.scale.BurstComparison;
 import dev.corral.cli.scale.Scale;
 import dev.corral.cli.scale.ScaleSettings;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -152,14 +155,31 @@ public final class ScaleCommand implements Callable<Integer> {
             description = "With --burst: where the markdown table goes (default: ${DEFAULT-VALUE}).")
     Path burstOut;
 
+    @Option(names = "--report", paramLabel = "<file.html>",
+            description = "Also write the report as one self-contained HTML file with charts (load, workers and queue"
+                    + " over time; latency percentiles); it opens offline.")
+    Path report;
+
     @Override
     public Integer call() throws InterruptedException, IOException {
         ScaleSettings s = settings();
+        PrintWriter terminal = spec.commandLine().getOut();
+        ReportCapture capture = new ReportCapture(terminal);
+        PrintWriter printed = report == null ? terminal : capture.out();
         if (burst) {
-            var rows = BurstComparison.run(s, burstOut, spec.commandLine().getOut(), spec.commandLine().getErr());
+            var rows = BurstComparison.run(s, burstOut, printed, spec.commandLine().getErr());
+            if (report != null) {
+                Reports.burst(capture.text(), rows).writeTo(report);
+                terminal.printf("report    %s%n", report.toAbsolutePath());
+            }
             return rows.stream().allMatch(r -> r.trace().stoppedCleanly()) ? 0 : 1;
         }
-        return Scale.run(s, out, spec.commandLine().getOut(), spec.commandLine().getErr()).clean() ? 0 : 1;
+        Scale.Result result = Scale.run(s, out, printed, spec.commandLine().getErr());
+        if (report != null) {
+            Reports.scale(capture.text(), s, result.runs()).writeTo(report);
+            terminal.printf("report    %s%n", report.toAbsolutePath());
+        }
+        return result.clean() ? 0 : 1;
     }
 
     /** The options, checked, with the duration-scaled defaults filled in. */

@@ -60,7 +60,7 @@ class DemoCommandTest {
 
         assertThat(run.exitCode).isZero();
         List<String> expected = List.of("--duration", "--warmup", "--clients", "--workers", "--queue", "--virtual",
-                "--cpu", "--io", "--modes", "--help", "--version");
+                "--cpu", "--io", "--modes", "--dashboard", "--port", "--linger", "--report", "--help", "--version");
         assertThat(run.out).contains(expected);
         CommandLine demo = CorralCommand.commandLine().getSubcommands().get("demo");
         for (OptionSpec option : demo.getCommandSpec().options()) {

@@ -80,7 +80,7 @@ class LimitsCommandTest {
         assertThat(run.exitCode).isZero();
         List<String> expected = List.of("--duration", "--warmup", "--limit", "--rate", "--token-rate", "--burst",
                 "--max-wait", "--queue", "--adaptive-max", "--adaptive-timeout", "--cpu", "--io", "--strategies",
-                "--help", "--version");
+                "--report", "--help", "--version");
         assertThat(run.out).contains(expected).contains("open loop").contains("pool+rate");
         CommandLine limits = CorralCommand.commandLine().getSubcommands().get("limits");
         for (OptionSpec option : limits.getCommandSpec().options()) {

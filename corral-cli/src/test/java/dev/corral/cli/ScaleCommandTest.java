@@ -61,7 +61,7 @@ class ScaleCommandTest {
         List<String> expected = List.of("--burst", "--duration", "--burst-length", "--min", "--max", "--trough",
                 "--peak", "--cpu", "--io", "--queue", "--high", "--high-for", "--low", "--low-for", "--step-up",
                 "--step-down", "--cooldown", "--keep-alive", "--scaling-interval", "--sample-every", "--out",
-                "--burst-out", "--help", "--version");
+                "--burst-out", "--report", "--help", "--version");
         assertThat(run.out).contains(expected).contains("open-loop").contains("workers' worth");
         CommandLine scale = CorralCommand.commandLine().getSubcommands().get("scale");
         for (OptionSpec option : scale.getCommandSpec().options()) {
