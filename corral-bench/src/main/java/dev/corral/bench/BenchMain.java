@@ -129,8 +129,9 @@ public final class BenchMain {
                         + "5 ms sleep). Each harness runs in a fresh JVM per executor kind; the suite runs in rounds, "
                         + "and each cell is the median of its rounds and its ratio to ThreadPoolExecutor.",
                 "",
-                "The full suite takes about 15-25 minutes on 2 cores, --quick about 5. JMH's output and each "
-                        + "harness's lines go to a log folder named at the start.",
+                "The full suite takes about 15-25 minutes on 2 cores, --quick about 5. Progress goes to standard "
+                        + "error, the machine, table and notes to standard output (so '> file' keeps the results "
+                        + "alone); JMH's output and each harness's lines go to a log folder named at the start.",
                 "",
                 "Plain JMH instead: ./corral bench jmh <JMH args> (e.g. ./corral bench jmh -h)."
             },
@@ -192,14 +193,14 @@ public final class BenchMain {
 
     private static void run(boolean quick, int rounds, List<String> only, Path out, Path logDir) throws Exception {
         BenchMain bench = new BenchMain(quick, rounds, only, logDir);
-        System.out.printf("Corral bench suite (%s, %d rounds); logs in %s; load average %s%n",
+        System.err.printf("Corral bench suite (%s, %d rounds); logs in %s; load average %s%n",
                 quick ? "quick" : "full", rounds, logDir, loadAverage());
         long t0 = System.nanoTime();
         bench.runAll();
         double minutes = (System.nanoTime() - t0) / 60e9;
         String table = bench.table();
         String machine = machine();
-        System.out.println();
+        System.err.println();
         System.out.println(machine);
         System.out.println();
         System.out.println(table);
@@ -241,7 +242,7 @@ public final class BenchMain {
         } catch (Exception e) {
             note(name + " failed: " + e);
             e.printStackTrace(log);
-            System.out.println("  " + name + " failed: " + e);
+            System.err.println("  " + name + " failed: " + e);
         }
     }
 
@@ -375,7 +376,7 @@ public final class BenchMain {
 
     private void progress(String format, Object... args) {
         String s = String.format(Locale.ROOT, format, args);
-        System.out.println(s);
+        System.err.println(s);
         log.println("=== " + s);
     }
 
@@ -406,7 +407,7 @@ public final class BenchMain {
                         result.set(m);
                     } else {
                         log.println(line);
-                        System.out.println("    " + line);
+                        System.err.println("    " + line);
                     }
                 }
             } catch (IOException e) {
