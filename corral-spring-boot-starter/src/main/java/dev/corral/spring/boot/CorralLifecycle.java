@@ -94,10 +94,9 @@ final class CorralLifecycle implements SmartLifecycle {
         }
         running = false;
         Map<String, Pool> all = pools.pools();
-        for (Pool pool : all.values()) {
-            pool.shutdown(); // every pool stops taking work at once, before any is waited for
-        }
         Duration deadline = deadline();
+        // One thread per pool, so every pool stops taking work at once and they drain in parallel;
+        // shutdownGracefully itself stops intake (after noting what had settled, for its report).
         List<Thread> stoppers = new ArrayList<>();
         for (Map.Entry<String, Pool> e : all.entrySet()) {
             stoppers.add(Thread.ofPlatform().name("corral-shutdown-" + e.getKey())
