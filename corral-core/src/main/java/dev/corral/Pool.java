@@ -105,9 +105,12 @@ import java.util.function.Consumer;
  * nested work. A waiting worker is still interrupted by {@link #shutdownNow()}, which ends the wait
  * with a {@link RejectedExecutionException}.
  *
- * <h2>Statistics</h2>
+ * <h2>Statistics and events</h2>
  * {@link #stats()} returns an immutable {@link PoolStats} whose javadoc states when every counter
- * moves; counters always add up (see {@link PoolStats#unaccounted()}).
+ * moves; counters always add up (see {@link PoolStats#unaccounted()}). A
+ * {@link Builder#listener(TaskListener) listener} receives each of those moves as a
+ * {@link TaskEvent}, emitted where the counter moves, so a journal or a metrics system sees the
+ * same numbers as {@code stats()}.
  *
  * <h2>Implementation overview</h2>
  * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
@@ -143,7 +146,10 @@ import java.util.function.Consumer;
  * it, it runs. Either way the submitter knows the truth and nothing is stranded.
  * <p>
  * Counters follow one rule: a task's settlement passes through {@link #taskSettled} (called by
- * {@link Task} on its single state transition), which moves exactly one outcome counter.
+ * {@link Task} on its single state transition), which moves exactly one outcome counter and then
+ * tells the listener, if any ({@link TaskEvents}). Every other counter move has its event beside
+ * it the same way (acceptance in {@code offerTask}/{@code awaitRoom}, refusal in {@code refused},
+ * start in {@code taskStarted}, hand-back in {@code shutdownNow}), so events and stats agree.
  */
 public final class Pool extends AbstractExecutorService implements AutoCloseable {
 
@@ -215,6 +221,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private volatile int permitWaiterCount;        // written under lock; read lock-free
     private final boolean reportAllFailures;
     private final Ticker ticker;
+    /** Delivers events to the listener (Builder.listener), or null: then each hook is one null check. */
+    private final TaskEvents events;
+    /** The sparsest sample stamp() may choose: 1 (every task timed) when a listener needs every task. */
+    private final int maxSampleEvery;
 
     private volatile int runState = RUNNING;
     private final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
@@ -304,6 +314,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         this.reportAllFailures = b.reportAllFailures;
         this.ticker = b.ticker;
+        this.events = b.listeners.isEmpty() ? null : new TaskEvents(
+                TaskListener.all(b.listeners.toArray(new TaskListener[0])), b.name, b.ticker, this::reportListenerFailure);
+        this.maxSampleEvery = events != null && events.everyTask ? 1 : MAX_SAMPLE_EVERY;
         this.queueWait = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
         this.runTime = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
         hot.set(RATE_CHECK_AT, ticker.nanoTime());
@@ -584,6 +597,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                     if (runState == RUNNING) {
                         submitted.increment();
                         stamp(t);
+                        if (events != null) {
+                            events.submitted(t);
+                        }
                         Object before = RUNNING_HERE.get();
                         RUNNING_HERE.set(t);
                         try {
@@ -609,6 +625,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     /** Counts a refused submission and retires its task, so that no deadline of it ever fires. */
     private void refused(Task<?> t) {
         rejected.increment();
+        if (events != null) {
+            events.rejected(t, runState != RUNNING);
+        }
         t.reclaim();
     }
 
@@ -625,11 +644,20 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         return queueCapacity == Integer.MAX_VALUE ? "unbounded" : Integer.toString(queueCapacity);
     }
 
+    /** {@link #offer}, and the SUBMITTED event once the task is known to be accepted. */
+    private int offerTask(Task<?> t) {
+        int r = offer(t);
+        if (r == ACCEPTED && events != null) {
+            events.submitted(t);
+        }
+        return r;
+    }
+
     /**
      * One non-waiting attempt: start a worker for the task, queue it, or hand it to an idle
      * worker. Counts the task as submitted when accepted.
      */
-    private int offerTask(Task<?> t) {
+    private int offer(Task<?> t) {
         if (runState != RUNNING) {
             return CLOSED;
         }
@@ -734,7 +762,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             submitted.increment();
             if (queue.offer(t)) {
-                return afterQueued(t, true) == ACCEPTED;
+                if (afterQueued(t, true) != ACCEPTED) {
+                    return false;
+                }
+                if (events != null) {
+                    events.submitted(t);
+                }
+                return true;
             }
             submitted.decrement();
         }
@@ -762,6 +796,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * admitted after it has reported failure (no over-admission, no lost slot).
      */
     private int awaitRoom(Task<?> t, boolean timed, long nanos) {
+        int r = waitForRoom(t, timed, nanos);
+        if (r == ACCEPTED && events != null) {
+            events.submitted(t); // here, not where a worker admitted it under the lock
+        }
+        return r;
+    }
+
+    private int waitForRoom(Task<?> t, boolean timed, long nanos) {
         Waiter w = new Waiter(t);
         lock.lock();
         try {
@@ -1582,6 +1624,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
+    /**
+     * Submitters waiting for room now: callers blocked in {@code submit}/{@code execute} under
+     * {@link Overflow#BLOCK}, or in {@link #trySubmit(Callable, Duration)}. Read without locking.
+     */
+    public int waitingSubmitters() {
+        return waiterCount;
+    }
+
     /** The current target: the most workers that may be alive now (the maximum without a policy). */
     public int targetWorkers() {
         return cap;
@@ -1607,6 +1657,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (from != to) {
             ScalingEvent event = new ScalingEvent(ticker.nanoTime(), from, to, reason);
             lastScaling = event;
+            if (events != null) {
+                events.scaled(event);
+            }
             if (scaleListener != null) {
                 try {
                     scaleListener.accept(event);
@@ -1741,6 +1794,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             t.startedAt = now;
             queueWait.record(now - t.acceptedAt);
         }
+        if (events != null) {
+            events.started(t);
+        }
         if (t.runTimeoutNanos != 0 || stuckThresholdNanos != 0) {
             deadlines.started(t, t.timed ? t.startedAt : ticker.nanoTime(), stuckThresholdNanos);
         }
@@ -1748,6 +1804,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** A task ignored the interrupt its deadline sent: always reported, whatever the task's kind. */
     void reportStuck(Task<?> t, TaskStuckException stuck) {
+        if (events != null) {
+            events.stuck(t, stuck);
+        }
         reportFailure(t, stuck);
     }
 
@@ -1816,7 +1875,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         hot.set(RATE_CHECK_COUNT, count);
         double perSecond = Math.max(n, 0) * 1e9 / elapsed;
         int every = 1;
-        while (every < MAX_SAMPLE_EVERY && perSecond / every > TIMED_PER_SECOND) {
+        while (every < maxSampleEvery && perSecond / every > TIMED_PER_SECOND) {
             every <<= 1;
         }
         if (sampleMask != every - 1) {
@@ -1838,8 +1897,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (t.deadlinesWatched || t.runTimeoutNanos != 0) {
             deadlines.settledOne();
         }
+        long now = TaskEvents.NOT_READ;
         if (from == Task.RUNNING && t.timed) {
-            runTime.record(ticker.nanoTime() - t.startedAt);
+            now = ticker.nanoTime();
+            runTime.record(now - t.startedAt);
         }
         switch (to) {
             case Task.SUCCEEDED -> {
@@ -1861,6 +1922,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             case Task.TIMED_OUT -> timedOut.increment();
             default -> { }
         }
+        if (events != null) {
+            events.settled(t, from, to, failure, now);
+        }
         if (failure != null && (t.reportFailure || to == Task.DISCARDED)) {
             reportFailure(t, failure);
         }
@@ -1877,6 +1941,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     void reportCallbackFailure(Task<?> t, Throwable error) {
         reportFailure(t, error);
+    }
+
+    /** A listener threw: reported like a callback's failure, or logged for a pool event. */
+    private void reportListenerFailure(Task<?> t, Throwable error) {
+        if (t != null) {
+            reportFailure(t, error);
+        } else {
+            LOG.log(Level.WARNING, "pool '" + name + "': the task listener threw", error);
+        }
     }
 
     private void reportFailure(Task<?> t, Throwable error) {
@@ -1905,6 +1978,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         try {
             if (runState < SHUTDOWN) {
                 runState = SHUTDOWN;
+                if (events != null) {
+                    events.shutdown(false); // under the lock: before any TERMINATED
+                }
             }
             stopScaler();
             shutOutWaiters();
@@ -1923,6 +1999,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         try {
             if (runState < STOP) {
                 runState = STOP;
+                if (events != null) {
+                    events.shutdown(true); // under the lock: before any TERMINATED
+                }
             }
             stopScaler();
             shutOutWaiters();
@@ -1951,6 +2030,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (t.handBack()) {
                 never.add(t);
                 handedBack.increment();
+                if (events != null) {
+                    events.handedBack(t);
+                }
             }
         }
         return never;
@@ -2034,6 +2116,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (fire) {
             if (limiter != null) {
                 limiter.removeCapacityListener(onCapacity); // a shared limiter must not keep us reachable
+            }
+            if (events != null) {
+                events.terminated(); // before awaitTermination returns
             }
             terminated.countDown();
         }
@@ -2401,6 +2486,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private Duration stuckGrace = Duration.ofSeconds(1);
         private Duration stuckThreshold;
         private final List<ContextPropagator> propagators = new ArrayList<>();
+        private final List<TaskListener> listeners = new ArrayList<>();
         private boolean unbounded;
         private boolean virtual;
         private ThreadFactory threadFactory;
@@ -2653,6 +2739,18 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          */
         public Builder contextPropagator(ContextPropagator propagator) {
             propagators.add(Objects.requireNonNull(propagator, "contextPropagator"));
+            return this;
+        }
+
+        /**
+         * Sends every change of state of the pool's tasks (and the pool's scaling and shutdown) to
+         * {@code listener} as a {@link TaskEvent}; see {@link TaskListener} for the threads it runs
+         * in and what it costs. May be called more than once: the listeners then receive each
+         * event in the order they were added ({@link TaskListener#all}). Without a listener the
+         * pool pays one null check per state change.
+         */
+        public Builder listener(TaskListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
