@@ -62,13 +62,13 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Handler threads: tasks run at once (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--visibility-timeout", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--visibility-timeout", defaultValue = "30s", converter = DurationConverter.Positive.class,
             paramLabel = "<duration>",
             description = "How long a task held by a dead worker waits before live workers reclaim it; leases are "
                     + "renewed while tasks run, so it does not bound a task's run time (default: ${DEFAULT-VALUE}).")
     Duration visibilityTimeout;
 
-    @Option(names = "--retry-backoff", defaultValue = "1s", converter = DurationConverter.class,
+    @Option(names = "--retry-backoff", defaultValue = "1s", converter = DurationConverter.Positive.class,
             paramLabel = "<duration>",
             description = "The first retry's backoff; it doubles per attempt, with jitter, up to 5m "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -80,20 +80,15 @@ public final class WorkerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     Duration stopTimeout;
 
-    @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--duration", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "Stop gracefully after this long (default: run until SIGTERM).")
     Duration duration;
 
     @Override
     public Integer call() {
         OptionChecks.atLeastOne(spec, "--workers", workers);
-        OptionChecks.positive(spec, "--visibility-timeout", visibilityTimeout);
-        OptionChecks.positive(spec, "--retry-backoff", retryBackoff);
         if (visibilityTimeout.toMillis() < 100) {
             throw OptionChecks.usage(spec, "--visibility-timeout must be at least 100ms, got " + visibilityTimeout);
-        }
-        if (duration != null) {
-            OptionChecks.positive(spec, "--duration", duration);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
