@@ -27,7 +27,7 @@ class PoolOneCarrierTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = dir.resolve("one-carrier.log");
         Process p = new ProcessBuilder(List.of(java.toString(), "-Djdk.virtualThreadScheduler.parallelism=1",
-                "-Djdk.virtualThreadScheduler.maxPoolSize=1", "-cp", System.getProperty("java.class.path"),
+                "-Djdk.virtualThreadScheduler.maxPoolSize=1", "-cp", classPath(),
                 Main.class.getName()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean exited = p.waitFor(30, TimeUnit.SECONDS);
@@ -38,6 +38,16 @@ class PoolOneCarrierTest {
         assertThat(exited).as("the one-carrier run finished within 30 s (20 runs of 50 ms); output:%n%s", out).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("settled 20 of 20");
+    }
+
+    /**
+     * The classes this JVM runs on, as one class path: Surefire puts corral-core (a named module, with
+     * the tests patched in) on the module path and the test libraries on the class path.
+     */
+    private static String classPath() {
+        String modules = System.getProperty("jdk.module.path", "");
+        String classes = System.getProperty("java.class.path", "");
+        return modules.isEmpty() ? classes : modules + java.io.File.pathSeparator + classes;
     }
 
     /** The run: 20 tasks, each outliving a 50 ms run timeout, reported to a handler that sleeps 5 ms. */
