@@ -78,7 +78,7 @@ class DashboardCommandsTest {
 
     @Test
     void dashboardServesTheDemoLoadsPoolsAndTheirCountsGrow() throws Exception {
-        Background run = Background.start("dashboard", "--duration", "6s", "--interval", "100ms");
+        Background run = Background.start("dashboard", "--duration", "12s", "--interval", "100ms");
         URI base = run.address();
         assertThat(run.out.toString()).contains("demo load: pools checkout and reports");
         await().atMost(Duration.ofSeconds(30)).until(() -> pools(base).stream().allMatch(p -> completed(p) > 0));
@@ -109,10 +109,14 @@ class DashboardCommandsTest {
 
     @Test
     void demoWithDashboardPutsEachCellOnThePageAsItRuns() throws Exception {
-        Background run = Background.start("demo", "--dashboard", "--linger", "3s", "--duration", "500ms",
+        Background run = Background.start("demo", "--dashboard", "--linger", "8s", "--duration", "500ms",
                 "--warmup", "300ms", "--clients", "4", "--io", "1ms", "--cpu", "50us");
         URI base = run.address();
-        await().atMost(Duration.ofSeconds(40)).until(() -> pools(base).size() == 3);
+        // A cell is listed as soon as it starts and has totals from its first sample on.
+        await().atMost(Duration.ofSeconds(40)).until(() -> {
+            List<Map<String, Object>> listed = pools(base);
+            return listed.size() == 3 && listed.stream().allMatch(c -> completed(c) > 0);
+        });
         List<Map<String, Object>> cells = pools(base);
         assertThat(cells).extracting(p -> p.get("name"))
                 .containsExactly("thread, 4 clients", "tpe, 4 clients", "corral, 4 clients");

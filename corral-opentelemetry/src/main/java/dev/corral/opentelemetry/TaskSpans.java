@@ -12,6 +12,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A span for every task a pool runs, child of the span that was current where the task was
@@ -56,6 +57,13 @@ public final class TaskSpans implements ContextPropagator, TaskListener {
     private final Tracer tracer;
     /** Spans of tasks running now, for outcome events that come from other threads (deadline, cancel). */
     private final ConcurrentHashMap<Key, Open> running = new ConcurrentHashMap<>();
+    /**
+     * Outcomes that arrived before their task's STARTED event: a deadline or cancel(true) can
+     * settle a task on another thread between its move to running and the worker's STARTED event.
+     * Only outcomes of tasks that ran (a run time) wait here, so the map cannot collect tasks that
+     * never start.
+     */
+    private final ConcurrentHashMap<Key, TaskEvent> early = new ConcurrentHashMap<>();
 
     private TaskSpans(Tracer tracer) {
         this.tracer = tracer;
@@ -73,11 +81,24 @@ public final class TaskSpans implements ContextPropagator, TaskListener {
     private record Key(String pool, long task) {
     }
 
-    /** One task's span while it runs; closed by the worker when the task's code has returned. */
+    /**
+     * One task's span while it runs. It ends when both have happened, in either order: the worker
+     * closed it (the task's code returned) and the outcome arrived. A deadline or cancel(true)
+     * settles the task on another thread, and its event may come after the worker has moved on, so
+     * ending at the close alone would export the span without its outcome.
+     */
     private final class Open implements Installed {
         final Span span;
         final Scope scope;
+        /** 2 while the code runs and the outcome is unknown; the span ends when it reaches 0. */
+        final AtomicInteger ends = new AtomicInteger(2);
         Key key;
+
+        void endOnce() {
+            if (ends.decrementAndGet() == 0) {
+                span.end();
+            }
+        }
 
         Open(Span span, Scope scope) {
             this.span = span;
@@ -93,9 +114,10 @@ public final class TaskSpans implements ContextPropagator, TaskListener {
                     PENDING.remove();
                 }
                 if (key != null) {
-                    running.remove(key, this);
+                    endOnce(); // the outcome event ends it if it has not come yet
+                } else {
+                    span.end(); // never started (cancelled while being prepared): no outcome will come
                 }
-                span.end();
             }
         }
     }
@@ -128,31 +150,52 @@ public final class TaskSpans implements ContextPropagator, TaskListener {
                 if (e.queueWaitNanos() >= 0) {
                     open.span.setAttribute(QUEUE_WAIT, e.queueWaitNanos());
                 }
+                TaskEvent outcome = early.remove(open.key);
+                if (outcome != null) {
+                    settled(open, outcome);
+                }
             }
             case SUCCEEDED, FAILED, TIMED_OUT, CANCELLED -> {
-                Open open = running.get(new Key(e.poolName(), e.taskId()));
+                Key key = new Key(e.poolName(), e.taskId());
+                Open open = running.get(key);
                 if (open == null) {
-                    return; // settled while queued: it never ran, it has no span
-                }
-                Span span = open.span;
-                if (e.runNanos() >= 0) {
-                    span.setAttribute(RUN, e.runNanos());
-                }
-                span.setAttribute(OUTCOME, switch (e.kind()) {
-                    case SUCCEEDED -> "success";
-                    case FAILED -> "failure";
-                    case TIMED_OUT -> "timeout";
-                    default -> "cancelled";
-                });
-                if (e.kind() == TaskEvent.Kind.FAILED || e.kind() == TaskEvent.Kind.TIMED_OUT) {
-                    span.setStatus(StatusCode.ERROR, e.error() != null ? String.valueOf(e.error().getMessage()) : e.kind().name());
-                    if (e.error() != null) {
-                        span.recordException(e.error());
+                    if (e.runNanos() >= 0) {
+                        early.put(key, e); // ran, but its STARTED event has not been seen yet
+                        open = running.get(key);
+                        if (open == null || !early.remove(key, e)) {
+                            return; // STARTED will take it (or already has)
+                        }
+                    } else {
+                        return; // settled while queued: it never ran, it has no span
                     }
                 }
+                settled(open, e);
             }
             default -> { }
         }
+    }
+
+    private void settled(Open open, TaskEvent e) {
+        if (!running.remove(open.key, open)) {
+            return; // the outcome was applied already
+        }
+        Span span = open.span;
+        if (e.runNanos() >= 0) {
+            span.setAttribute(RUN, e.runNanos());
+        }
+        span.setAttribute(OUTCOME, switch (e.kind()) {
+            case SUCCEEDED -> "success";
+            case FAILED -> "failure";
+            case TIMED_OUT -> "timeout";
+            default -> "cancelled";
+        });
+        if (e.kind() == TaskEvent.Kind.FAILED || e.kind() == TaskEvent.Kind.TIMED_OUT) {
+            span.setStatus(StatusCode.ERROR, e.error() != null ? String.valueOf(e.error().getMessage()) : e.kind().name());
+            if (e.error() != null) {
+                span.recordException(e.error());
+            }
+        }
+        open.endOnce();
     }
 
     @Override
