@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,18 +29,28 @@ import org.openqa.selenium.chrome.ChromeDriver;
 @Timeout(120)
 class DashboardBrowserTest {
 
-    @TempDir
-    Path profile;
+    /** One browser for the class: starting chromium is the slow part on a busy machine. */
+    private static ChromeDriver browser;
 
     private Pool pool;
     private Thread load;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Dashboard dashboard;
-    private ChromeDriver browser;
+
+    @BeforeAll
+    static void startBrowser(@TempDir Path profile) {
+        browser = Browser.start(profile);
+    }
+
+    @AfterAll
+    static void quitBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
 
     @BeforeEach
     void start() throws Exception {
-        browser = Browser.start(profile);
         pool = Pool.builder().name("api").workers(4).queueCapacity(50).statsWindow(Duration.ofSeconds(2)).build();
         // A steady trickle of short tasks, some failing, so every chart has something to draw.
         load = Thread.ofVirtual().start(() -> {
@@ -60,9 +72,6 @@ class DashboardBrowserTest {
     @AfterEach
     void stop() {
         running.set(false);
-        if (browser != null) {
-            browser.quit();
-        }
         if (dashboard != null) {
             dashboard.close();
         }
