@@ -91,6 +91,21 @@ class DashboardCommandsTest {
     }
 
     @Test
+    void dashboardHelpDescribesEveryOption() {
+        CliRun help = run("dashboard", "--help");
+        assertThat(help.exitCode).isZero();
+        CommandLine dashboard = CorralCommand.commandLine().getSubcommands().get("dashboard");
+        assertThat(dashboard.getCommandSpec().options()).extracting(o -> o.longestName()).containsExactly(
+                "--port", "--no-demo", "--interval", "--history", "--duration", "--help", "--version");
+        for (var option : dashboard.getCommandSpec().options()) {
+            assertThat(help.out).contains(option.longestName());
+            assertThat(option.description()).as("description of %s", option.longestName()).isNotEmpty();
+        }
+        assertThat(help.out).contains("127.0.0.1", "docs/dashboard.md", "checkout", "reports");
+        assertThat(run("--help").out).contains("dashboard");
+    }
+
+    @Test
     void dashboardWithoutTheDemoShowsNoPoolsAndBadPortsAreUsageErrors() throws Exception {
         Background run = Background.start("dashboard", "--no-demo", "--duration", "2s");
         assertThat(pools(run.address())).isEmpty();

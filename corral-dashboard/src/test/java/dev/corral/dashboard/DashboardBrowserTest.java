@@ -39,7 +39,9 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void startBrowser(@TempDir Path profile) {
-        browser = Browser.start(profile);
+        if (Browser.missing() == null) {
+            browser = Browser.start(profile);
+        }
     }
 
     @AfterAll
@@ -51,6 +53,7 @@ class DashboardBrowserTest {
 
     @BeforeEach
     void start() throws Exception {
+        Browser.assumeAvailable();
         pool = Pool.builder().name("api").workers(4).queueCapacity(50).statsWindow(Duration.ofSeconds(2)).build();
         // A steady trickle of short tasks, some failing, so every chart has something to draw.
         load = Thread.ofVirtual().start(() -> {
