@@ -105,9 +105,12 @@ import java.util.function.Consumer;
  * nested work. A waiting worker is still interrupted by {@link #shutdownNow()}, which ends the wait
  * with a {@link RejectedExecutionException}.
  *
- * <h2>Statistics</h2>
+ * <h2>Statistics and events</h2>
  * {@link #stats()} returns an immutable {@link PoolStats} whose javadoc states when every counter
- * moves; counters always add up (see {@link PoolStats#unaccounted()}).
+ * moves; counters always add up (see {@link PoolStats#unaccounted()}). A
+ * {@link Builder#listener(TaskListener) listener} receives each of those moves as a
+ * {@link TaskEvent}, emitted where the counter moves, so a journal or a metrics system sees the
+ * same numbers as {@code stats()}.
  *
  * <h2>Implementation overview</h2>
  * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
@@ -143,12 +146,21 @@ import java.util.function.Consumer;
  * it, it runs. Either way the submitter knows the truth and nothing is stranded.
  * <p>
  * Counters follow one rule: a task's settlement passes through {@link #taskSettled} (called by
- * {@link Task} on its single state transition), which moves exactly one outcome counter.
+ * {@link Task} on its single state transition), which moves exactly one outcome counter and then
+ * tells the listener, if any ({@link TaskEvents}). Every other counter move has its event beside
+ * it the same way (acceptance in {@code offerTask}/{@code awaitRoom}, refusal in {@code refused},
+ * start in {@code taskStarted}, hand-back in {@code shutdownNow}), so events and stats agree.
  */
 public final class Pool extends AbstractExecutorService implements AutoCloseable {
 
     /** The largest bounded queue: its slots are allocated up front (16 bytes each). */
     public static final int MAX_QUEUE_CAPACITY = 1 << 24;
+    /**
+     * The most workers a {@link Builder#virtualThreads() virtual} pool runs at once when no worker
+     * count is given: blocking tasks (the reason to choose virtual threads) need many more than
+     * there are cores, as 200 tasks sleeping 100 ms would take 10 s on two workers.
+     */
+    public static final int DEFAULT_VIRTUAL_WORKERS = 1024;
     /** The most stripes {@link Builder#queueStripes(int)} accepts. */
     public static final int MAX_QUEUE_STRIPES = 64;
     /** Fewest slots per stripe the default striping keeps: a smaller share would spill all the time. */
@@ -215,6 +227,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     private volatile int permitWaiterCount;        // written under lock; read lock-free
     private final boolean reportAllFailures;
     private final Ticker ticker;
+    /** Delivers events to the listener (Builder.listener), or null: then each hook is one null check. */
+    private final TaskEvents events;
+    /** The sparsest sample stamp() may choose: 1 (every task timed) when a listener needs every task. */
+    private final int maxSampleEvery;
 
     private volatile int runState = RUNNING;
     private final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
@@ -304,6 +320,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         this.reportAllFailures = b.reportAllFailures;
         this.ticker = b.ticker;
+        this.events = b.listeners.isEmpty() ? null : new TaskEvents(
+                TaskListener.all(b.listeners.toArray(new TaskListener[0])), b.name, b.ticker, this::reportListenerFailure);
+        this.maxSampleEvery = events != null && events.everyTask ? 1 : MAX_SAMPLE_EVERY;
         this.queueWait = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
         this.runTime = new LatencyRecorder(ticker::nanoTime, b.statsWindow);
         hot.set(RATE_CHECK_AT, ticker.nanoTime());
@@ -478,10 +497,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * rejected).
      *
      * @throws InterruptedException if interrupted while waiting; the task was not accepted
+     * @throws IllegalArgumentException if {@code maxWait} is negative
      */
     public <T> Optional<Task<T>> trySubmit(Callable<T> task, Duration maxWait) throws InterruptedException {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must be >= 0 but was " + maxWait);
+        }
         Task<T> t = newTask(task, reportAllFailures);
         int r = offerTask(t);
         if (r == FULL && !maxWait.isNegative() && !maxWait.isZero()) {
@@ -584,6 +607,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                     if (runState == RUNNING) {
                         submitted.increment();
                         stamp(t);
+                        if (events != null) {
+                            events.submitted(t);
+                        }
                         Object before = RUNNING_HERE.get();
                         RUNNING_HERE.set(t);
                         try {
@@ -609,6 +635,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     /** Counts a refused submission and retires its task, so that no deadline of it ever fires. */
     private void refused(Task<?> t) {
         rejected.increment();
+        if (events != null) {
+            events.rejected(t, runState != RUNNING);
+        }
         t.reclaim();
     }
 
@@ -625,11 +654,20 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         return queueCapacity == Integer.MAX_VALUE ? "unbounded" : Integer.toString(queueCapacity);
     }
 
+    /** {@link #offer}, and the SUBMITTED event once the task is known to be accepted. */
+    private int offerTask(Task<?> t) {
+        int r = offer(t);
+        if (r == ACCEPTED && events != null) {
+            events.submitted(t);
+        }
+        return r;
+    }
+
     /**
      * One non-waiting attempt: start a worker for the task, queue it, or hand it to an idle
      * worker. Counts the task as submitted when accepted.
      */
-    private int offerTask(Task<?> t) {
+    private int offer(Task<?> t) {
         if (runState != RUNNING) {
             return CLOSED;
         }
@@ -734,7 +772,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             submitted.increment();
             if (queue.offer(t)) {
-                return afterQueued(t, true) == ACCEPTED;
+                if (afterQueued(t, true) != ACCEPTED) {
+                    return false;
+                }
+                if (events != null) {
+                    events.submitted(t);
+                }
+                return true;
             }
             submitted.decrement();
         }
@@ -762,6 +806,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * admitted after it has reported failure (no over-admission, no lost slot).
      */
     private int awaitRoom(Task<?> t, boolean timed, long nanos) {
+        int r = waitForRoom(t, timed, nanos);
+        if (r == ACCEPTED && events != null) {
+            events.submitted(t); // here, not where a worker admitted it under the lock
+        }
+        return r;
+    }
+
+    private int waitForRoom(Task<?> t, boolean timed, long nanos) {
         Waiter w = new Waiter(t);
         lock.lock();
         try {
@@ -1495,10 +1547,26 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (!w.retired) {
             live.decrementAndGet();
         }
-        if (runState < STOP && (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0))) {
-            // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
-            // one to run it.
-            addWorker(null);
+        if (runState < STOP) {
+            if (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0)) {
+                // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
+                // one to run it.
+                addWorker(null);
+            } else if (queue != null && !queue.isEmpty()) {
+                // A worker that leaves must never take a wake-up with it. The interleaving this
+                // closes (minWorkers 1, maxWorkers 3, three idle workers): a submission's
+                // signalWork wakes W3 (WAKE_PENDING, so later submitters wake no one); resize(1, 1)
+                // lowers the cap; W3 clears WAKE_PENDING, sees live > cap and retires without
+                // polling; retireIdleAbove retires W1 and leaves W2 in an untimed park (live <=
+                // min). The task stays queued, every later one lands BEHIND it (no wake-up of its
+                // own), and the pool stalls for good. The same happens when a scaling policy lowers
+                // the target, or when the spinner (SPINNING, so submitters skipped the wake-up)
+                // found work and then retired, and for idle expiry. So whoever leaves re-checks the
+                // queue after it has cleared its flags and left the count: a submitter that saw
+                // our flag set offered before we cleared it, so this read sees its task; one that
+                // did not see it woke someone itself.
+                signalWork();
+            }
         }
         tryTerminate();
     }
@@ -1512,7 +1580,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * drops a queued one: idle workers above the new maximum leave now, busy ones as soon as their
      * task ends. The minimum only stops idle expiry; workers still start on demand.
      *
+     * Lowering the minimum lets idle workers above it expire after {@code keepAlive}.
+     *
      * @throws IllegalArgumentException if {@code min < 0}, {@code max < 1} or {@code min > max}
+     * @throws IllegalStateException if the pool is shut down
      */
     public void resize(int min, int max) {
         checkSizes(min, max);
@@ -1520,11 +1591,22 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         int to;
         lock.lock();
         try {
+            if (runState != RUNNING) {
+                throw new IllegalStateException("pool '" + name + "' is shut down: resize(" + min + ", " + max + ") refused");
+            }
             from = cap;
+            int oldMin = minWorkers;
             minWorkers = min;
             maxWorkers = max;
             to = scalingPolicy == null ? max : clampCap(from, min, max);
             cap = to;
+            if (min < oldMin) {
+                // Workers within the old minimum parked without a timeout; wake them so that they
+                // park again with keepAlive and can expire (they stay idle meanwhile).
+                for (int i = 0; i < idleTop; i++) {
+                    LockSupport.unpark(idle[i].thread);
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -1582,6 +1664,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
+    /**
+     * Submitters waiting for room now: callers blocked in {@code submit}/{@code execute} under
+     * {@link Overflow#BLOCK}, or in {@link #trySubmit(Callable, Duration)}. Read without locking.
+     */
+    public int waitingSubmitters() {
+        return waiterCount;
+    }
+
     /** The current target: the most workers that may be alive now (the maximum without a policy). */
     public int targetWorkers() {
         return cap;
@@ -1607,6 +1697,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (from != to) {
             ScalingEvent event = new ScalingEvent(ticker.nanoTime(), from, to, reason);
             lastScaling = event;
+            if (events != null) {
+                events.scaled(event);
+            }
             if (scaleListener != null) {
                 try {
                     scaleListener.accept(event);
@@ -1741,6 +1834,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             t.startedAt = now;
             queueWait.record(now - t.acceptedAt);
         }
+        if (events != null) {
+            events.started(t);
+        }
         if (t.runTimeoutNanos != 0 || stuckThresholdNanos != 0) {
             deadlines.started(t, t.timed ? t.startedAt : ticker.nanoTime(), stuckThresholdNanos);
         }
@@ -1748,6 +1844,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** A task ignored the interrupt its deadline sent: always reported, whatever the task's kind. */
     void reportStuck(Task<?> t, TaskStuckException stuck) {
+        if (events != null) {
+            events.stuck(t, stuck);
+        }
         reportFailure(t, stuck);
     }
 
@@ -1816,7 +1915,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         hot.set(RATE_CHECK_COUNT, count);
         double perSecond = Math.max(n, 0) * 1e9 / elapsed;
         int every = 1;
-        while (every < MAX_SAMPLE_EVERY && perSecond / every > TIMED_PER_SECOND) {
+        while (every < maxSampleEvery && perSecond / every > TIMED_PER_SECOND) {
             every <<= 1;
         }
         if (sampleMask != every - 1) {
@@ -1838,8 +1937,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (t.deadlinesWatched || t.runTimeoutNanos != 0) {
             deadlines.settledOne();
         }
+        long now = TaskEvents.NOT_READ;
         if (from == Task.RUNNING && t.timed) {
-            runTime.record(ticker.nanoTime() - t.startedAt);
+            now = ticker.nanoTime();
+            runTime.record(now - t.startedAt);
         }
         switch (to) {
             case Task.SUCCEEDED -> {
@@ -1861,6 +1962,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             case Task.TIMED_OUT -> timedOut.increment();
             default -> { }
         }
+        if (events != null) {
+            events.settled(t, from, to, failure, now);
+        }
         if (failure != null && (t.reportFailure || to == Task.DISCARDED)) {
             reportFailure(t, failure);
         }
@@ -1877,6 +1981,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     void reportCallbackFailure(Task<?> t, Throwable error) {
         reportFailure(t, error);
+    }
+
+    /** A listener threw: reported like a callback's failure, or logged for a pool event. */
+    private void reportListenerFailure(Task<?> t, Throwable error) {
+        if (t != null) {
+            reportFailure(t, error);
+        } else {
+            LOG.log(Level.WARNING, "pool '" + name + "': the task listener threw", error);
+        }
     }
 
     private void reportFailure(Task<?> t, Throwable error) {
@@ -1905,6 +2018,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         try {
             if (runState < SHUTDOWN) {
                 runState = SHUTDOWN;
+                if (events != null) {
+                    events.shutdown(false); // under the lock: before any TERMINATED
+                }
             }
             stopScaler();
             shutOutWaiters();
@@ -1923,6 +2039,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         try {
             if (runState < STOP) {
                 runState = STOP;
+                if (events != null) {
+                    events.shutdown(true); // under the lock: before any TERMINATED
+                }
             }
             stopScaler();
             shutOutWaiters();
@@ -1951,6 +2070,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (t.handBack()) {
                 never.add(t);
                 handedBack.increment();
+                if (events != null) {
+                    events.handedBack(t);
+                }
             }
         }
         return never;
@@ -2035,6 +2157,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (limiter != null) {
                 limiter.removeCapacityListener(onCapacity); // a shared limiter must not keep us reachable
             }
+            if (events != null) {
+                events.terminated(); // before awaitTermination returns
+            }
             terminated.countDown();
         }
     }
@@ -2069,6 +2194,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         lock.lock();
         try {
             threads = new ArrayList<>(exited);
+            // A worker retired by a lowered cap or by idle expiry has already left the live count
+            // (so termination may have fired) but joins `exited` only in workerExit: join it too,
+            // or awaitTermination could return true while its thread still runs. A worker leaves
+            // this set and enters `exited` under one hold of the lock, so none slips between.
+            for (Worker w : workers) {
+                threads.add(w.thread);
+            }
         } finally {
             lock.unlock();
         }
@@ -2116,7 +2248,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * interrupts what still runs and hands back what never started. Waits up to one more second
      * for interrupted tasks to end.
      *
-     * @return what completed, what was interrupted and which tasks never started
+     * @return what completed, what was interrupted and which tasks never started: a partition of
+     *         the tasks in flight (queued or running) when intake stopped
      * @throws InterruptedException if interrupted while waiting; the pool is then stopped as by
      *         {@link #shutdownNow()}
      */
@@ -2125,25 +2258,26 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (deadline.isNegative()) {
             throw new IllegalArgumentException("deadline must be >= 0 but was " + deadline);
         }
-        long settledBefore = settledCount();
         shutdown();
+        // Intake is closed: what is in flight now is what the report partitions.
+        PoolStats atCall = stats();
+        long settledBefore = atCall.completed();
+        long inFlight = Math.max(0, atCall.submitted() - settledBefore - atCall.handedBack());
         try {
             if (awaitTermination(saturatedNanos(deadline), TimeUnit.NANOSECONDS)) {
-                return new ShutdownReport(settledCount() - settledBefore, 0, List.of(), true);
+                return new ShutdownReport(inFlight, 0, List.of(), true);
             }
         } catch (InterruptedException e) {
             shutdownNow();
             throw e;
         }
-        long interrupted = stats().running();
+        long completed = Math.min(inFlight, stats().completed() - settledBefore); // settled before the deadline
         List<Runnable> never = shutdownNow();
+        // Neither settled before the deadline nor handed back: running at the deadline, interrupted
+        // (one that finished on its own in the instant before the interrupt is counted here too).
+        long interrupted = Math.max(0, inFlight - completed - never.size());
         boolean done = awaitTermination(1, TimeUnit.SECONDS);
-        long completed = settledCount() - settledBefore;
         return new ShutdownReport(completed, interrupted, never, done);
-    }
-
-    private long settledCount() {
-        return stats().completed();
     }
 
     // ------------------------------------------------------------------ stats
@@ -2401,7 +2535,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private Duration stuckGrace = Duration.ofSeconds(1);
         private Duration stuckThreshold;
         private final List<ContextPropagator> propagators = new ArrayList<>();
+        private final List<TaskListener> listeners = new ArrayList<>();
         private boolean unbounded;
+        private boolean capacityGiven; // queueCapacity(n) or resizableQueue(n) was called
         private boolean virtual;
         private ThreadFactory threadFactory;
         private Overflow overflow = Overflow.BLOCK;
@@ -2545,6 +2681,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (maxWorkers >= 0) {
                 return maxWorkers;
             }
+            if (virtual && minWorkers < 0 && threadFactory == null) {
+                return DEFAULT_VIRTUAL_WORKERS; // see virtualThreads()
+            }
             return Math.max(minWorkers, Runtime.getRuntime().availableProcessors());
         }
 
@@ -2555,7 +2694,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                         + capacity + " (a bounded queue is allocated up front; use unboundedQueue() for more)");
             }
             this.queueCapacity = capacity;
-            this.unbounded = false;
+            this.capacityGiven = true;
             this.resizableQueue = false;
             return this;
         }
@@ -2601,10 +2740,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return Math.max(1, s);
         }
 
-        /** An unbounded queue: submissions never wait nor fail for room. Use with care. */
+        /**
+         * An unbounded queue: submissions never wait nor fail for room. Use with care. Refused at
+         * {@link #build()} together with {@link #queueCapacity(int)} or {@link #resizableQueue(int)}.
+         */
         public Builder unboundedQueue() {
             this.unbounded = true;
-            this.resizableQueue = false;
             return this;
         }
 
@@ -2657,6 +2798,18 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
 
         /**
+         * Sends every change of state of the pool's tasks (and the pool's scaling and shutdown) to
+         * {@code listener} as a {@link TaskEvent}; see {@link TaskListener} for the threads it runs
+         * in and what it costs. May be called more than once: the listeners then receive each
+         * event in the order they were added ({@link TaskListener#all}). Without a listener the
+         * pool pays one null check per state change.
+         */
+        public Builder listener(TaskListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
          * Orders waiting tasks by {@link TaskOptions#priority(int)}: a lower number runs first, in
          * arrival order among equals. The queue stays bounded by {@link #queueCapacity} (or is
          * unbounded with {@link #unboundedQueue()}). A priority queue costs a lock per queue
@@ -2693,15 +2846,22 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 throw new IllegalArgumentException("resizableQueue capacity must be > 0 but was " + capacity);
             }
             this.queueCapacity = capacity;
-            this.unbounded = false;
+            this.capacityGiven = true;
             this.resizableQueue = true;
             return this;
         }
 
-        /** Workers are virtual threads: for many tasks that block. */
+        /**
+         * Workers are virtual threads: for many tasks that block. Without {@link #workers(int)},
+         * {@link #minWorkers(int)} or {@link #maxWorkers(int)}, a virtual pool runs up to
+         * {@value #DEFAULT_VIRTUAL_WORKERS} tasks at once (blocking work needs far more workers
+         * than cores, and a parked virtual worker costs about a kilobyte) and keeps as many
+         * workers as there are cores when idle; the rest leave after {@link #keepAlive}. Refused
+         * at {@link #build()} together with {@link #threadFactory(ThreadFactory)}, which decides
+         * the kind of thread itself.
+         */
         public Builder virtualThreads() {
             this.virtual = true;
-            this.threadFactory = null;
             return this;
         }
 
@@ -2712,7 +2872,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return this;
         }
 
-        /** Workers come from this factory (its thread names win). */
+        /**
+         * Workers come from this factory (its thread names win). Refused at {@link #build()}
+         * together with {@link #virtualThreads()}: pass {@code Thread.ofVirtual().factory()} instead.
+         */
         public Builder threadFactory(ThreadFactory factory) {
             this.threadFactory = Objects.requireNonNull(factory, "threadFactory");
             return this;
@@ -2758,6 +2921,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** A new pool with these settings; workers start on demand. */
         public Pool build() {
+            if (virtual && threadFactory != null) {
+                throw new IllegalArgumentException("virtualThreads() and threadFactory(" + threadFactory
+                        + ") contradict each other: the factory decides the kind of thread; give"
+                        + " threadFactory(Thread.ofVirtual().factory()) or drop one of them");
+            }
+            if (unbounded && capacityGiven) {
+                throw new IllegalArgumentException("unboundedQueue() and " + (resizableQueue ? "resizableQueue(" : "queueCapacity(")
+                        + queueCapacity + ") contradict each other: drop one of them");
+            }
             checkSizes(minWorkers(), maxWorkers());
             if (prestart > maxWorkers()) {
                 throw new IllegalArgumentException("prestart (" + prestart + ") must be <= maxWorkers (" + maxWorkers() + ")");

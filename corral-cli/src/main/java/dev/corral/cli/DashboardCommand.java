@@ -63,7 +63,7 @@ public final class DashboardCommand implements Callable<Integer> {
             description = "Points kept per pool, served as its history (default: ${DEFAULT-VALUE}, ten minutes at 1s).")
     int history;
 
-    @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--duration", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "Stop after this long (default: run until stopped).")
     Duration duration;
 
@@ -78,9 +78,6 @@ public final class DashboardCommand implements Callable<Integer> {
         }
         if (history < 2) {
             throw OptionChecks.usage(spec, "--history must be 2 or more, got " + history);
-        }
-        if (duration != null) {
-            OptionChecks.positive(spec, "--duration", duration);
         }
         PrintWriter out = spec.commandLine().getOut();
         Dashboard dashboard;

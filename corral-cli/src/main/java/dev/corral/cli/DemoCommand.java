@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--duration", defaultValue = "4s", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--duration", defaultValue = "4s", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "How long each cell (one mode at one client count) is measured, after its warmup "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration duration;
@@ -121,7 +121,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The options, checked, with defaults filled in. */
     DemoSettings settings() {
-        OptionChecks.positive(spec, "--duration", duration);
         if (clients.stream().anyMatch(c -> c == null || c < 1)) {
             throw OptionChecks.usage(spec, "--clients must all be 1 or more, got " + clients);
         }

@@ -63,7 +63,7 @@ public final class LimitsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--duration", defaultValue = "5s", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--duration", defaultValue = "5s", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "How long each strategy is measured, after its warmup (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
@@ -108,7 +108,7 @@ public final class LimitsCommand implements Callable<Integer> {
             description = "The adaptive strategy's highest limit, and its pool's worker count (default: 4 x limit).")
     Integer adaptiveMax;
 
-    @Option(names = "--adaptive-timeout", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--adaptive-timeout", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "A task that runs longer than this counts as a drop for the adaptive limiter, which then "
                     + "cuts its limit (default: 2 x (cpu + io), at least 1ms).")
     Duration adaptiveTimeout;
@@ -142,7 +142,6 @@ public final class LimitsCommand implements Callable<Integer> {
 
     /** The options, checked, with defaults filled in. */
     LimitsSettings settings() {
-        OptionChecks.positive(spec, "--duration", duration);
         OptionChecks.atLeastOne(spec, "--limit", limit);
         Duration cpu = work.cpu;
         Duration io = work.io;
@@ -155,9 +154,6 @@ public final class LimitsCommand implements Callable<Integer> {
         OptionChecks.atLeastOne(spec, "--burst", burst);
         OptionChecks.atLeastOne(spec, "--queue", queue);
         OptionChecks.atLeastOne(spec, "--adaptive-max", adaptiveMax);
-        if (adaptiveTimeout != null) {
-            OptionChecks.positive(spec, "--adaptive-timeout", adaptiveTimeout);
-        }
         int n = limit != null ? limit
                 : LimitsSettings.suggestedLimit(Runtime.getRuntime().availableProcessors(), cpu, io);
         double capacity = LimitsSettings.throughputAt(n, cpu, io);
