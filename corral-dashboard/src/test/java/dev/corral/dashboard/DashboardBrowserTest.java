@@ -148,6 +148,42 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void aSourceWithGaugesOfItsOwnGetsAChartForThem() {
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        DashboardSource queue = new DashboardSource() {
+            @Override
+            public String name() {
+                return "redis emails";
+            }
+
+            @Override
+            public String kind() {
+                return "redis-queue";
+            }
+
+            @Override
+            public Reading read() {
+                long n = reads.incrementAndGet();
+                return new Reading(2, 1, -1, 10, -1, 5 * n, 0, 0, null, null, null,
+                        java.util.Map.of("delayed", n, "deadLettered", 3L));
+            }
+        };
+        dashboard.add(queue);
+        browser.get(dashboard.uri().toString());
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                ((Number) js("return window.corralDashboard.points('redis emails')")).longValue() >= 3);
+        var card = browser.findElement(By.cssSelector("section.pool[data-name='redis emails']"));
+        assertThat(card.findElements(By.tagName("canvas"))).hasSize(7);
+        assertThat(card.findElements(By.cssSelector(".u-title")).get(6).getText()).isEqualTo("Other gauges");
+        assertThat(card.findElement(By.className("kind")).getText()).isEqualTo("redis-queue");
+        assertThat(((Number) js("return window.corralDashboard.last('redis emails', 'x:deadLettered')")).longValue())
+                .isEqualTo(3);
+        long delayed = ((Number) js("return window.corralDashboard.last('redis emails', 'x:delayed')")).longValue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) js(
+                "return window.corralDashboard.last('redis emails', 'x:delayed')")).longValue() > delayed);
+    }
+
+    @Test
     void aReportFileDrawsItsChartsOffline(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("report.html");
         HtmlReport.builder("Corral demo")
