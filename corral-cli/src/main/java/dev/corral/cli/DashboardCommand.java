@@ -2,10 +2,15 @@ package dev.corral.cli;
 
 import dev.corral.cli.dashboard.DemoLoad;
 import dev.corral.cli.dashboard.DemoViews;
+import dev.corral.cli.dashboard.RedisQueueSource;
 import dev.corral.dashboard.Dashboard;
+import dev.corral.redis.RedisQueue;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -22,12 +27,17 @@ import picocli.CommandLine.Spec;
         versionProvider = CorralCommand.Version.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        header = "Serves a live web page of pools (workers, queue, throughput, p50/p99 latency, rejections, failures).",
+        header = "Serves a live web page of pools (workers, queue, throughput, p50/p99 latency, rejections, failures)"
+                + " and, with --redis, of Redis queues.",
         description = {
             "Serves a page at http://127.0.0.1:<port>/ with live charts of the pools in this process, updated by "
                     + "server-sent events (or polling), and their data as JSON (/api/pools, /api/pools/<name>/history; "
                     + "see docs/dashboard.md). The page needs no network: its chart library is served from the jar. "
                     + "It listens on the loopback address only.",
+            "",
+            "With --redis and --queue, each Redis queue is shown too, read from the queue's cluster-wide statistics "
+                    + "(live workers, ready entries, acknowledgements per second, failed attempts; delayed, pending and "
+                    + "dead-lettered entries).",
             "",
             "Unless --no-demo is given, a demo load runs two real pools for it to show: 'checkout' (8 workers, a "
                     + "queue of 50 that refuses when full; the load swings over a minute up to 1.3 times what the "
@@ -63,6 +73,17 @@ public final class DashboardCommand implements Callable<Integer> {
             description = "Points kept per pool, served as its history (default: ${DEFAULT-VALUE}, ten minutes at 1s).")
     int history;
 
+    @Option(names = "--redis", paramLabel = "<uri>",
+            description = "Also show Redis queues (with --queue): redis://[user:password@]host:port[/db], or rediss://"
+                    + " for TLS.")
+    String redisUri;
+
+    @Option(names = "--queue", split = ",", paramLabel = "<name>",
+            description = "With --redis: the queues to show, comma-separated or repeated; each is a card named"
+                    + " 'redis <name>' with its workers, ready entries, acknowledgements per second and failed attempts,"
+                    + " and its delayed, pending and dead-lettered entries.")
+    List<String> queues;
+
     @Option(names = "--duration", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "Stop after this long (default: run until stopped).")
     Duration duration;
@@ -79,6 +100,29 @@ public final class DashboardCommand implements Callable<Integer> {
         if (history < 2) {
             throw OptionChecks.usage(spec, "--history must be 2 or more, got " + history);
         }
+        if (redisUri != null && (queues == null || queues.isEmpty())) {
+            throw OptionChecks.usage(spec, "--redis needs --queue <name>: which queues to show");
+        }
+        if (redisUri == null && queues != null) {
+            throw OptionChecks.usage(spec, "--queue needs --redis <uri>: where the queues are");
+        }
+        List<RedisQueue> redisQueues = new ArrayList<>();
+        try {
+            for (String q : queues == null ? List.<String>of() : List.copyOf(new LinkedHashSet<>(queues))) {
+                redisQueues.add(RedisQueue.connect(redisUri, q));
+            }
+        } catch (IllegalArgumentException e) {
+            redisQueues.forEach(RedisQueue::close);
+            throw OptionChecks.usage(spec, e.getMessage());
+        }
+        try {
+            return serve(redisQueues);
+        } finally {
+            redisQueues.forEach(RedisQueue::close);
+        }
+    }
+
+    private int serve(List<RedisQueue> redisQueues) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Dashboard dashboard;
         try {
@@ -88,15 +132,27 @@ public final class DashboardCommand implements Callable<Integer> {
                     + "); choose another port, or 0 for any free one");
         }
         try (dashboard; DemoLoad load = noDemo ? null : DemoLoad.start(dashboard)) {
+            for (RedisQueue q : redisQueues) {
+                dashboard.add(new RedisQueueSource(q, q.name()));
+            }
             out.printf("Corral dashboard at %s%n", dashboard.uri());
-            out.println(load == null ? "no demo load (--no-demo): no pools to show"
+            out.println(load == null ? "no demo load (--no-demo)"
                     : "demo load: pools " + String.join(" and ", load.poolNames()) + " (--no-demo to leave it out)");
+            if (!redisQueues.isEmpty()) {
+                out.println("redis queues: " + String.join(", ", redisQueues.stream().map(RedisQueue::name).toList())
+                        + " (an unreachable server shows as failed reads on the page)");
+            }
             out.println(duration == null ? "Ctrl-C to stop." : "stopping after " + duration.toSeconds() + " s.");
             out.flush();
-            if (duration == null) {
-                new CountDownLatch(1).await(); // until the process is stopped
-            } else {
-                Thread.sleep(duration);
+            try {
+                if (duration == null) {
+                    new CountDownLatch(1).await(); // until the process is stopped
+                } else {
+                    Thread.sleep(duration);
+                }
+            } catch (InterruptedException e) {
+                // Asked to stop (an embedding program, or a test): close everything and say so.
+                out.println("stopped.");
             }
         }
         return 0;

@@ -2,9 +2,11 @@ package dev.corral.cli;
 
 import static dev.corral.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.corral.redis.testing.RedisTestServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -39,15 +41,23 @@ class DashboardCommandsTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    /** A run of the command line on another thread, its output readable while it runs. */
-    private record Background(CompletableFuture<Integer> exit, StringWriter out, StringWriter err) {
+    /** A run of the command line on a thread of its own, its output readable while it runs. */
+    private record Background(CompletableFuture<Integer> exit, StringWriter out, StringWriter err, Thread thread) {
         static Background start(String... args) {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             CommandLine cmd = CorralCommand.commandLine();
             cmd.setOut(new PrintWriter(out, true));
             cmd.setErr(new PrintWriter(err, true));
-            return new Background(CompletableFuture.supplyAsync(() -> cmd.execute(args)), out, err);
+            CompletableFuture<Integer> exit = new CompletableFuture<>();
+            Thread t = Thread.ofPlatform().name("corral-cli-under-test").start(() -> exit.complete(cmd.execute(args)));
+            return new Background(exit, out, err, t);
+        }
+
+        /** Stops a command that runs until stopped, as an embedding program would: by an interrupt. */
+        int stop() throws Exception {
+            thread.interrupt();
+            return exitCode();
         }
 
         URI address() {
@@ -78,7 +88,7 @@ class DashboardCommandsTest {
 
     @Test
     void dashboardServesTheDemoLoadsPoolsAndTheirCountsGrow() throws Exception {
-        Background run = Background.start("dashboard", "--duration", "12s", "--interval", "100ms");
+        Background run = Background.start("dashboard", "--interval", "100ms");
         URI base = run.address();
         assertThat(run.out.toString()).contains("demo load: pools checkout and reports");
         await().atMost(Duration.ofSeconds(30)).until(() -> pools(base).stream().allMatch(p -> completed(p) > 0));
@@ -87,14 +97,32 @@ class DashboardCommandsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> completed(pools(base).get(0)) > before);
         HttpResponse<String> page = http.send(HttpRequest.newBuilder(base).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.body()).contains("<title>Corral dashboard</title>");
-        assertThat(run.exitCode()).as(run.err.toString()).isZero();
+        assertThat(run.stop()).as(run.err.toString()).isZero();
+        assertThat(run.out.toString()).endsWith("stopped." + System.lineSeparator());
+        assertThatThrownBy(() -> pools(base)).as("the server is closed").isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
+    void dashboardHelpDescribesEveryOption() {
+        CliRun help = run("dashboard", "--help");
+        assertThat(help.exitCode).isZero();
+        CommandLine dashboard = CorralCommand.commandLine().getSubcommands().get("dashboard");
+        assertThat(dashboard.getCommandSpec().options()).extracting(o -> o.longestName()).containsExactly(
+                "--port", "--no-demo", "--interval", "--history", "--redis", "--queue", "--duration", "--help",
+                "--version");
+        for (var option : dashboard.getCommandSpec().options()) {
+            assertThat(help.out).contains(option.longestName());
+            assertThat(option.description()).as("description of %s", option.longestName()).isNotEmpty();
+        }
+        assertThat(help.out).contains("127.0.0.1", "docs/dashboard.md", "checkout", "reports");
+        assertThat(run("--help").out).contains("dashboard");
     }
 
     @Test
     void dashboardWithoutTheDemoShowsNoPoolsAndBadPortsAreUsageErrors() throws Exception {
-        Background run = Background.start("dashboard", "--no-demo", "--duration", "2s");
+        Background run = Background.start("dashboard", "--no-demo");
         assertThat(pools(run.address())).isEmpty();
-        assertThat(run.exitCode()).isZero();
+        assertThat(run.stop()).isZero();
 
         CliRun badPort = run("dashboard", "--port", "70000");
         assertThat(badPort.exitCode).isEqualTo(2);
@@ -108,20 +136,74 @@ class DashboardCommandsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void dashboardShowsRedisQueuesFromTheirClusterStatistics() throws Exception {
+        try (RedisTestServer server = RedisTestServer.start()) {
+            CliRun enq = run("enqueue", "--redis", server.uri(), "--queue", "mail", "--type", "send", "--count", "30");
+            assertThat(enq.exitCode).as(enq.toString()).isZero();
+            CliRun later = run("enqueue", "--redis", server.uri(), "--queue", "mail", "--type", "send", "--count", "4",
+                    "--delay", "1h");
+            assertThat(later.exitCode).as(later.toString()).isZero();
+
+            Background run = Background.start("dashboard", "--no-demo", "--redis", server.uri(), "--queue", "mail",
+                    "--interval", "200ms");
+            URI base = run.address();
+            assertThat(run.out.toString()).contains("redis queues: mail");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !pools(base).isEmpty()
+                    && pools(base).get(0).get("latest") != null);
+            Map<String, Object> queue = pools(base).get(0);
+            assertThat(queue).containsEntry("name", "redis mail").containsEntry("kind", "redis-queue")
+                    .containsEntry("readFailures", 0);
+            Map<String, Object> latest = (Map<String, Object>) queue.get("latest");
+            assertThat(((Number) latest.get("queued")).intValue()).isEqualTo(30);
+            assertThat(((Number) latest.get("workers")).intValue()).isZero();
+            Map<String, Object> extra = (Map<String, Object>) latest.get("extra");
+            assertThat(((Number) extra.get("delayed")).longValue()).isEqualTo(4);
+            assertThat(((Number) extra.get("enqueued")).longValue()).isEqualTo(34);
+            assertThat(((Number) extra.get("deadLettered")).longValue()).isZero();
+            assertThat(run.stop()).as(run.err.toString()).isZero();
+        }
+        CliRun noQueue = run("dashboard", "--redis", "redis://127.0.0.1:1");
+        assertThat(noQueue.exitCode).isEqualTo(2);
+        assertThat(noQueue.err).contains("--redis needs --queue <name>");
+        assertThat(run("dashboard", "--queue", "mail").err).contains("--queue needs --redis <uri>");
+        assertThat(run("dashboard", "--redis", "http://nowhere", "--queue", "q").exitCode).isEqualTo(2);
+    }
+
+    @Test
+    void redisUnreachableAtStartFailsAndLostLaterShowsAsFailedReads() throws Exception {
+        CliRun absent = run("dashboard", "--no-demo", "--redis", "redis://127.0.0.1:" + RedisTestServer.freePort(),
+                "--queue", "mail", "--duration", "3s");
+        assertThat(absent.exitCode).as(absent.toString()).isEqualTo(1);
+        assertThat(absent.err).contains("Redis did not answer", "queue 'mail'");
+
+        try (RedisTestServer server = RedisTestServer.start()) {
+            Background run = Background.start("dashboard", "--no-demo", "--redis", server.uri(), "--queue", "mail",
+                    "--interval", "200ms");
+            URI base = run.address();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pools(base).get(0).get("latest") != null);
+            server.kill();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    ((Number) pools(base).get(0).get("readFailures")).longValue() > 0);
+            assertThat(pools(base).get(0).get("lastError").toString()).contains("Redis");
+            assertThat(run.stop()).isZero();
+        }
+    }
+
+    @Test
     void demoWithDashboardPutsEachCellOnThePageAsItRuns() throws Exception {
-        Background run = Background.start("demo", "--dashboard", "--linger", "8s", "--duration", "500ms",
+        Background run = Background.start("demo", "--dashboard", "--linger", "60s", "--duration", "500ms",
                 "--warmup", "300ms", "--clients", "4", "--io", "1ms", "--cpu", "50us");
         URI base = run.address();
-        // A cell is listed as soon as it starts and has totals from its first sample on.
+        // A cell is on the page from its start, and its counts from the next sampling round on.
         await().atMost(Duration.ofSeconds(40)).until(() -> {
-            List<Map<String, Object>> listed = pools(base);
-            return listed.size() == 3 && listed.stream().allMatch(c -> completed(c) > 0);
+            List<Map<String, Object>> cells = pools(base);
+            return cells.size() == 3 && cells.stream().allMatch(c -> completed(c) > 0);
         });
-        List<Map<String, Object>> cells = pools(base);
-        assertThat(cells).extracting(p -> p.get("name"))
+        assertThat(pools(base)).extracting(p -> p.get("name"))
                 .containsExactly("thread, 4 clients", "tpe, 4 clients", "corral, 4 clients");
-        assertThat(cells).allSatisfy(c -> assertThat(completed(c)).isPositive());
-        assertThat(run.exitCode()).as(run.err.toString()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> run.out.toString().contains("The demo is over"));
+        assertThat(run.stop()).as(run.err.toString()).isZero();
         assertThat(run.out.toString()).contains("The demo is over; the dashboard at " + base);
     }
 

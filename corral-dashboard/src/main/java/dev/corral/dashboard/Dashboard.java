@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -52,7 +54,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * The HTTP exchanges run on a Corral {@link Pool} of virtual threads; each open event stream
  * holds one of its workers, and at most {@link Builder#maxStreams maxStreams} streams are open at
  * once (past that a page is told 503 and polls instead). The server listens on 127.0.0.1 only:
- * the page has no authentication, so it must not be reachable from other machines.
+ * the page has no authentication, so it must not be reachable from other machines; and it answers
+ * only requests addressed to 127.0.0.1, localhost or [::1] by their Host header, so that a web page
+ * from elsewhere cannot read it through a name of its own pointed at this machine.
  */
 public final class Dashboard implements AutoCloseable {
 
@@ -72,6 +76,8 @@ public final class Dashboard implements AutoCloseable {
     /** Copy on write under lock; read freely. */
     private volatile List<Track> tracks;
     private final ScheduledFuture<?> sampling;
+    /** The Host headers this server answers to: its own loopback names, with its port. */
+    private final Set<String> hosts;
 
     private Dashboard(Builder b) throws IOException {
         this.clock = b.clock;
@@ -89,21 +95,27 @@ public final class Dashboard implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), b.port), HTTP_BACKLOG);
         server.setExecutor(httpPool);
         server.createContext("/", this::handle);
-        try {
-            server.start();
-        } catch (RuntimeException e) {
-            httpPool.shutdownNow();
-            throw e;
-        }
+        int port = server.getAddress().getPort();
+        this.hosts = Set.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port);
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dashboard-sampler");
             t.setDaemon(true);
             return t;
         }) : b.scheduler;
-        sampleNow();
-        long every = interval.toNanos();
-        this.sampling = scheduler.scheduleAtFixedRate(this::sampleQuietly, every, every, TimeUnit.NANOSECONDS);
+        try {
+            server.start();
+            sampleNow();
+            long every = interval.toNanos();
+            this.sampling = scheduler.scheduleAtFixedRate(this::sampleQuietly, every, every, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            server.stop(0);
+            httpPool.shutdownNow();
+            if (ownsScheduler) {
+                scheduler.shutdownNow();
+            }
+            throw e;
+        }
     }
 
     /** A builder for a dashboard on a free port, sampling every second. */
@@ -223,6 +235,14 @@ public final class Dashboard implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            // A web page elsewhere could point a name of its own at 127.0.0.1 (DNS rebinding) and read
+            // these documents as same-origin; its requests carry its own name in Host, so refuse them.
+            String host = exchange.getRequestHeaders().getFirst("Host");
+            if (host == null || !hosts.contains(host.toLowerCase(Locale.ROOT))) {
+                Http.send(exchange, 403, "application/json", Json.write(Json.error(
+                        "this dashboard answers only to " + hosts.stream().sorted().toList() + ", not to Host " + host)));
+                return;
+            }
             String method = exchange.getRequestMethod();
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");

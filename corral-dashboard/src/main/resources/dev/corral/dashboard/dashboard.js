@@ -87,25 +87,43 @@
     poolsEl.appendChild(el);
     emptyEl.hidden = true;
     var panel = { name: name, el: el, numbersEl: numbers, chartsEl: charts, data: emptyData(), plots: [],
-      loading: true, pending: [] };
-    CHARTS.forEach(function (c) {
-      var box = document.createElement('div');
-      box.className = 'chart';
-      charts.appendChild(box);
-      var opts = {
-        title: c.title, width: chartWidth(box), height: 200,
-        scales: { x: { time: true }, y: { range: fromZero } },
-        series: [{}].concat(c.series.map(function (s) {
-          return { label: s[1], stroke: s[2], width: 2, dash: s[0] === 'targetWorkers' ? [6, 4] : undefined,
-            spanGaps: false };
-        })),
-        axes: [{}, { size: 56 }]
-      };
-      panel.plots.push({ spec: c, box: box, plot: new uPlot(opts, plotData(panel.data, c), box) });
-    });
+      loading: true, pending: [], extraKeys: null };
+    CHARTS.forEach(function (c) { addChart(panel, c); });
     state.panels.set(name, panel);
     loadHistory(panel);
     return panel;
+  }
+
+  function addChart(panel, c) {
+    var box = document.createElement('div');
+    box.className = 'chart';
+    panel.chartsEl.appendChild(box);
+    var opts = {
+      title: c.title, width: chartWidth(box), height: 200,
+      scales: { x: { time: true }, y: { range: fromZero } },
+      series: [{}].concat(c.series.map(function (s) {
+        return { label: s[1], stroke: s[2], width: 2, dash: s[0] === 'targetWorkers' ? [6, 4] : undefined,
+          spanGaps: false };
+      })),
+      axes: [{}, { size: 56 }]
+    };
+    panel.plots.push({ spec: c, box: box, plot: new uPlot(opts, plotData(panel.data, c), box) });
+  }
+
+  // Gauges particular to a kind of source (a Redis queue's delayed, pending, dead-lettered entries)
+  // get one more chart, made when they first show up.
+  var EXTRA_COLOURS = ['#805ad5', '#d69e2e', '#c53030', '#319795', '#718096', '#2b6cb0'];
+  function ensureExtra(panel, keys) {
+    if (panel.extraKeys !== null || keys.length === 0) {
+      return;
+    }
+    panel.extraKeys = keys.slice().sort();
+    panel.extraKeys.forEach(function (k) {
+      panel.data['x:' + k] = panel.data.time.map(function () { return null; });
+    });
+    addChart(panel, { title: 'Other gauges', series: panel.extraKeys.map(function (k, i) {
+      return ['x:' + k, k, EXTRA_COLOURS[i % EXTRA_COLOURS.length]];
+    }) });
   }
 
   function plotData(d, c) {
@@ -123,8 +141,13 @@
     if (times.length && t <= times[times.length - 1]) {
       return false;
     }
+    ensureExtra(panel, Object.keys(point.extra || {}));
     times.push(t);
     FIELDS.forEach(function (f) { panel.data[f].push(value(f, point[f])); });
+    (panel.extraKeys || []).forEach(function (k) {
+      var v = point.extra ? point.extra[k] : undefined;
+      panel.data['x:' + k].push(v === undefined ? null : v);
+    });
     if (times.length > state.maxPoints) {
       Object.keys(panel.data).forEach(function (f) { panel.data[f].shift(); });
     }
@@ -168,9 +191,14 @@
     fetch('api/pools/' + encodeURIComponent(panel.name) + '/history', { cache: 'no-store' })
       .then(function (r) { if (!r.ok) { throw new Error('HTTP ' + r.status); } return r.json(); })
       .then(function (h) {
+        var extra = h.series.extra || {};
+        ensureExtra(panel, Object.keys(extra));
         var d = emptyData();
         d.time = h.series.time.map(function (ms) { return ms / 1000; });
         FIELDS.forEach(function (f) { d[f] = h.series[f].map(function (v) { return value(f, v); }); });
+        (panel.extraKeys || []).forEach(function (k) {
+          d['x:' + k] = extra[k] ? extra[k].slice() : d.time.map(function () { return null; });
+        });
         panel.data = d;
       })
       .catch(function () { /* the next update fills in from here on */ })

@@ -15,8 +15,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * Debian's chromium, driven through Debian's chromedriver by Selenium, headless. Nothing is
  * downloaded: the driver's path is given, so Selenium Manager never runs (and SE_OFFLINE tells it
- * not to, should it try). Where the browser or the driver is missing, {@link #start} aborts the
- * calling test as an assumption, saying what to install, so only the browser tests are skipped.
+ * not to, should it try). Where the browser or the driver is missing, {@link #assumeAvailable}
+ * skips the calling test, saying what to install, so only the browser tests are skipped.
  */
 final class Browser {
 
@@ -28,10 +28,23 @@ final class Browser {
     private Browser() {
     }
 
+    /** Why the browser tests cannot run here, or null when they can. */
+    static String missing() {
+        if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+            return null;
+        }
+        return "browser tests skipped: no " + (Files.isExecutable(CHROMIUM) ? CHROMEDRIVER : CHROMIUM)
+                + " (apt-get install chromium chromium-driver, as .ci/run does)";
+    }
+
+    /** Skips the calling test, saying why, where there is no browser. */
+    static void assumeAvailable() {
+        String why = missing();
+        assumeTrue(why == null, why);
+    }
+
+    /** Starts the browser; call only where {@link #missing()} is null. */
     static ChromeDriver start(Path profile) {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "browser tests skipped: no " + (Files.isExecutable(CHROMIUM) ? CHROMEDRIVER : CHROMIUM)
-                        + " (apt-get install chromium chromium-driver, as .ci/run does)");
         System.setProperty("SE_OFFLINE", "true");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,18 +29,31 @@ import org.openqa.selenium.chrome.ChromeDriver;
 @Timeout(120)
 class DashboardBrowserTest {
 
-    @TempDir
-    Path profile;
+    /** One browser for the class: starting chromium is the slow part on a busy machine. */
+    private static ChromeDriver browser;
 
     private Pool pool;
     private Thread load;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private Dashboard dashboard;
-    private ChromeDriver browser;
+
+    @BeforeAll
+    static void startBrowser(@TempDir Path profile) {
+        if (Browser.missing() == null) {
+            browser = Browser.start(profile);
+        }
+    }
+
+    @AfterAll
+    static void quitBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
 
     @BeforeEach
     void start() throws Exception {
-        browser = Browser.start(profile);
+        Browser.assumeAvailable();
         pool = Pool.builder().name("api").workers(4).queueCapacity(50).statsWindow(Duration.ofSeconds(2)).build();
         // A steady trickle of short tasks, some failing, so every chart has something to draw.
         load = Thread.ofVirtual().start(() -> {
@@ -60,9 +75,6 @@ class DashboardBrowserTest {
     @AfterEach
     void stop() {
         running.set(false);
-        if (browser != null) {
-            browser.quit();
-        }
         if (dashboard != null) {
             dashboard.close();
         }
@@ -133,6 +145,42 @@ class DashboardBrowserTest {
         } finally {
             batch.shutdownNow();
         }
+    }
+
+    @Test
+    void aSourceWithGaugesOfItsOwnGetsAChartForThem() {
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        DashboardSource queue = new DashboardSource() {
+            @Override
+            public String name() {
+                return "redis emails";
+            }
+
+            @Override
+            public String kind() {
+                return "redis-queue";
+            }
+
+            @Override
+            public Reading read() {
+                long n = reads.incrementAndGet();
+                return new Reading(2, 1, -1, 10, -1, 5 * n, 0, 0, null, null, null,
+                        java.util.Map.of("delayed", n, "deadLettered", 3L));
+            }
+        };
+        dashboard.add(queue);
+        browser.get(dashboard.uri().toString());
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                ((Number) js("return window.corralDashboard.points('redis emails')")).longValue() >= 3);
+        var card = browser.findElement(By.cssSelector("section.pool[data-name='redis emails']"));
+        assertThat(card.findElements(By.tagName("canvas"))).hasSize(7);
+        assertThat(card.findElements(By.cssSelector(".u-title")).get(6).getText()).isEqualTo("Other gauges");
+        assertThat(card.findElement(By.className("kind")).getText()).isEqualTo("redis-queue");
+        assertThat(((Number) js("return window.corralDashboard.last('redis emails', 'x:deadLettered')")).longValue())
+                .isEqualTo(3);
+        long delayed = ((Number) js("return window.corralDashboard.last('redis emails', 'x:delayed')")).longValue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ((Number) js(
+                "return window.corralDashboard.last('redis emails', 'x:delayed')")).longValue() > delayed);
     }
 
     @Test

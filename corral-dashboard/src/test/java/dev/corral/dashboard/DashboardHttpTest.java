@@ -342,6 +342,27 @@ class DashboardHttpTest {
     }
 
     @Test
+    void requestsForAnotherHostNameAreRefused() throws Exception {
+        Dashboard d = start(Dashboard.builder().pool(pool));
+        assertThat(rawStatus(d, "evil.example:" + d.port())).isEqualTo(403);
+        assertThat(rawStatus(d, "127.0.0.1.evil.example:" + d.port())).isEqualTo(403);
+        assertThat(rawStatus(d, "localhost:" + d.port())).isEqualTo(200);
+        assertThat(rawStatus(d, "127.0.0.1:" + d.port())).isEqualTo(200);
+    }
+
+    /** The status of GET /api/pools sent by hand with this Host header (HttpClient will not set one). */
+    private static int rawStatus(Dashboard d, String host) throws IOException {
+        try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), d.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET /api/pools HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
+
+    @Test
     void aPortInUseFailsToStart() throws Exception {
         Dashboard d = start(Dashboard.builder());
         assertThatThrownBy(() -> Dashboard.builder().port(d.port()).start()).isInstanceOf(java.net.BindException.class);

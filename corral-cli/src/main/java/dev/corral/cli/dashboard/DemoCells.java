@@ -24,6 +24,7 @@ public final class DemoCells implements CellWatcher {
 
     private final Dashboard dashboard;
 
+    /** Puts the cells on {@code dashboard}. */
     public DemoCells(Dashboard dashboard) {
         this.dashboard = dashboard;
     }

@@ -52,7 +52,11 @@ public final class DemoViews {
                 out.printf("The demo is over; the dashboard at %s stays up for %s (Ctrl-C to stop now).%n",
                         dashboard.uri(), ReportText.seconds(linger));
                 out.flush();
-                Thread.sleep(linger); // nothing to wait for: the page is there to be looked at
+                try {
+                    Thread.sleep(linger); // nothing to wait for: the page is there to be looked at
+                } catch (InterruptedException e) {
+                    out.println("stopped."); // asked to stop early: the demo itself is done
+                }
             }
             return clean;
         } finally {

@@ -31,10 +31,12 @@ public final class LiveCell {
         this.latencies = latencies;
     }
 
+    /** The way this cell runs its requests. */
     public Mode mode() {
         return mode;
     }
 
+    /** The cell's closed-loop clients. */
     public int clients() {
         return clients;
     }
