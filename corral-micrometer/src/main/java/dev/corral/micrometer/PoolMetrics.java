@@ -57,7 +57,8 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code executor.stuck}</td><td>gauge, threads</td><td>{@link PoolStats#stuckWorkers()}</td></tr>
  *   <tr><td>{@code executor.submitters.waiting}</td><td>gauge, threads</td><td>{@link Pool#waitingSubmitters()}</td></tr>
  * </table>
- * The names, descriptions and base units of the first eight are Micrometer's. Counters come from
+ * The names, descriptions and base units of the first nine are Micrometer's (its two timers have no
+ * description, and neither have these). Counters come from
  * {@link PoolStats}, so they are exact and cost the pool nothing between scrapes.
  *
  * <h2>Timers are histograms, recorded per task</h2>
@@ -69,7 +70,7 @@ import java.util.function.ToDoubleFunction;
  * and handed to both. {@code new PoolMetrics(pool)} without it binds the gauges and counters only.
  * <p>
  * What the timers count: {@link #listener()} (the default) records every task while the pool runs
- * fewer than 5,000 a second (bursts of 1,000 beyond). Above that it records a sample: of the
+ * fewer than 5,000 a second (and bursts of up to 1,000 above that rate). Above that it records a sample: of the
  * tasks the pool times for its own statistics (all of them up to 20,000 a second, a systematic one
  * in 2 to 64 above), at most 5,000 a second per timer, because a Prometheus timer with a histogram
  * costs a few hundred nanoseconds a recording, more than a tiny task itself; 5,000 samples a second
