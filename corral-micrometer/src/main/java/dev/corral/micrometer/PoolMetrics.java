@@ -57,7 +57,8 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code executor.stuck}</td><td>gauge, threads</td><td>{@link PoolStats#stuckWorkers()}</td></tr>
  *   <tr><td>{@code executor.submitters.waiting}</td><td>gauge, threads</td><td>{@link Pool#waitingSubmitters()}</td></tr>
  * </table>
- * The names, descriptions and base units of the first eight are Micrometer's. Counters come from
+ * The names, descriptions and base units of the first nine are Micrometer's (its two timers have no
+ * description, and neither have these). Counters come from
  * {@link PoolStats}, so they are exact and cost the pool nothing between scrapes.
  *
  * <h2>Timers are histograms, recorded per task</h2>
@@ -69,10 +70,11 @@ import java.util.function.ToDoubleFunction;
  * and handed to both. {@code new PoolMetrics(pool)} without it binds the gauges and counters only.
  * <p>
  * What the timers count: {@link #listener()} (the default) records every task while the pool runs
- * fewer than 20,000 a second. Above that it records a sample: the tasks the pool times for its own
- * statistics (a systematic one in 2 to 64), and of those at most 20,000 a second per timer
- * (bursts of 2,000 beyond), because a Prometheus timer with a histogram costs a few hundred
- * nanoseconds a recording, more than a tiny task itself. Then a timer's count is the sample's:
+ * fewer than 5,000 a second (and bursts of up to 1,000 above that rate). Above that it records a sample: of the
+ * tasks the pool times for its own statistics (all of them up to 20,000 a second, a systematic one
+ * in 2 to 64 above), at most 5,000 a second per timer, because a Prometheus timer with a histogram
+ * costs a few hundred nanoseconds a recording, more than a tiny task itself; 5,000 samples a second
+ * still place a p99 within a bucket. Then a timer's count is the sample's:
  * take throughput from {@code executor.completed}, always exact. Percentiles of one instance are
  * unbiased by the sampling; pooled across instances whose rates differ a lot, busy instances
  * weigh less than their share. {@link #everyTaskListener()} records every task at any rate, for
@@ -206,8 +208,8 @@ public final class PoolMetrics implements MeterBinder {
      * to {@link #RECORDING_BURST} beyond): a Prometheus timer with a histogram costs a few hundred
      * nanoseconds a recording, which at a million tasks a second would cost more than the task.
      */
-    static final int RECORDINGS_PER_SECOND = 20_000;
-    static final int RECORDING_BURST = 2_000;
+    static final int RECORDINGS_PER_SECOND = 5_000;
+    static final int RECORDING_BURST = 1_000;
 
     /** The timers of one pool in one registry. */
     private static final class Sink {
