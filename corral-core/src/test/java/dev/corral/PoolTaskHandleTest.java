@@ -334,7 +334,10 @@ class PoolTaskHandleTest {
         for (int i = 0; i < 50_000 && uninterrupted.get() == 0; i++) {
             Task<?> t = pool.submit(() -> {
                 try {
-                    new CountDownLatch(1).await(200, MILLISECONDS);
+                    // Long enough that the cancel below always comes first, even when this thread is
+                    // descheduled for a while on a loaded machine (200 ms was not, at load 25 on 2 cores);
+                    // an interrupted body ends at once, so the wait costs nothing when cancel works.
+                    new CountDownLatch(1).await(5, SECONDS);
                     uninterrupted.incrementAndGet(); // not interrupted although cancel(true) returned true
                 } catch (InterruptedException expected) {
                     // fine

@@ -52,7 +52,9 @@ import picocli.CommandLine.Spec;
             "",
             "The policy's timings default to fractions of --duration (at 20s: --high-for 500ms, --low-for 1s, "
                     + "--cooldown 500ms, --keep-alive 2s, --scaling-interval 200ms, --sample-every 100ms), so a "
-                    + "shorter run still shows the pool move.",
+                    + "shorter run still shows the pool move. Timings that would leave a run nothing to show (a step's "
+                    + "peak, or a burst, shorter than one scaling step; a chart of fewer than 10 samples) are refused, "
+                    + "with a value that would do.",
             "",
             "Durations read like 500ms, 30s, 2m or 1m30s (units ns, us, ms, s, m, h, d), or ISO-8601 like PT1S."
         },
@@ -68,6 +70,8 @@ public final class ScaleCommand implements Callable<Integer> {
     static final String CHART = "scaling.svg";
     /** The burst comparison's file name in {@code --out}. */
     static final String BURST_TABLE = "scaling-burst.md";
+    /** The fewest samples a chart of one shape may have. */
+    private static final int MIN_SAMPLES = 10;
 
     @Spec
     CommandSpec spec;
@@ -239,8 +243,37 @@ public final class ScaleCommand implements Callable<Integer> {
                 stepUp, stepDown, cooldown != null ? cooldown : t.cooldown(), keep, interval, every, burstLength);
         if (burst) {
             checkBurstOutlastsThePolicy(settings);
+        } else {
+            checkShapesOutlastThePolicy(settings);
         }
         return settings;
+    }
+
+    /**
+     * Refuses policy timings that leave the three shapes nothing to show: the step's peak (a third
+     * of {@code --duration}) must outlast one scale-out step, and the chart needs samples.
+     */
+    private void checkShapesOutlastThePolicy(ScaleSettings s) {
+        Duration scaleOut = s.highFor().plus(s.cooldown()).plus(s.scalingInterval());
+        Duration peak = s.duration().dividedBy(3);
+        if (peak.compareTo(scaleOut) < 0) {
+            throw usage(String.format(Locale.ROOT, "--duration %s gives the step a peak of %s, shorter than one scale-out "
+                            + "step (--high-for %s + --cooldown %s + --scaling-interval %s): the pool could not follow "
+                            + "any shape; give --duration %s or more, or shorter policy timings",
+                    f(s.duration()), f(peak), f(s.highFor()), f(s.cooldown()), f(s.scalingInterval()),
+                    f(roundUpToTenth(scaleOut.multipliedBy(3)))));
+        }
+        if (s.sampleEvery().multipliedBy(MIN_SAMPLES).compareTo(s.duration()) > 0) {
+            throw usage(String.format(Locale.ROOT, "--sample-every %s leaves fewer than %d samples in --duration %s for the "
+                    + "chart; give --sample-every %s or less", f(s.sampleEvery()), MIN_SAMPLES, f(s.duration()),
+                    f(s.duration().dividedBy(MIN_SAMPLES))));
+        }
+    }
+
+    /** {@code d} rounded up to a whole 100ms, for a suggested value that passes the check. */
+    private static Duration roundUpToTenth(Duration d) {
+        long tenths = (d.toMillis() + 99) / 100;
+        return Duration.ofMillis(Math.max(1, tenths) * 100);
     }
 
     /**
@@ -256,10 +289,9 @@ public final class ScaleCommand implements Callable<Integer> {
         if (s.burstOn().compareTo(scaleOut) >= 0 && idleAfter.compareTo(scaleIn) >= 0) {
             return;
         }
-        // burstOn and idleAfter are each 5/13 of the length; ask for enough that both fit, in whole 100ms.
+        // burstOn and idleAfter are each 5/13 of the length; ask for enough that both fit.
         Duration step = scaleOut.compareTo(scaleIn) >= 0 ? scaleOut : scaleIn;
-        long tenths = (step.toMillis() * 13 / 5 + 99) / 100;
-        Duration need = Duration.ofMillis(Math.max(1, tenths) * 100);
+        Duration need = roundUpToTenth(step.multipliedBy(13).dividedBy(5));
         throw usage(String.format(Locale.ROOT, "--burst-length %s is too short for the scaling policy: its burst (%s) "
                         + "must outlast one scale-out step (--high-for %s + --cooldown %s + --scaling-interval %s) and "
                         + "its idle tail (%s) one scale-in step (--low-for %s + --keep-alive %s + --scaling-interval %s); "

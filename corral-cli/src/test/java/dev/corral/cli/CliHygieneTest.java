@@ -206,6 +206,25 @@ class CliHygieneTest {
     }
 
     @Test
+    void shapesTooShortForThePolicyOrTheChartAreRefusedWithAValueThatWouldDo() {
+        CliRun slow = run("scale", "--duration", "1s", "--high-for", "300ms", "--out", dir.toString());
+        CliRun sparse = run("scale", "--duration", "1s", "--sample-every", "200ms", "--out", dir.toString());
+
+        assertThat(slow.exitCode).isEqualTo(2);
+        assertThat(slow.err).contains("--duration 1s gives the step a peak of 333.333333ms, shorter than one scale-out "
+                + "step (--high-for 300ms + --cooldown 25ms + --scaling-interval 10ms)").contains("give --duration 1.1s or more");
+        assertThat(sparse.exitCode).isEqualTo(2);
+        assertThat(sparse.err).contains("--sample-every 200ms leaves fewer than 10 samples in --duration 1s")
+                .contains("give --sample-every 100ms or less");
+        assertThat(dir).isEmptyDirectory();
+        CommandLine cmd = CorralCommand.commandLine();
+        cmd.parseArgs("scale", "--duration", "1.1s", "--high-for", "300ms", "--cooldown", "25ms",
+                "--scaling-interval", "10ms");
+        ScaleCommand scale = cmd.getSubcommands().get("scale").getCommand();
+        assertThat(scale.settings().duration()).isEqualTo(Duration.ofMillis(1100));
+    }
+
+    @Test
     void aFailureWhileRunningIsOneLineNamingTheCommand() {
         CliRun run = runConfigured(new Boom());
 
