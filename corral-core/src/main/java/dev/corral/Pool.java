@@ -1140,6 +1140,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
     private Task<?> nextTask(Worker w) {
+        int missed = 0; // polls that found the queue non-empty but nothing to take (see below)
         for (;;) {
             int rs = runState;
             if (rs >= STOP) {
@@ -1182,6 +1183,16 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 }
                 if (rs >= SHUTDOWN) {
                     return null;
+                }
+                if (mayPoll && !queue.isEmpty() && ++missed >= 2) {
+                    // The queue holds a slot a producer has claimed but not yet published, and a
+                    // poll cannot pass it. Usually that lasts nanoseconds; but a producer preempted
+                    // between the two steps (a loaded machine, a 1-CPU container) holds it for a
+                    // time slice, and until it publishes every worker would go round this loop
+                    // (poll, spin, announce idle, see the queue non-empty, look again), burning the
+                    // CPU the producer needs to finish. Give the CPU away instead.
+                    missed = 0;
+                    Thread.yield();
                 }
             } else {
                 if (waiterCount != 0) {
