@@ -37,6 +37,10 @@ import java.util.function.Function;
  * <ol>
  *   <li>{@link TinyTaskThroughput} through the JMH {@link Runner} API (1 and 2 producer threads,
  *       2 and 8 workers), one fork per configuration;</li>
+ *   <li>{@link BlockingSubmission}: tiny tasks into a queue that is full most of the time
+ *       (capacities 1,024 and 64; 1 and 2 producers; 2 and 8 workers), Corral's {@code BLOCK}
+ *       against ThreadPoolExecutor with an ArrayBlockingQueue or a LinkedBlockingQueue and a
+ *       {@code put} rejection handler, in the same run;</li>
  *   <li>{@link HandoffLatencyMain} at 20k and 200k tasks/s (2 workers; 4 too without
  *       {@code --quick});</li>
  *   <li>{@link SleepFanOut} (200k tasks x 10 ms at a cap of 10k);</li>
@@ -50,7 +54,7 @@ import java.util.function.Function;
  *
  * <h2>Usage</h2>
  * {@code java -cp corral-bench/target/benchmarks.jar dev.corral.bench.BenchMain [--quick]
- * [--rounds N] [--out docs/bench/latest.md] [--only tiny,handoff,fanout,request]}.
+ * [--rounds N] [--out docs/bench/latest.md] [--only tiny,blocking,handoff,fanout,request]}.
  * {@code --quick} (2 rounds, short iterations) takes about 5 minutes on 2 cores; the default
  * (3 rounds, longer iterations, 4-worker hand-off) about 15-20. JMH's own output and each harness's
  * lines go to a log folder named at the start. The table is printed and written, with the machine
@@ -92,7 +96,7 @@ public final class BenchMain {
         Map<String, String> a = Harness.args(argv);
         boolean quick = a.containsKey("quick");
         int rounds = Harness.intArg(a, "rounds", quick ? 2 : 3);
-        List<String> only = Harness.listArg(a, "only", List.of("tiny", "handoff", "fanout", "request"));
+        List<String> only = Harness.listArg(a, "only", List.of("tiny", "blocking", "handoff", "fanout", "request"));
         Path out = Path.of(a.getOrDefault("out", "docs/bench/latest.md"));
         Path logDir = Path.of(a.getOrDefault("log-dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "corral-bench-" + System.currentTimeMillis()).toString()));
@@ -126,6 +130,7 @@ public final class BenchMain {
             progress("round %d/%d, order %s", round + 1, rounds, kinds);
             int r = round;
             scenario("tiny", () -> tiny(kinds));
+            scenario("blocking", () -> blocking(kinds));
             scenario("handoff", () -> handoff(kinds));
             scenario("fanout", () -> fanout(kinds, r));
             scenario("request", () -> request(kinds));
@@ -195,6 +200,37 @@ public final class BenchMain {
                 record("tiny-" + producers + "-" + workers,
                         "Tiny tasks, " + producers + " producer" + (producers > 1 ? "s" : "") + ", " + workers
                                 + " workers: M tasks/s", true, kind, mtasks);
+            }
+        }
+    }
+
+    /** Blocking submission: the bounded kinds only (fjp and the semaphore have no queue to fill). */
+    private void blocking(List<String> kinds) throws RunnerException, InterruptedException {
+        List<String> bounded = kinds.stream().filter(k -> k.equals("corral") || k.startsWith("tpe-")).toList();
+        for (int producers : new int[] {1, 2}) {
+            progress("  blocking submission, %d producer(s)", producers);
+            Options opt = new OptionsBuilder()
+                    .include(BlockingSubmission.class.getName() + ".blockingSubmission")
+                    .param("executor", bounded.toArray(String[]::new))
+                    .param("workers", "2", "8")
+                    .param("queueCapacity", "1024", "64")
+                    .threads(producers)
+                    .forks(1)
+                    .warmupIterations(quick ? 2 : 3)
+                    .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                    .measurementIterations(quick ? 3 : 5)
+                    .measurementTime(TimeValue.milliseconds(quick ? 400 : 1000))
+                    .timeout(TimeValue.seconds(60))
+                    .shouldFailOnError(false)
+                    .output(logDir.resolve("jmh-blocking.log").toString() + "." + System.nanoTime())
+                    .build();
+            for (RunResult rr : runJmh(opt)) {
+                String kind = rr.getParams().getParam("executor");
+                String workers = rr.getParams().getParam("workers");
+                String capacity = rr.getParams().getParam("queueCapacity");
+                record("blocking-" + capacity + "-" + producers + "-" + workers,
+                        "Blocking submission, queue " + capacity + ", " + producers + " producer" + (producers > 1 ? "s" : "")
+                                + ", " + workers + " workers: M tasks/s", true, kind, rr.getPrimaryResult().getScore() / 1e6);
             }
         }
     }
