@@ -1867,6 +1867,21 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
     }
 
+    /**
+     * Settles a claimed task whose timeout or queue timeout has passed on the ticker, before its
+     * body starts (the timer may not have reached it yet). Only for tasks with such deadlines.
+     */
+    void expireIfDue(Task<?> t) {
+        long now = ticker.nanoTime();
+        if (t.timeoutNanos > 0 && now - (t.acceptedAt + t.timeoutNanos) >= 0) {
+            t.expire(new TimeoutException("task '" + t.name() + "' passed its deadline (timeout "
+                    + Durations.human(t.timeoutNanos) + ", before it started)"), true, false);
+        } else if (t.queueTimeoutNanos > 0 && now - (t.acceptedAt + t.queueTimeoutNanos) >= 0) {
+            t.expire(new TimeoutException("task '" + t.name() + "' passed its deadline (queueTimeout "
+                    + Durations.human(t.queueTimeoutNanos) + ", before it started)"), true, false);
+        }
+    }
+
     /** A task ignored the interrupt its deadline sent: always reported, whatever the task's kind. */
     void reportStuck(Task<?> t, TaskStuckException stuck) {
         reportFailure(t, stuck);

@@ -386,6 +386,12 @@ public final class Task<T> implements RunnableFuture<T> {
      * is counted as started. Never throws, except a VirtualMachineError.
      */
     void runClaimed(WorkerCounters counters) {
+        if (deadlinesWatched && !detached && pool != null) {
+            // A deadline that has passed while the task waited settles it here, not only when the
+            // timer gets to it: a worker freed by an earlier expiry at the same tick could
+            // otherwise start a task whose own deadline has already passed.
+            pool.expireIfDue(this);
+        }
         if (!STATE.compareAndSet(this, CLAIMED, RUNNING)) {
             RUNNER.setRelease(this, null); // settled while claimed: not started, nothing to time
             return;
