@@ -112,46 +112,83 @@ import java.util.function.Consumer;
  * {@link TaskEvent}, emitted where the counter moves, so a journal or a metrics system sees the
  * same numbers as {@code stats()}.
  *
- * <h2>Implementation overview</h2>
- * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
- * {@code waiterCount}, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
- * {@code maxWorkers}), or offers the task to a lock-free bounded ring ({@link MpmcRing}) and, if
- * some worker is idle, wakes one. On a machine with several cores the ring is split in stripes
- * ({@link StripedRing}): each submitting thread offers to its own stripe and each worker polls
- * them in turn from a rotating start, so submitters and workers on different cores do not all
- * contend on one head and one tail; the bound stays exact (the stripes' bounds add up to it).
- * A worker polls the ring; when it finds it empty it pushes itself on the idle stack, publishes
- * {@code idleCount}, re-checks the ring and only then parks. Because the submitter writes the
- * ring before reading {@code idleCount} and the worker writes {@code idleCount} before re-reading
- * the ring, one of them always sees the other (no lost wake-up). {@code lock} guards only the
- * slow paths: the idle stack, the waiting submitters, the worker set and state transitions.
- * <p>
- * Wake-ups are rationed: a submission wakes a worker only if its task landed with nothing waiting
- * ahead of it in its stripe ({@link TaskQueue#enqueue} says FIRST), no worker is spinning on the
- * ring and no wake-up is in flight. A task that landed BEHIND another is the business of whoever
- * takes that one: after every take a worker checks whether more is waiting (the next slot, which
- * its poll just read, or else the whole ring) and, if so and a worker is idle, wakes one before it
- * runs its own task. So a task never waits for the task ahead of it to finish while a worker sits
- * idle, and submitters that run ahead of the workers pay for no wake-up check at all.
- * <p>
- * Fairness for waiting submitters: a submission that sees {@code waiterCount > 0} never takes the
- * fast path; it joins the FIFO of waiters. A worker that frees a slot while waiters exist moves the
- * head waiter's task into the queue on the waiter's behalf (under {@code lock}) and wakes it, so
- * the slot cannot be taken by a newcomer. With a queue capacity of 0 the hand-off is direct: an
- * idle worker's {@code handoff} field receives the task under {@code lock}.
- * <p>
- * Racing with shutdown: a submitter that passed the running check before {@code shutdown()} may
- * find its task queued after the last worker left. It re-checks the state after queuing and, if
- * the pool is shutting down, takes its task back ({@link Task#reclaim()}); if a worker already took
- * it, it runs. Either way the submitter knows the truth and nothing is stranded.
- * <p>
- * Counters follow one rule: a task's settlement passes through {@link #taskSettled} (called by
- * {@link Task} on its single state transition), which moves exactly one outcome counter and then
- * tells the listener, if any ({@link TaskEvents}). Every other counter move has its event beside
- * it the same way (acceptance in {@code offerTask}/{@code awaitRoom}, refusal in {@code refused},
- * start in {@code taskStarted}, hand-back in {@code shutdownNow}), so events and stats agree.
+ * <h2>Per-task settings</h2>
+ * {@link #submit(Callable, TaskOptions)} and {@link #execute(Runnable, TaskOptions)} take
+ * {@link TaskOptions}: a name (in failure reports and the worker thread's name while it runs), a
+ * priority (in a pool built with {@link Builder#priorityQueue()}: lower runs first, with optional
+ * aging), and deadlines: {@code timeout} from submission, {@code queueTimeout} while waiting,
+ * {@code runTimeout} from the start. A deadline settles the task at once with a
+ * {@link java.util.concurrent.TimeoutException} and interrupts it if it runs; a task that ignores
+ * the interrupt is reported as stuck ({@link Builder#stuckGrace}). {@link Builder#defaultTimeout}
+ * gives every task a timeout. {@link Task#phase()} says whether a task is queued, running or
+ * settled; {@link TaskContext} tells running code its deadline and whether it should stop.
+ *
+ * <h2>Groups</h2>
+ * {@link #newGroup()} makes a {@link TaskGroup}: tasks joined as one result in submission order,
+ * cancelled together (fail-fast by default), optionally with a deadline, a concurrency limit or a
+ * start rate of their own, all on this pool's workers.
+ *
+ * <h2>Sizes at run time</h2>
+ * {@link #resize(int, int)} changes the worker bounds at once (growing lets waiting work in,
+ * shrinking never interrupts a task), {@link #setQueueCapacity(int)} the queue's bound and
+ * {@link #setKeepAlive(Duration)} the idle time after which workers above the minimum leave.
+ * With {@link Builder#scaling(ScalingPolicy)} a policy ({@link UtilizationPolicy},
+ * {@link QueueDepthPolicy} or your own) moves the worker target between the bounds from a load
+ * sample every {@link Builder#scalingInterval}; {@link Builder#onScale} hears every change.
+ *
+ * <h2>Gates</h2>
+ * {@link Builder#limiter(dev.corral.limit.Limiter)} puts a concurrency (or adaptive) limit in
+ * front of the workers, possibly shared by several pools, and {@link Builder#startRate} a start
+ * rate; tasks wait in the queue for their turn, and workers wait without holding one.
+ *
+ * <h2>Virtual threads</h2>
+ * {@link Builder#virtualThreads()} runs workers on virtual threads, for many tasks that block.
+ * Without a worker count such a pool runs up to {@value #DEFAULT_VIRTUAL_WORKERS} tasks at once.
+ *
  */
 public final class Pool extends AbstractExecutorService implements AutoCloseable {
+
+    /*
+     * Implementation overview (the engine: how a task travels; users read the class javadoc).
+     *
+     * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
+     * {@code waiterCount}, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
+     * {@code maxWorkers}), or offers the task to a lock-free bounded ring ({@link MpmcRing}) and, if
+     * some worker is idle, wakes one. On a machine with several cores the ring is split in stripes
+     * ({@link StripedRing}): each submitting thread offers to its own stripe and each worker polls
+     * them in turn from a rotating start, so submitters and workers on different cores do not all
+     * contend on one head and one tail; the bound stays exact (the stripes' bounds add up to it).
+     * A worker polls the ring; when it finds it empty it pushes itself on the idle stack, publishes
+     * {@code idleCount}, re-checks the ring and only then parks. Because the submitter writes the
+     * ring before reading {@code idleCount} and the worker writes {@code idleCount} before re-reading
+     * the ring, one of them always sees the other (no lost wake-up). {@code lock} guards only the
+     * slow paths: the idle stack, the waiting submitters, the worker set and state transitions.
+     *
+     * Wake-ups are rationed: a submission wakes a worker only if its task landed with nothing waiting
+     * ahead of it in its stripe ({@link TaskQueue#enqueue} says FIRST), no worker is spinning on the
+     * ring and no wake-up is in flight. A task that landed BEHIND another is the business of whoever
+     * takes that one: after every take a worker checks whether more is waiting (the next slot, which
+     * its poll just read, or else the whole ring) and, if so and a worker is idle, wakes one before it
+     * runs its own task. So a task never waits for the task ahead of it to finish while a worker sits
+     * idle, and submitters that run ahead of the workers pay for no wake-up check at all.
+     *
+     * Fairness for waiting submitters: a submission that sees {@code waiterCount > 0} never takes the
+     * fast path; it joins the FIFO of waiters. A worker that frees a slot while waiters exist moves the
+     * head waiter's task into the queue on the waiter's behalf (under {@code lock}) and wakes it, so
+     * the slot cannot be taken by a newcomer. With a queue capacity of 0 the hand-off is direct: an
+     * idle worker's {@code handoff} field receives the task under {@code lock}.
+     *
+     * Racing with shutdown: a submitter that passed the running check before {@code shutdown()} may
+     * find its task queued after the last worker left. It re-checks the state after queuing and, if
+     * the pool is shutting down, takes its task back ({@link Task#reclaim()}); if a worker already took
+     * it, it runs. Either way the submitter knows the truth and nothing is stranded.
+     *
+     * Counters follow one rule: a task's settlement passes through {@link #taskSettled} (called by
+     * {@link Task} on its single state transition), which moves exactly one outcome counter and then
+     * tells the listener, if any ({@link TaskEvents}). Every other counter move has its event beside
+     * it the same way (acceptance in {@code offerTask}/{@code awaitRoom}, refusal in {@code refused},
+     * start in {@code taskStarted}, hand-back in {@code shutdownNow}), so events and stats agree.
+     */
 
     /** The largest bounded queue: its slots are allocated up front (16 bytes each). */
     public static final int MAX_QUEUE_CAPACITY = 1 << 24;
@@ -344,33 +381,65 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     // ------------------------------------------------------------------ submission
 
+    /**
+     * Runs {@code command} on a worker some time soon, with no handle to wait on: a failure goes
+     * to the {@linkplain Builder#onTaskFailure failure handler}. When the pool is full it does what
+     * {@link Builder#whenFull} says (by default waits for room, in arrival order).
+     *
+     * @throws RejectedExecutionException if the pool is shut down, or full under
+     *         {@link Overflow#REJECT}, or the wait for room was interrupted (the interrupt stays set)
+     * @throws NullPointerException if {@code command} is null
+     */
     @Override
     public void execute(Runnable command) {
-        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(command, "command must not be null");
         Task<?> t = (command instanceof Task<?> own && own.pool == this && own.isQueued() && !own.isStarted())
                 ? own : newTask(body(command), true);
         submitTask(t);
     }
 
+    /**
+     * Runs {@code task} on a worker some time soon and returns its {@link Task}, a
+     * {@link java.util.concurrent.Future} that also says where the task is and can be cancelled.
+     * A failure completes the task exceptionally (and reaches the failure handler only with
+     * {@link Builder#reportAllFailures(boolean)}). When the pool is full it does what
+     * {@link Builder#whenFull} says.
+     *
+     * @throws RejectedExecutionException if the pool is shut down, or full under
+     *         {@link Overflow#REJECT}, or the wait for room was interrupted
+     * @throws NullPointerException if {@code task} is null
+     */
     @Override
     public <T> Task<T> submit(Callable<T> task) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         Task<T> t = newTask(task, reportAllFailures);
         submitTask(t);
         return t;
     }
 
+    /**
+     * Submits a {@code Runnable}; its task's result is null. See {@link #submit(Callable)}.
+     *
+     * @throws RejectedExecutionException as {@link #submit(Callable)}
+     * @throws NullPointerException if {@code task} is null
+     */
     @Override
     public Task<?> submit(Runnable task) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         Task<Object> t = newTask(body(task), reportAllFailures);
         submitTask(t);
         return t;
     }
 
+    /**
+     * Submits a {@code Runnable} whose task completes with {@code result}. See {@link #submit(Callable)}.
+     *
+     * @throws RejectedExecutionException as {@link #submit(Callable)}
+     * @throws NullPointerException if {@code task} is null
+     */
     @Override
     public <T> Task<T> submit(Runnable task, T result) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         Task<T> t = newTask(Executors.callable(task, result), reportAllFailures);
         submitTask(t);
         return t;
@@ -383,7 +452,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * @throws IllegalArgumentException if a priority is given to a pool without a priority queue
      */
     public <T> Task<T> submit(Callable<T> task, TaskOptions options) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         Task<T> t = newTask(task, reportAllFailures, options);
         submitTask(t);
         return t;
@@ -395,7 +464,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * {@link #submit(Runnable, Object)} and quietly use the options as the result.)
      */
     public Task<?> submit(Runnable task, TaskOptions options) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         Task<Object> t = newTask(body(task), reportAllFailures, options);
         submitTask(t);
         return t;
@@ -407,12 +476,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * @throws IllegalArgumentException if a priority is given to a pool without a priority queue
      */
     public void execute(Runnable task, TaskOptions options) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         submitTask(newTask(body(task), true, options));
     }
 
     private <T> Task<T> newTask(Object c, boolean report, TaskOptions options) {
-        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(options, "options must not be null");
         if (options.hasPriority() && !priorities) {
             throw new IllegalArgumentException("priority " + options.priority() + " given to pool '" + name
                     + "', which has no priority queue: build it with priorityQueue()");
@@ -451,7 +520,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** A fail-fast group whose tasks all time out {@code timeout} from now. */
     public <T> TaskGroup<T> newGroup(Duration timeout) {
-        return newGroup(true, Objects.requireNonNull(timeout, "timeout"));
+        return newGroup(true, Objects.requireNonNull(timeout, "timeout must not be null"));
     }
 
     /** One non-waiting attempt to accept a group's held task; false if the pool is full. */
@@ -468,10 +537,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     /** A task of a group; a group deadline becomes the task's timeout, counted from its submission. */
-    <T> Task<T> newGroupTask(Callable<T> c, long groupDeadline) {
-        Task<T> t = newTask(c, reportAllFailures);
+    <T> Task<T> newGroupTask(Callable<T> c, long groupDeadline, TaskOptions options) {
+        Task<T> t = options == null ? newTask(c, reportAllFailures) : newTask(c, reportAllFailures, options);
         if (groupDeadline != 0L) {
-            t.timeoutNanos = Math.max(1L, groupDeadline - ticker.nanoTime());
+            long left = Math.max(1L, groupDeadline - ticker.nanoTime());
+            t.timeoutNanos = t.timeoutNanos == 0L ? left : Math.min(t.timeoutNanos, left); // whichever comes first
         }
         return t;
     }
@@ -482,7 +552,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * as rejected).
      */
     public <T> Optional<Task<T>> trySubmit(Callable<T> task) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         Task<T> t = newTask(task, reportAllFailures);
         if (offerTask(t) == ACCEPTED) {
             return Optional.of(t);
@@ -500,8 +570,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * @throws IllegalArgumentException if {@code maxWait} is negative
      */
     public <T> Optional<Task<T>> trySubmit(Callable<T> task, Duration maxWait) throws InterruptedException {
-        Objects.requireNonNull(task, "task");
-        Objects.requireNonNull(maxWait, "maxWait");
+        Objects.requireNonNull(task, "task must not be null");
+        Objects.requireNonNull(maxWait, "maxWait must not be null");
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must be >= 0 but was " + maxWait);
         }
@@ -525,7 +595,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * was full or shut down (counted as rejected).
      */
     public boolean tryExecute(Runnable task) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
         Task<?> t = newTask(body(task), true);
         if (offerTask(t) == ACCEPTED) {
             return true;
@@ -536,13 +606,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
-        Objects.requireNonNull(callable, "task");
+        Objects.requireNonNull(callable, "task must not be null");
         return newTask(callable, reportAllFailures);
     }
 
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
-        Objects.requireNonNull(runnable, "task");
+        Objects.requireNonNull(runnable, "task must not be null");
         return newTask(Executors.callable(runnable, value), reportAllFailures);
     }
 
@@ -1112,6 +1182,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
     private Task<?> nextTask(Worker w) {
+        int missed = 0; // polls that found the queue non-empty but nothing to take (see below)
         for (;;) {
             int rs = runState;
             if (rs >= STOP) {
@@ -1154,6 +1225,16 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 }
                 if (rs >= SHUTDOWN) {
                     return null;
+                }
+                if (mayPoll && !queue.isEmpty() && ++missed >= 2) {
+                    // The queue holds a slot a producer has claimed but not yet published, and a
+                    // poll cannot pass it. Usually that lasts nanoseconds; but a producer preempted
+                    // between the two steps (a loaded machine, a 1-CPU container) holds it for a
+                    // time slice, and until it publishes every worker would go round this loop
+                    // (poll, spin, announce idle, see the queue non-empty, look again), burning the
+                    // CPU the producer needs to finish. Give the CPU away instead.
+                    missed = 0;
+                    Thread.yield();
                 }
             } else {
                 if (waiterCount != 0) {
@@ -1814,7 +1895,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     }
 
     static Duration checkKeepAlive(Duration keepAlive) {
-        Objects.requireNonNull(keepAlive, "keepAlive");
+        Objects.requireNonNull(keepAlive, "keepAlive must not be null");
         if (keepAlive.isNegative() || keepAlive.isZero()) {
             throw new IllegalArgumentException("keepAlive must be > 0 but was " + keepAlive);
         }
@@ -1839,6 +1920,21 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
         if (t.runTimeoutNanos != 0 || stuckThresholdNanos != 0) {
             deadlines.started(t, t.timed ? t.startedAt : ticker.nanoTime(), stuckThresholdNanos);
+        }
+    }
+
+    /**
+     * Settles a claimed task whose timeout or queue timeout has passed on the ticker, before its
+     * body starts (the timer may not have reached it yet). Only for tasks with such deadlines.
+     */
+    void expireIfDue(Task<?> t) {
+        long now = ticker.nanoTime();
+        if (t.timeoutNanos > 0 && now - (t.acceptedAt + t.timeoutNanos) >= 0) {
+            t.expire(new TimeoutException("task '" + t.name() + "' passed its deadline (timeout "
+                    + Durations.human(t.timeoutNanos) + ", before it started)"), true, false);
+        } else if (t.queueTimeoutNanos > 0 && now - (t.acceptedAt + t.queueTimeoutNanos) >= 0) {
+            t.expire(new TimeoutException("task '" + t.name() + "' passed its deadline (queueTimeout "
+                    + Durations.human(t.queueTimeoutNanos) + ", before it started)"), true, false);
         }
     }
 
@@ -2012,6 +2108,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     // ------------------------------------------------------------------ shutdown
 
+    /**
+     * Stops intake: later submissions are rejected, and submitters waiting for room are told
+     * {@link RejectedExecutionException} at once. Queued and running tasks go on to the end; then
+     * the workers leave and the pool terminates. Does not wait: see {@link #awaitTermination},
+     * {@link #close()} or {@link #shutdownGracefully(Duration)}. Calling it again does nothing.
+     */
     @Override
     public void shutdown() {
         lock.lock();
@@ -2032,6 +2134,16 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         tryTerminate();
     }
 
+    /**
+     * Stops intake as {@link #shutdown()} does, interrupts every running task and hands back the
+     * tasks that never started. Each element of the list is the {@link Task} itself (cast it to
+     * read its name or id; its {@code toString()} says "handed back" and what it runs): it stays
+     * queued, no longer the pool's, and runs if its new owner calls {@link Task#run()}, or can be
+     * cancelled. Counted in {@link PoolStats#handedBack()}. A task that ignores its interrupt
+     * keeps its worker until it returns. Does not wait.
+     *
+     * @return the never-started tasks, in the order a worker would have taken them
+     */
     @Override
     public List<Runnable> shutdownNow() {
         List<Runnable> never;
@@ -2254,7 +2366,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      *         {@link #shutdownNow()}
      */
     public ShutdownReport shutdownGracefully(Duration deadline) throws InterruptedException {
-        Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(deadline, "deadline must not be null");
         if (deadline.isNegative()) {
             throw new IllegalArgumentException("deadline must be >= 0 but was " + deadline);
         }
@@ -2364,7 +2476,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     @Override
     public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Objects.requireNonNull(unit, "unit");
+        Objects.requireNonNull(unit, "unit must not be null");
         return doInvokeAny(tasks, true, unit.toNanos(timeout));
     }
 
@@ -2374,7 +2486,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      */
     private <T> T doInvokeAny(Collection<? extends Callable<T>> tasks, boolean timed, long nanos)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(tasks, "tasks must not be null");
         int n = tasks.size();
         if (n == 0) {
             throw new IllegalArgumentException("tasks must not be empty");
@@ -2433,11 +2545,24 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         return t;
     }
 
+    /**
+     * Runs every task and waits for all of them, as {@link java.util.concurrent.ExecutorService}
+     * says; the futures are this pool's {@link Task}s, in the order of {@code tasks}.
+     */
+    @Override
+    public <T> List<java.util.concurrent.Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        for (Callable<T> c : tasks) {
+            Objects.requireNonNull(c, "tasks must not contain null");
+        }
+        return super.invokeAll(tasks);
+    }
+
     @Override
     public <T> List<java.util.concurrent.Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        Objects.requireNonNull(tasks, "tasks");
-        Objects.requireNonNull(unit, "unit");
+        Objects.requireNonNull(tasks, "tasks must not be null");
+        Objects.requireNonNull(unit, "unit must not be null");
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         List<java.util.concurrent.Future<T>> futures = new ArrayList<>(tasks.size());
         for (Callable<T> c : tasks) {
@@ -2557,9 +2682,16 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * task that succeeded, a drop for one that timed out, nothing otherwise). Workers wait for
          * permits without holding a task, so waiting tasks stay queued. A limiter shared by several
          * pools limits them together. Needs a queue ({@code queueCapacity > 0}).
+         * <p>
+         * The limiter's own {@link dev.corral.limit.LimiterStats} count the workers' attempts, not
+         * tasks: a worker that finds the limit reached tries again once it has announced itself
+         * (each failed try is a {@code rejected}), and a permit taken for a task that another
+         * worker took first is released unused (a {@code granted} and a {@code released}). So for
+         * 10 tasks {@code granted} can read 15 and {@code rejected} 26; count tasks with
+         * {@link PoolStats}, which is exact.
          */
         public Builder limiter(Limiter limiter) {
-            this.limiter = Objects.requireNonNull(limiter, "limiter");
+            this.limiter = Objects.requireNonNull(limiter, "limiter must not be null");
             return this;
         }
 
@@ -2568,13 +2700,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * without holding a task. Needs a queue ({@code queueCapacity > 0}).
          */
         public Builder startRate(RateLimiter rate) {
-            this.startRate = Objects.requireNonNull(rate, "startRate");
+            this.startRate = Objects.requireNonNull(rate, "startRate must not be null");
             return this;
         }
 
         /** The pool's name, used in thread names ({@code <name>-worker-<n>}), messages and stats. */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(name, "name must not be null");
             if (name.isBlank()) {
                 throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
             }
@@ -2650,13 +2782,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * own copy ({@link ScalingPolicy#fresh()}), so one policy object may configure many pools.
          */
         public Builder scaling(ScalingPolicy policy) {
-            this.scalingPolicy = Objects.requireNonNull(policy, "scaling");
+            this.scalingPolicy = Objects.requireNonNull(policy, "scaling must not be null");
             return this;
         }
 
         /** How often the scaling policy is asked (default 1 s). */
         public Builder scalingInterval(Duration interval) {
-            Objects.requireNonNull(interval, "scalingInterval");
+            Objects.requireNonNull(interval, "scalingInterval must not be null");
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("scalingInterval must be > 0 but was " + interval);
             }
@@ -2666,7 +2798,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** Receives every change of the worker target (policy decisions and resizes). */
         public Builder onScale(Consumer<? super ScalingEvent> listener) {
-            this.scaleListener = Objects.requireNonNull(listener, "onScale");
+            this.scaleListener = Objects.requireNonNull(listener, "onScale must not be null");
             return this;
         }
 
@@ -2751,7 +2883,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** A {@link TaskOptions#timeout(Duration) timeout} for every task that does not set its own. */
         public Builder defaultTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "defaultTimeout");
+            Objects.requireNonNull(timeout, "defaultTimeout must not be null");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("defaultTimeout must be > 0 but was " + timeout);
             }
@@ -2765,7 +2897,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * counted in {@link PoolStats#stuckWorkers()} (default 1 s).
          */
         public Builder stuckGrace(Duration grace) {
-            Objects.requireNonNull(grace, "stuckGrace");
+            Objects.requireNonNull(grace, "stuckGrace must not be null");
             if (grace.isNegative()) {
                 throw new IllegalArgumentException("stuckGrace must be >= 0 but was " + grace);
             }
@@ -2779,7 +2911,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * or not it has a timeout. Detection only: nothing is interrupted. Off by default.
          */
         public Builder stuckThreshold(Duration threshold) {
-            Objects.requireNonNull(threshold, "stuckThreshold");
+            Objects.requireNonNull(threshold, "stuckThreshold must not be null");
             if (threshold.isNegative() || threshold.isZero()) {
                 throw new IllegalArgumentException("stuckThreshold must be > 0 but was " + threshold);
             }
@@ -2793,7 +2925,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * cleared in reverse). See {@link ContextPropagator}.
          */
         public Builder contextPropagator(ContextPropagator propagator) {
-            propagators.add(Objects.requireNonNull(propagator, "contextPropagator"));
+            propagators.add(Objects.requireNonNull(propagator, "contextPropagator must not be null"));
             return this;
         }
 
@@ -2828,7 +2960,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * first served among equal priorities. Read on the pool's ticker.
          */
         public Builder priorityQueue(Duration agingStep) {
-            Objects.requireNonNull(agingStep, "agingStep");
+            Objects.requireNonNull(agingStep, "agingStep must not be null");
             if (agingStep.isNegative() || agingStep.isZero()) {
                 throw new IllegalArgumentException("agingStep must be > 0 but was " + agingStep);
             }
@@ -2877,13 +3009,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * together with {@link #virtualThreads()}: pass {@code Thread.ofVirtual().factory()} instead.
          */
         public Builder threadFactory(ThreadFactory factory) {
-            this.threadFactory = Objects.requireNonNull(factory, "threadFactory");
+            this.threadFactory = Objects.requireNonNull(factory, "threadFactory must not be null");
             return this;
         }
 
         /** What submit/execute do when the pool is full; default {@link Overflow#BLOCK}. */
         public Builder whenFull(Overflow policy) {
-            this.overflow = Objects.requireNonNull(policy, "whenFull");
+            this.overflow = Objects.requireNonNull(policy, "whenFull must not be null");
             return this;
         }
 
@@ -2893,7 +3025,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
          * Runs in the thread where the failure happened; keep it short. Default: log as WARNING.
          */
         public Builder onTaskFailure(BiConsumer<? super Task<?>, ? super Throwable> handler) {
-            this.failureHandler = Objects.requireNonNull(handler, "onTaskFailure");
+            this.failureHandler = Objects.requireNonNull(handler, "onTaskFailure must not be null");
             return this;
         }
 
@@ -2905,13 +3037,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** The time source for latencies and, later, deadlines and windows; default {@link Ticker#system()}. */
         public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            this.ticker = Objects.requireNonNull(ticker, "ticker must not be null");
             return this;
         }
 
         /** The length of one latency window in {@link PoolStats} (default 30 s). */
         public Builder statsWindow(Duration window) {
-            Objects.requireNonNull(window, "statsWindow");
+            Objects.requireNonNull(window, "statsWindow must not be null");
             if (window.isNegative() || window.isZero()) {
                 throw new IllegalArgumentException("statsWindow must be > 0 but was " + window);
             }

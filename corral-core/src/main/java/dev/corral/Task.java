@@ -280,7 +280,7 @@ public final class Task<T> implements RunnableFuture<T> {
     /** Waits for the outcome: cancelled or timed-out tasks are done at once, and this returns as soon as it is recorded. */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        Objects.requireNonNull(unit, "unit");
+        Objects.requireNonNull(unit, "unit must not be null");
         int s = state;
         if (s <= INTERRUPTING && (s = awaitDone(true, unit.toNanos(timeout))) <= INTERRUPTING) {
             throw new TimeoutException("task '" + name() + "' did not complete within " + timeout + " " + unit);
@@ -322,7 +322,7 @@ public final class Task<T> implements RunnableFuture<T> {
      * @return this task, for chaining
      */
     public Task<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
-        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(action, "action must not be null");
         if (isSettled(state)) {
             fire(new Callback<>(action));
             return this;
@@ -386,6 +386,12 @@ public final class Task<T> implements RunnableFuture<T> {
      * is counted as started. Never throws, except a VirtualMachineError.
      */
     void runClaimed(WorkerCounters counters) {
+        if (deadlinesWatched && !detached && pool != null) {
+            // A deadline that has passed while the task waited settles it here, not only when the
+            // timer gets to it: a worker freed by an earlier expiry at the same tick could
+            // otherwise start a task whose own deadline has already passed.
+            pool.expireIfDue(this);
+        }
         if (!STATE.compareAndSet(this, CLAIMED, RUNNING)) {
             RUNNER.setRelease(this, null); // settled while claimed: not started, nothing to time
             return;

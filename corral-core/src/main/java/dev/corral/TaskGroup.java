@@ -103,7 +103,7 @@ public final class TaskGroup<T> implements AutoCloseable {
      * @throws IllegalStateException if tasks were already submitted
      */
     public TaskGroup<T> startRate(dev.corral.limit.RateLimiter rate) {
-        Objects.requireNonNull(rate, "startRate");
+        Objects.requireNonNull(rate, "startRate must not be null");
         lock.lock();
         try {
             if (!tasks.isEmpty()) {
@@ -123,7 +123,46 @@ public final class TaskGroup<T> implements AutoCloseable {
      *         was cancelled (a cancelled group takes no more work)
      */
     public Task<T> submit(Callable<T> task) {
-        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(task, "task must not be null");
+        return submitTask(task, null);
+    }
+
+    /**
+     * Submits a task of this group with per-task settings (a name, a priority in a pool built with
+     * a priority queue, and deadlines: a group deadline still applies, whichever comes first).
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool refuses it, or the group
+     *         was cancelled
+     * @throws IllegalArgumentException if a priority is given to a pool without a priority queue
+     */
+    public Task<T> submit(Callable<T> task, TaskOptions options) {
+        Objects.requireNonNull(task, "task must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        return submitTask(task, options);
+    }
+
+    /**
+     * Submits a {@code Runnable} as a task of this group; its result is null.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool refuses it, or the group
+     *         was cancelled
+     */
+    public Task<T> submit(Runnable task) {
+        Objects.requireNonNull(task, "task must not be null");
+        return submitTask(java.util.concurrent.Executors.callable(task, null), null);
+    }
+
+    /**
+     * Submits a {@code Runnable} as a task of this group with per-task settings; see
+     * {@link #submit(Callable, TaskOptions)}. Its result is null.
+     */
+    public Task<T> submit(Runnable task, TaskOptions options) {
+        Objects.requireNonNull(task, "task must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        return submitTask(java.util.concurrent.Executors.callable(task, null), options);
+    }
+
+    private Task<T> submitTask(Callable<T> task, TaskOptions options) {
         @SuppressWarnings("unchecked")
         Task<T>[] self = new Task[1];
         Task<T> t = pool.newGroupTask(() -> {
@@ -138,7 +177,7 @@ public final class TaskGroup<T> implements AutoCloseable {
             } finally {
                 exit();
             }
-        }, deadline);
+        }, deadline, options);
         self[0] = t;
         t.group = this;
         boolean hold;

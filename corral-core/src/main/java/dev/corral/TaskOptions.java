@@ -54,7 +54,7 @@ public final class TaskOptions {
     }
 
     private static Duration positive(Duration d, String setting) {
-        Objects.requireNonNull(d, setting);
+        Objects.requireNonNull(d, () -> setting + " must not be null");
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(setting + " must be > 0 but was " + d);
         }
@@ -98,7 +98,7 @@ public final class TaskOptions {
 
     /** The task's name; must not be blank. */
     public TaskOptions name(String name) {
-        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(name, "name must not be null");
         if (name.isBlank()) {
             throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
         }

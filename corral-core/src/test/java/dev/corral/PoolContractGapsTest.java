@@ -86,4 +86,48 @@ class PoolContractGapsTest {
             assertThat(p.stats().maxWorkers()).isEqualTo(3);
         }
     }
+
+    @Test
+    void aGroupTakesTaskOptionsAndRunnables() throws Exception {
+        try (Pool p = Pool.builder().name("group-options").workers(2).build();
+             TaskGroup<Object> g = p.newGroup()) {
+            AtomicBooleanHolder ran = new AtomicBooleanHolder();
+            Task<Object> named = g.submit(() -> Thread.currentThread().getName(), TaskOptions.of().name("fetch"));
+            Task<Object> plain = g.submit(ran::set);
+            Task<Object> timed = g.submit(TestTasks.blockUntilInterrupted(new CountDownLatch(1)),
+                    TaskOptions.of().runTimeout(Duration.ofMillis(30)));
+            assertThat((String) named.get(10, SECONDS)).endsWith("[fetch]");
+            assertThat(plain.get(10, SECONDS)).isNull();
+            assertThat(ran.value).isTrue();
+            assertThatThrownBy(() -> timed.get(10, SECONDS)).hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThatThrownBy(() -> g.submit((Runnable) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("task must not be null");
+            assertThatThrownBy(() -> g.submit(() -> 1, null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("options must not be null");
+        }
+    }
+
+    private static final class AtomicBooleanHolder {
+        volatile boolean value;
+
+        void set() {
+            value = true;
+        }
+    }
+
+    @Test
+    void nullArgumentsAreNamedByTheLibrary() throws Exception {
+        try (Pool p = Pool.builder().name("nulls").workers(1).build()) {
+            assertThatThrownBy(() -> p.submit((java.util.concurrent.Callable<Object>) null))
+                    .isInstanceOf(NullPointerException.class).hasMessage("task must not be null");
+            assertThatThrownBy(() -> p.execute(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("command must not be null");
+            assertThatThrownBy(() -> p.invokeAll(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("tasks must not be null");
+            assertThatThrownBy(() -> p.submit(() -> 1, (TaskOptions) null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("options must not be null");
+            assertThatThrownBy(() -> TaskOptions.of().timeout(null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("timeout must not be null");
+        }
+    }
 }

@@ -44,6 +44,10 @@ import picocli.CommandLine.Spec;
  * <ol>
  *   <li>{@link TinyTaskThroughput} through the JMH {@link Runner} API (1 and 2 producer threads,
  *       2 and 8 workers), one fork per configuration;</li>
+ *   <li>{@link BlockingSubmission}: tiny tasks into a queue that is full most of the time
+ *       (capacities 1,024 and 64; 1 and 2 producers; 2 and 8 workers), Corral's {@code BLOCK}
+ *       against ThreadPoolExecutor with an ArrayBlockingQueue or a LinkedBlockingQueue and a
+ *       {@code put} rejection handler, in the same run;</li>
  *   <li>{@link HandoffLatencyMain} at 20k and 200k tasks/s (2 workers; 4 too without
  *       {@code --quick});</li>
  *   <li>{@link SleepFanOut} (200k tasks x 10 ms at a cap of 10k);</li>
@@ -56,7 +60,7 @@ import picocli.CommandLine.Spec;
  * cell is the median of its rounds (with two rounds, their mean).
  *
  * <h2>Usage</h2>
- * {@code ./corral bench [--quick] [--rounds N] [--out corral-bench.md] [--only tiny,handoff,fanout,request]}
+ * {@code ./corral bench [--quick] [--rounds N] [--out corral-bench.md] [--only tiny,blocking,handoff,fanout,request]}
  * (or {@code java -cp corral-bench/target/benchmarks.jar dev.corral.bench.BenchMain ...}; {@code --help}
  * lists the options).
  * {@code --quick} (2 rounds, short iterations) takes about 5 minutes on 2 cores; the default
@@ -124,7 +128,8 @@ public final class BenchMain {
     @Command(name = "corral bench", sortOptions = false, usageHelpAutoWidth = true,
             header = "Runs Corral's benchmark suite against the JDK's executors and prints one markdown table.",
             description = {
-                "Scenarios: tiny (JMH tiny-task throughput), handoff (hand-off latency at 20k and 200k tasks/s), "
+                "Scenarios: tiny (JMH tiny-task throughput), blocking (tiny tasks into a full queue of 1,024 or 64: "
+                        + "producers wait for room most of the time), handoff (hand-off latency at 20k and 200k tasks/s), "
                         + "fanout (200k tasks sleeping 10 ms at a cap of 10k), request (1,000 clients, 0.2 ms CPU + "
                         + "5 ms sleep). Each harness runs in a fresh JVM per executor kind; the suite runs in rounds, "
                         + "and each cell is the median of its rounds and its ratio to ThreadPoolExecutor.",
@@ -140,7 +145,7 @@ public final class BenchMain {
     static final class Cli implements Callable<Integer> {
 
         /** Every scenario --only may name, in the order they run. */
-        static final List<String> SCENARIOS = List.of("tiny", "handoff", "fanout", "request");
+        static final List<String> SCENARIOS = List.of("tiny", "blocking", "handoff", "fanout", "request");
 
         @Spec
         CommandSpec spec;
@@ -158,7 +163,7 @@ public final class BenchMain {
         Integer rounds;
 
         @Option(names = "--only", split = ",", paramLabel = "<scenario>",
-                description = "Which scenarios to run, comma-separated: tiny, handoff, fanout, request "
+                description = "Which scenarios to run, comma-separated: tiny, blocking, handoff, fanout, request "
                         + "(default: all of them).")
         List<String> only;
 
@@ -223,6 +228,7 @@ public final class BenchMain {
             progress("round %d/%d, order %s", round + 1, rounds, kinds);
             int r = round;
             scenario("tiny", () -> tiny(kinds));
+            scenario("blocking", () -> blocking(kinds));
             scenario("handoff", () -> handoff(kinds));
             scenario("fanout", () -> fanout(kinds, r));
             scenario("request", () -> request(kinds));
@@ -292,6 +298,37 @@ public final class BenchMain {
                 record("tiny-" + producers + "-" + workers,
                         "Tiny tasks, " + producers + " producer" + (producers > 1 ? "s" : "") + ", " + workers
                                 + " workers: M tasks/s", true, kind, mtasks);
+            }
+        }
+    }
+
+    /** Blocking submission: the bounded kinds only (fjp and the semaphore have no queue to fill). */
+    private void blocking(List<String> kinds) throws RunnerException, InterruptedException {
+        List<String> bounded = kinds.stream().filter(k -> k.equals("corral") || k.startsWith("tpe-")).toList();
+        for (int producers : new int[] {1, 2}) {
+            progress("  blocking submission, %d producer(s)", producers);
+            Options opt = new OptionsBuilder()
+                    .include(BlockingSubmission.class.getName() + ".blockingSubmission")
+                    .param("executor", bounded.toArray(String[]::new))
+                    .param("workers", "2", "8")
+                    .param("queueCapacity", "1024", "64")
+                    .threads(producers)
+                    .forks(1)
+                    .warmupIterations(quick ? 2 : 3)
+                    .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
+                    .measurementIterations(quick ? 3 : 5)
+                    .measurementTime(TimeValue.milliseconds(quick ? 400 : 1000))
+                    .timeout(TimeValue.seconds(60))
+                    .shouldFailOnError(false)
+                    .output(logDir.resolve("jmh-blocking.log").toString() + "." + System.nanoTime())
+                    .build();
+            for (RunResult rr : runJmh(opt)) {
+                String kind = rr.getParams().getParam("executor");
+                String workers = rr.getParams().getParam("workers");
+                String capacity = rr.getParams().getParam("queueCapacity");
+                record("blocking-" + capacity + "-" + producers + "-" + workers,
+                        "Blocking submission, queue " + capacity + ", " + producers + " producer" + (producers > 1 ? "s" : "")
+                                + ", " + workers + " workers: M tasks/s", true, kind, rr.getPrimaryResult().getScore() / 1e6);
             }
         }
     }

@@ -142,10 +142,23 @@ public final class ConcurrencyLimiter extends SemaphoreLimiter {
         }
 
         /**
-         * The clock that dates permits (default {@link Ticker#system()}).
+         * The time source that dates permits (default {@link Ticker#system()}); named as
+         * {@link dev.corral.Pool.Builder#ticker(Ticker)} is.
+         *
+         * @throws NullPointerException if {@code ticker} is null
+         */
+        public Builder ticker(Ticker ticker) {
+            this.clock = Checks.notNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * The former name of {@link #ticker(Ticker)}.
          *
          * @throws NullPointerException if {@code clock} is null
+         * @deprecated use {@link #ticker(Ticker)}, the name every Corral builder uses
          */
+        @Deprecated
         public Builder clock(Ticker clock) {
             this.clock = Checks.notNull(clock, "clock");
             return this;

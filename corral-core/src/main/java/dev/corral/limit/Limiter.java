@@ -35,7 +35,9 @@ public interface Limiter {
      * Takes a permit if one is free now, without waiting.
      *
      * @return the permit, or empty if the limit is reached (or, for a fair limiter, if other
-     *     callers are already waiting: a fair limiter never lets a caller overtake a waiter)
+     *     callers are already waiting: a fair limiter never lets a caller overtake a waiter).
+     *     A permit, not a boolean as from {@link RateLimiter#tryAcquire()}: it must be released
+     *     (closed, or given an outcome), and a rate permit has nothing to release.
      */
     Optional<Permit> tryAcquire();
 

@@ -70,7 +70,15 @@ public interface RateLimiter {
         return new TokenBucket(permitsPerSecond, burst, clock);
     }
 
-    /** Takes one permit if it is available now. Equivalent to {@code tryAcquire(1)}. */
+    /**
+     * Takes one permit if it is available now. Equivalent to {@code tryAcquire(1)}.
+     *
+     * <p>Why a boolean here and an {@code Optional<Permit>} from {@link Limiter#tryAcquire()}: a
+     * rate permit is spent when taken and has nothing to give back, while a concurrency permit
+     * must be released (and may report an outcome), so the caller needs the object. The same
+     * split as the JDK's {@code Semaphore.tryAcquire()} (nothing to hold) against a lock you
+     * must later unlock.
+     */
     boolean tryAcquire();
 
     /**

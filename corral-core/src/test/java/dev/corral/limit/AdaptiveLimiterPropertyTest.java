@@ -46,7 +46,7 @@ class AdaptiveLimiterPropertyTest {
         FakeClock clock = new FakeClock();
         AdaptiveLimiter limiter = AdaptiveLimiter.aimd().minLimit(min).maxLimit(max)
                 .initialLimit(min + span / 2).backoffRatio(backoff).timeout(Duration.ofMillis(100))
-                .clock(clock).build();
+                .ticker(clock).build();
         Deque<Permit> held = new ArrayDeque<>();
         for (Step step : steps) {
             clock.advance(Duration.ofMillis(step.latencyMillis()));

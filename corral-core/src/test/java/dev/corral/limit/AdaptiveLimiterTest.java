@@ -25,7 +25,7 @@ class AdaptiveLimiterTest {
 
     private AdaptiveLimiter limiter(int initial, int min, int max) {
         return AdaptiveLimiter.aimd().initialLimit(initial).minLimit(min).maxLimit(max)
-                .timeout(Duration.ofMillis(100)).clock(clock).build();
+                .timeout(Duration.ofMillis(100)).ticker(clock).build();
     }
 
     /** Fills the limit, lets {@code latency} pass on the clock, reports every call as a success. */

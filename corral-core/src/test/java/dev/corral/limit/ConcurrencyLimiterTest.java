@@ -103,7 +103,7 @@ class ConcurrencyLimiterTest {
     void forgottenPermitShowsInStatsWithItsAge() {
         FakeClock clock = new FakeClock();
         ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(3).trackPermitAge(true)
-                .clock(clock).build();
+                .ticker(clock).build();
         assertThat(limiter.stats().oldestPermitAgeNanos()).isZero();
         Permit forgotten = limiter.tryAcquire().orElseThrow();
         clock.advance(Duration.ofMinutes(10));
@@ -328,9 +328,9 @@ class ConcurrencyLimiterTest {
         assertThatThrownBy(() -> ConcurrencyLimiter.builder().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("limit was not set");
-        assertThatThrownBy(() -> ConcurrencyLimiter.builder().clock(null))
+        assertThatThrownBy(() -> ConcurrencyLimiter.builder().ticker(null))
                 .isInstanceOf(NullPointerException.class)
-                .hasMessage("clock must not be null");
+                .hasMessage("ticker must not be null");
         ConcurrencyLimiter limiter = ConcurrencyLimiter.of(1);
         assertThatThrownBy(() -> limiter.setLimit(-1))
                 .isInstanceOf(IllegalArgumentException.class)
