@@ -4,6 +4,7 @@ import dev.corral.Pool;
 import dev.corral.PoolStats;
 import dev.corral.TaskEvent;
 import dev.corral.TaskListener;
+import dev.corral.limit.RateLimiter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -67,12 +68,16 @@ import java.util.function.ToDoubleFunction;
  * the listener: a pool is built before it can be bound, which is why the listener is made first
  * and handed to both. {@code new PoolMetrics(pool)} without it binds the gauges and counters only.
  * <p>
- * What the timers count: {@link #listener()} (the default) records the tasks the pool times for its
- * own latency statistics: every task up to 20,000 submissions a second, above that a systematic
- * sample of one in 2 to 64, so that a pool of tiny tasks loses less than 5% of its throughput to
- * metrics. Percentiles are unaffected by the sampling, but then a timer's count is the sample's:
- * take throughput from {@code executor.completed}, which is always exact. {@link #everyTaskListener()}
- * records every task at any rate, for three clock readings and two timer recordings per task.
+ * What the timers count: {@link #listener()} (the default) records every task while the pool runs
+ * fewer than 20,000 a second. Above that it records a sample: the tasks the pool times for its own
+ * statistics (a systematic one in 2 to 64), and of those at most 20,000 a second per timer
+ * (bursts of 2,000 beyond), because a Prometheus timer with a histogram costs a few hundred
+ * nanoseconds a recording, more than a tiny task itself. Then a timer's count is the sample's:
+ * take throughput from {@code executor.completed}, always exact. Percentiles of one instance are
+ * unbiased by the sampling; pooled across instances whose rates differ a lot, busy instances
+ * weigh less than their share. {@link #everyTaskListener()} records every task at any rate, for
+ * three clock readings and two timer recordings per task (tiny tasks then run several times
+ * slower; ordinary tasks of a millisecond do not notice).
  *
  * <h2>Compatibility</h2>
  * The {@code executor} timer carries an {@code outcome} tag that Micrometer's own
@@ -180,7 +185,7 @@ public final class PoolMetrics implements MeterBinder {
                     .baseUnit(BaseUnits.TASKS)
                     .register(registry);
         }
-        listener.add(new Sink(pool.name(), registry, tags));
+        listener.add(new Sink(pool.name(), registry, tags, listener.everyTask()));
     }
 
     private void gauge(MeterRegistry registry, String name, ToDoubleFunction<Pool> f, String description, String unit) {
@@ -196,17 +201,30 @@ public final class PoolMetrics implements MeterBinder {
         return p -> f.applyAsDouble(p.stats());
     }
 
+    /**
+     * The most timer recordings a second a sampled listener makes per pool and timer (bursts of up
+     * to {@link #RECORDING_BURST} beyond): a Prometheus timer with a histogram costs a few hundred
+     * nanoseconds a recording, which at a million tasks a second would cost more than the task.
+     */
+    static final int RECORDINGS_PER_SECOND = 20_000;
+    static final int RECORDING_BURST = 2_000;
+
     /** The timers of one pool in one registry. */
     private static final class Sink {
         final String pool;
+        /** Budgets of the sampled listener (null: record every event). */
+        final RateLimiter idleBudget;
+        final RateLimiter runBudget;
         final Timer idle;
         final Timer success;
         final Timer failure;
         final Timer timeout;
         final Timer cancelled;
 
-        Sink(String pool, MeterRegistry registry, Tags tags) {
+        Sink(String pool, MeterRegistry registry, Tags tags, boolean everyTask) {
             this.pool = pool;
+            this.idleBudget = everyTask ? null : RateLimiter.tokenBucket(RECORDINGS_PER_SECOND, RECORDING_BURST);
+            this.runBudget = everyTask ? null : RateLimiter.tokenBucket(RECORDINGS_PER_SECOND, RECORDING_BURST);
             // No description: Micrometer's TimedExecutorService registers these names without one.
             this.idle = histogram("executor.idle", tags).register(registry);
             this.success = histogram("executor", tags.and("outcome", "success")).register(registry);
@@ -225,7 +243,7 @@ public final class PoolMetrics implements MeterBinder {
         void record(TaskEvent e) {
             switch (e.kind()) {
                 case STARTED -> {
-                    if (e.queueWaitNanos() >= 0) {
+                    if (e.queueWaitNanos() >= 0 && (idleBudget == null || idleBudget.tryAcquire())) {
                         idle.record(e.queueWaitNanos(), TimeUnit.NANOSECONDS);
                     }
                 }
@@ -237,8 +255,9 @@ public final class PoolMetrics implements MeterBinder {
             }
         }
 
-        private static void run(Timer t, TaskEvent e) {
-            if (e.runNanos() >= 0) { // settled while running (not while queued)
+        private void run(Timer t, TaskEvent e) {
+            // Settled while running (not while queued), and within the budget.
+            if (e.runNanos() >= 0 && (runBudget == null || runBudget.tryAcquire())) {
                 t.record(e.runNanos(), TimeUnit.NANOSECONDS);
             }
         }

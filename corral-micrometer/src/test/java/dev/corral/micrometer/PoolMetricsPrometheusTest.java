@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.corral.Overflow;
 import dev.corral.Pool;
 import dev.corral.Task;
+import dev.corral.TaskEvent;
 import dev.corral.TaskOptions;
 import dev.corral.limit.AdaptiveLimiter;
 import dev.corral.limit.ConcurrencyLimiter;
@@ -199,6 +200,30 @@ class PoolMetricsPrometheusTest {
             Scrape s = new Scrape(registry.scrape());
             assertThat(s.value("executor_seconds_count", Map.of("name", "a", "outcome", "success"))).isEqualTo(3);
             assertThat(s.value("executor_seconds_count", Map.of("name", "b", "outcome", "success"))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theSampledListenerKeepsTimerRecordingsWithinItsBudgetAndTheEveryTaskOneRecordsAll() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PoolMetrics.Listener sampled = PoolMetrics.listener();
+        PoolMetrics.Listener every = PoolMetrics.everyTaskListener();
+        try (Pool a = Pool.builder().name("sampled").workers(1).listener(sampled).build();
+             Pool b = Pool.builder().name("every").workers(1).listener(every).build()) {
+            new PoolMetrics(a, sampled).bindTo(registry);
+            new PoolMetrics(b, every).bindTo(registry);
+            int n = 200_000;
+            long t0 = System.nanoTime();
+            for (int i = 1; i <= n; i++) {   // a million-a-second pool's outcomes, fed directly
+                sampled.onEvent(new TaskEvent(TaskEvent.Kind.SUCCEEDED, "sampled", i, null, i, 0, 1_000, null, null));
+                every.onEvent(new TaskEvent(TaskEvent.Kind.SUCCEEDED, "every", i, null, i, 0, 1_000, null, null));
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Scrape s = new Scrape(registry.scrape());
+            double recorded = s.value("executor_seconds_count", Map.of("name", "sampled", "outcome", "success"));
+            assertThat(recorded).isGreaterThanOrEqualTo(PoolMetrics.RECORDING_BURST)
+                    .isLessThanOrEqualTo(PoolMetrics.RECORDING_BURST + PoolMetrics.RECORDINGS_PER_SECOND * seconds + 1);
+            assertThat(s.value("executor_seconds_count", Map.of("name", "every", "outcome", "success"))).isEqualTo(n);
         }
     }
 
