@@ -56,6 +56,8 @@ class CorralAsyncAndShutdownTest {
             // The decorator's context is gone from the worker once the task is over.
             assertThat(api.submit(() -> String.valueOf(CONTEXT.get())).get(10, TimeUnit.SECONDS)).isEqualTo("null");
             assertThat(ctx.getBean("applicationTaskExecutor")).isNotInstanceOf(CorralTaskExecutor.class);
+            // A qualifier picks any pool bean by name.
+            assertThat(ctx.getBean(Worker.class).onOther().get(10, TimeUnit.SECONDS)).startsWith("other-worker-");
         });
     }
 
@@ -211,6 +213,11 @@ class CorralAsyncAndShutdownTest {
         @Async
         public CompletableFuture<String> where() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName() + "|" + CONTEXT.get());
+        }
+
+        @Async("other")
+        public CompletableFuture<String> onOther() {
+            return CompletableFuture.completedFuture(Thread.currentThread().getName());
         }
 
         @Async
