@@ -29,3 +29,15 @@ corral_find_jdk() {
   echo "Install one (for example: apt-get install openjdk-21-jdk-headless) or set JAVA_HOME to it." >&2
   return 1
 }
+
+corral_jdk_home() { # $1 = a feature version (21, 25); prints the home of an installed JDK of exactly that version
+  local c
+  for c in $(ls -d /usr/lib/jvm/* /opt/java/* /opt/jdk* /usr/local/lib/jvm/* "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* 2>/dev/null | sort -rV); do
+    [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] && [ ! -L "$c" ] || continue
+    if [ "$(corral_java_major "$c/bin/java")" = "$1" ]; then
+      echo "$c"
+      return 0
+    fi
+  done
+  return 1
+}

@@ -155,6 +155,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** The largest bounded queue: its slots are allocated up front (16 bytes each). */
     public static final int MAX_QUEUE_CAPACITY = 1 << 24;
+    /**
+     * The most workers a {@link Builder#virtualThreads() virtual} pool runs at once when no worker
+     * count is given: blocking tasks (the reason to choose virtual threads) need many more than
+     * there are cores, as 200 tasks sleeping 100 ms would take 10 s on two workers.
+     */
+    public static final int DEFAULT_VIRTUAL_WORKERS = 1024;
     /** The most stripes {@link Builder#queueStripes(int)} accepts. */
     public static final int MAX_QUEUE_STRIPES = 64;
     /** Fewest slots per stripe the default striping keeps: a smaller share would spill all the time. */
@@ -491,10 +497,14 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * rejected).
      *
      * @throws InterruptedException if interrupted while waiting; the task was not accepted
+     * @throws IllegalArgumentException if {@code maxWait} is negative
      */
     public <T> Optional<Task<T>> trySubmit(Callable<T> task, Duration maxWait) throws InterruptedException {
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(maxWait, "maxWait");
+        if (maxWait.isNegative()) {
+            throw new IllegalArgumentException("maxWait must be >= 0 but was " + maxWait);
+        }
         Task<T> t = newTask(task, reportAllFailures);
         int r = offerTask(t);
         if (r == FULL && !maxWait.isNegative() && !maxWait.isZero()) {
@@ -1537,10 +1547,26 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (!w.retired) {
             live.decrementAndGet();
         }
-        if (runState < STOP && (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0))) {
-            // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
-            // one to run it.
-            addWorker(null);
+        if (runState < STOP) {
+            if (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0)) {
+                // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
+                // one to run it.
+                addWorker(null);
+            } else if (queue != null && !queue.isEmpty()) {
+                // A worker that leaves must never take a wake-up with it. The interleaving this
+                // closes (minWorkers 1, maxWorkers 3, three idle workers): a submission's
+                // signalWork wakes W3 (WAKE_PENDING, so later submitters wake no one); resize(1, 1)
+                // lowers the cap; W3 clears WAKE_PENDING, sees live > cap and retires without
+                // polling; retireIdleAbove retires W1 and leaves W2 in an untimed park (live <=
+                // min). The task stays queued, every later one lands BEHIND it (no wake-up of its
+                // own), and the pool stalls for good. The same happens when a scaling policy lowers
+                // the target, or when the spinner (SPINNING, so submitters skipped the wake-up)
+                // found work and then retired, and for idle expiry. So whoever leaves re-checks the
+                // queue after it has cleared its flags and left the count: a submitter that saw
+                // our flag set offered before we cleared it, so this read sees its task; one that
+                // did not see it woke someone itself.
+                signalWork();
+            }
         }
         tryTerminate();
     }
@@ -1554,7 +1580,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * drops a queued one: idle workers above the new maximum leave now, busy ones as soon as their
      * task ends. The minimum only stops idle expiry; workers still start on demand.
      *
+     * Lowering the minimum lets idle workers above it expire after {@code keepAlive}.
+     *
      * @throws IllegalArgumentException if {@code min < 0}, {@code max < 1} or {@code min > max}
+     * @throws IllegalStateException if the pool is shut down
      */
     public void resize(int min, int max) {
         checkSizes(min, max);
@@ -1562,11 +1591,22 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         int to;
         lock.lock();
         try {
+            if (runState != RUNNING) {
+                throw new IllegalStateException("pool '" + name + "' is shut down: resize(" + min + ", " + max + ") refused");
+            }
             from = cap;
+            int oldMin = minWorkers;
             minWorkers = min;
             maxWorkers = max;
             to = scalingPolicy == null ? max : clampCap(from, min, max);
             cap = to;
+            if (min < oldMin) {
+                // Workers within the old minimum parked without a timeout; wake them so that they
+                // park again with keepAlive and can expire (they stay idle meanwhile).
+                for (int i = 0; i < idleTop; i++) {
+                    LockSupport.unpark(idle[i].thread);
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -2154,6 +2194,13 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         lock.lock();
         try {
             threads = new ArrayList<>(exited);
+            // A worker retired by a lowered cap or by idle expiry has already left the live count
+            // (so termination may have fired) but joins `exited` only in workerExit: join it too,
+            // or awaitTermination could return true while its thread still runs. A worker leaves
+            // this set and enters `exited` under one hold of the lock, so none slips between.
+            for (Worker w : workers) {
+                threads.add(w.thread);
+            }
         } finally {
             lock.unlock();
         }
@@ -2201,7 +2248,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * interrupts what still runs and hands back what never started. Waits up to one more second
      * for interrupted tasks to end.
      *
-     * @return what completed, what was interrupted and which tasks never started
+     * @return what completed, what was interrupted and which tasks never started: a partition of
+     *         the tasks in flight (queued or running) when intake stopped
      * @throws InterruptedException if interrupted while waiting; the pool is then stopped as by
      *         {@link #shutdownNow()}
      */
@@ -2210,25 +2258,26 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         if (deadline.isNegative()) {
             throw new IllegalArgumentException("deadline must be >= 0 but was " + deadline);
         }
-        long settledBefore = settledCount();
         shutdown();
+        // Intake is closed: what is in flight now is what the report partitions.
+        PoolStats atCall = stats();
+        long settledBefore = atCall.completed();
+        long inFlight = Math.max(0, atCall.submitted() - settledBefore - atCall.handedBack());
         try {
             if (awaitTermination(saturatedNanos(deadline), TimeUnit.NANOSECONDS)) {
-                return new ShutdownReport(settledCount() - settledBefore, 0, List.of(), true);
+                return new ShutdownReport(inFlight, 0, List.of(), true);
             }
         } catch (InterruptedException e) {
             shutdownNow();
             throw e;
         }
-        long interrupted = stats().running();
+        long completed = Math.min(inFlight, stats().completed() - settledBefore); // settled before the deadline
         List<Runnable> never = shutdownNow();
+        // Neither settled before the deadline nor handed back: running at the deadline, interrupted
+        // (one that finished on its own in the instant before the interrupt is counted here too).
+        long interrupted = Math.max(0, inFlight - completed - never.size());
         boolean done = awaitTermination(1, TimeUnit.SECONDS);
-        long completed = settledCount() - settledBefore;
         return new ShutdownReport(completed, interrupted, never, done);
-    }
-
-    private long settledCount() {
-        return stats().completed();
     }
 
     // ------------------------------------------------------------------ stats
@@ -2488,6 +2537,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         private final List<ContextPropagator> propagators = new ArrayList<>();
         private final List<TaskListener> listeners = new ArrayList<>();
         private boolean unbounded;
+        private boolean capacityGiven; // queueCapacity(n) or resizableQueue(n) was called
         private boolean virtual;
         private ThreadFactory threadFactory;
         private Overflow overflow = Overflow.BLOCK;
@@ -2631,6 +2681,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             if (maxWorkers >= 0) {
                 return maxWorkers;
             }
+            if (virtual && minWorkers < 0 && threadFactory == null) {
+                return DEFAULT_VIRTUAL_WORKERS; // see virtualThreads()
+            }
             return Math.max(minWorkers, Runtime.getRuntime().availableProcessors());
         }
 
@@ -2641,7 +2694,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                         + capacity + " (a bounded queue is allocated up front; use unboundedQueue() for more)");
             }
             this.queueCapacity = capacity;
-            this.unbounded = false;
+            this.capacityGiven = true;
             this.resizableQueue = false;
             return this;
         }
@@ -2687,10 +2740,12 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return Math.max(1, s);
         }
 
-        /** An unbounded queue: submissions never wait nor fail for room. Use with care. */
+        /**
+         * An unbounded queue: submissions never wait nor fail for room. Use with care. Refused at
+         * {@link #build()} together with {@link #queueCapacity(int)} or {@link #resizableQueue(int)}.
+         */
         public Builder unboundedQueue() {
             this.unbounded = true;
-            this.resizableQueue = false;
             return this;
         }
 
@@ -2791,15 +2846,22 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 throw new IllegalArgumentException("resizableQueue capacity must be > 0 but was " + capacity);
             }
             this.queueCapacity = capacity;
-            this.unbounded = false;
+            this.capacityGiven = true;
             this.resizableQueue = true;
             return this;
         }
 
-        /** Workers are virtual threads: for many tasks that block. */
+        /**
+         * Workers are virtual threads: for many tasks that block. Without {@link #workers(int)},
+         * {@link #minWorkers(int)} or {@link #maxWorkers(int)}, a virtual pool runs up to
+         * {@value #DEFAULT_VIRTUAL_WORKERS} tasks at once (blocking work needs far more workers
+         * than cores, and a parked virtual worker costs about a kilobyte) and keeps as many
+         * workers as there are cores when idle; the rest leave after {@link #keepAlive}. Refused
+         * at {@link #build()} together with {@link #threadFactory(ThreadFactory)}, which decides
+         * the kind of thread itself.
+         */
         public Builder virtualThreads() {
             this.virtual = true;
-            this.threadFactory = null;
             return this;
         }
 
@@ -2810,7 +2872,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return this;
         }
 
-        /** Workers come from this factory (its thread names win). */
+        /**
+         * Workers come from this factory (its thread names win). Refused at {@link #build()}
+         * together with {@link #virtualThreads()}: pass {@code Thread.ofVirtual().factory()} instead.
+         */
         public Builder threadFactory(ThreadFactory factory) {
             this.threadFactory = Objects.requireNonNull(factory, "threadFactory");
             return this;
@@ -2856,6 +2921,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /** A new pool with these settings; workers start on demand. */
         public Pool build() {
+            if (virtual && threadFactory != null) {
+                throw new IllegalArgumentException("virtualThreads() and threadFactory(" + threadFactory
+                        + ") contradict each other: the factory decides the kind of thread; give"
+                        + " threadFactory(Thread.ofVirtual().factory()) or drop one of them");
+            }
+            if (unbounded && capacityGiven) {
+                throw new IllegalArgumentException("unboundedQueue() and " + (resizableQueue ? "resizableQueue(" : "queueCapacity(")
+                        + queueCapacity + ") contradict each other: drop one of them");
+            }
             checkSizes(minWorkers(), maxWorkers());
             if (prestart > maxWorkers()) {
                 throw new IllegalArgumentException("prestart (" + prestart + ") must be <= maxWorkers (" + maxWorkers() + ")");

@@ -18,17 +18,26 @@ import java.lang.invoke.VarHandle;
  * says where the task is ({@link #state()}), lets callers chain without blocking a thread
  * ({@link #whenComplete}, {@link #toCompletableFuture()}) and really stops the task when cancelled.
  *
- * <h2>States</h2>
- * A task is <em>queued</em> from acceptance until a worker takes it, then <em>running</em>, then
- * settled exactly once as one of: succeeded, failed (the task threw), cancelled ({@link #cancel}),
- * discarded (pushed out of a full queue by {@link Overflow#DISCARD_OLDEST}, reported as a failure
- * whose cause is a {@link java.util.concurrent.RejectedExecutionException}). A task handed back by
- * {@link Pool#shutdownNow()} stays queued and may be run by its new owner through {@link #run()}.
+ * <h2>Where a task is</h2>
+ * A task is <em>queued</em> from acceptance until its body begins, then <em>running</em>, then
+ * <em>settled</em> exactly once as one of: succeeded, failed (the task threw), cancelled
+ * ({@link #cancel}), timed out (a deadline from {@link TaskOptions}), discarded (pushed out of a
+ * full queue by {@link Overflow#DISCARD_OLDEST}, reported as a failure whose cause is a
+ * {@link java.util.concurrent.RejectedExecutionException}). {@link #phase()} says which of the
+ * three it is in; {@link #state()} is the JDK's {@link java.util.concurrent.Future.State}, which
+ * has no "queued" and reads {@code RUNNING} for a queued task too. A task handed back by
+ * {@link Pool#shutdownNow()} stays queued (its {@code toString()} says "handed back" and what it
+ * runs) and may be run by its new owner through {@link #run()}.
  *
  * <h2>Cancellation</h2>
- * {@code cancel(false)} settles a queued task so it never starts. {@code cancel(true)} also
- * interrupts the worker running the task; the interrupt is confined to this task: it is delivered
- * before the worker takes its next task and cleared afterwards, so it never leaks into another one.
+ * {@code cancel(false)} settles a queued task so its body never starts, even if a worker has
+ * already taken it and is preparing to run it: the body starts only after a last check. Once the
+ * body runs, {@code cancel(false)} settles the future at once while the code goes on, as with
+ * {@link java.util.concurrent.FutureTask}. {@code cancel(true)} also interrupts the worker running
+ * the task; the interrupt is confined to this task: it is delivered before the worker takes its
+ * next task and cleared afterwards, so it never leaks into another one. As with FutureTask, a task
+ * is done ({@link #isDone()}) from the moment it is cancelled or its deadline settles it, and
+ * {@link #get()} then waits the moment it takes to record the outcome.
  *
  * <h2>Implementation overview</h2>
  * Like {@link java.util.concurrent.FutureTask}: one {@code int} state moved by CAS, the outcome
@@ -41,9 +50,13 @@ import java.lang.invoke.VarHandle;
  */
 public final class Task<T> implements RunnableFuture<T> {
 
-    // States. QUEUED -> RUNNING -> (SUCCEEDED | FAILED | CANCELLED)
-    //         QUEUED -> (CANCELLED | DISCARDED | RECLAIMED)
+    // States. QUEUED -> CLAIMED -> RUNNING -> (SUCCEEDED | FAILED | CANCELLED)
+    //         QUEUED | CLAIMED -> (CANCELLED | TIMED_OUT);  QUEUED -> (DISCARDED | RECLAIMED)
     //         RUNNING -> INTERRUPTING -> CANCELLED (cancel(true) of a running task)
+    //         RUNNING -> EXPIRING -> TIMED_OUT (a deadline of a running task)
+    // A worker claims a task into CLAIMED, which cancel() and deadlines treat as not started, and
+    // moves it to RUNNING by CAS just before the body: a task whose cancel() won never starts
+    // its body, and a skipped body is neither counted as started nor timed.
     static final int QUEUED = 0;
     static final int RUNNING = 1;
     static final int INTERRUPTING = 2;
@@ -63,12 +76,20 @@ public final class Task<T> implements RunnableFuture<T> {
     static final int HANDED_BACK = -2;
     /** A running task whose deadline passed, while its runner is being interrupted. */
     static final int EXPIRING = -3;
+    /** Taken by a thread that is about to run it (thread name, contexts); its body has not begun. */
+    static final int CLAIMED = -4;
 
     private volatile int state;
     private Object body;                    // a Callable<T>, or a Runnable that is no Callable; null once settled
     private Object outcome;                 // value or Throwable; published by the state write
     private volatile Thread runner;         // the thread running it; set by CAS before the claiming CAS
-    private boolean started;                // set once, when a thread begins running it
+    /** Whether a settlement from RUNNING settled it (its body began); written before the final state. */
+    private boolean started;
+    /**
+     * Set by a cancel(true) or a deadline after its interrupt of the runner has landed: the runner,
+     * having lost the settlement, blocks until then so the interrupt cannot reach its next task.
+     */
+    private volatile boolean interruptSent;
     private volatile Node waiters;          // parked get() callers
     private volatile Callback<T> callbacks; // whenComplete registrations not yet fired
 
@@ -133,36 +154,86 @@ public final class Task<T> implements RunnableFuture<T> {
         return n != null ? n : (pool != null ? pool.name() : "corral") + "-task-" + id;
     }
 
+    /**
+     * The JDK's view of the task: {@code RUNNING} until it settles (whether queued or running: see
+     * {@link #phase()}), then {@code SUCCESS}, {@code FAILED} (it threw, timed out or was
+     * discarded) or {@code CANCELLED}. A task being cancelled or timing out already reads
+     * {@code CANCELLED} or {@code FAILED}.
+     */
     @Override
     public State state() {
         return switch (state) {
-            case QUEUED, RUNNING, INTERRUPTING, RUNNING_SETTLING, HANDED_BACK, EXPIRING -> State.RUNNING;
+            case QUEUED, CLAIMED, RUNNING, RUNNING_SETTLING, QUEUED_SETTLING, HANDED_BACK -> State.RUNNING;
             case SUCCEEDED -> State.SUCCESS;
-            case FAILED, DISCARDED, TIMED_OUT -> State.FAILED;
+            case FAILED, DISCARDED, TIMED_OUT, EXPIRING -> State.FAILED;
             default -> State.CANCELLED;
         };
     }
 
-    /** Whether a worker has taken the task (it is running or has settled after running). */
-    public boolean isStarted() {
-        int s = state;
-        return s != QUEUED && s != HANDED_BACK && started; // the volatile read orders the plain one
+    /** Where a task is in its life; see {@link #phase()}. */
+    public enum Phase {
+        /** Accepted (or handed back) and its body has not begun. */
+        QUEUED,
+        /** Its body has begun and its outcome is not yet decided. */
+        RUNNING,
+        /** Its outcome is decided ({@link #isDone()}); its code may still be ending after an interrupt. */
+        SETTLED
     }
 
+    /** Whether the task is waiting to start, running, or settled. */
+    public Phase phase() {
+        return switch (state) {
+            case QUEUED, CLAIMED, HANDED_BACK, QUEUED_SETTLING -> Phase.QUEUED;
+            case RUNNING, RUNNING_SETTLING -> Phase.RUNNING;
+            default -> Phase.SETTLED;
+        };
+    }
+
+    /** Whether the task's body has begun (it is running, or it settled after it began). */
+    public boolean isStarted() {
+        return switch (state) {
+            case RUNNING, RUNNING_SETTLING, INTERRUPTING, EXPIRING, SUCCEEDED, FAILED -> true;
+            case CANCELLED, TIMED_OUT -> started; // written before the final state that we just read
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether the task is settled, or being settled by a cancellation or a deadline (as with
+     * FutureTask, whose transient states count as done); {@link #get()} waits for the outcome.
+     */
     @Override
     public boolean isDone() {
-        return state > INTERRUPTING;
+        int s = state;
+        return s >= INTERRUPTING || s == EXPIRING;
     }
 
+    /** Whether the outcome is published: readable without waiting. */
+    private static boolean isSettled(int s) {
+        return s > INTERRUPTING;
+    }
+
+    /**
+     * Whether the task was cancelled before it settled otherwise, including a task a timed
+     * {@code invokeAll} could not submit before its deadline.
+     */
     @Override
     public boolean isCancelled() {
         int s = state;
-        return s == CANCELLED || s == INTERRUPTING;
+        return s == CANCELLED || s == INTERRUPTING || s == RECLAIMED;
     }
 
+    /**
+     * Cancels the task unless it is already done: a queued task never starts its body; a running
+     * one settles now as cancelled, and with {@code mayInterruptIfRunning} its worker is
+     * interrupted (the interrupt stays confined to this task).
+     *
+     * @return true if this call cancelled the task; false if it was already done
+     */
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (settle(QUEUED, CANCELLED, null, null) || settle(HANDED_BACK, CANCELLED, null, null)) {
+        if (settle(QUEUED, CANCELLED, null, null) || settle(CLAIMED, CANCELLED, null, null)
+                || settle(HANDED_BACK, CANCELLED, null, null)) {
             return true;
         }
         if (!mayInterruptIfRunning) {
@@ -171,17 +242,30 @@ public final class Task<T> implements RunnableFuture<T> {
             return settle(RUNNING, CANCELLED, null, null);
         }
         if (STATE.compareAndSet(this, RUNNING, INTERRUPTING)) {
-            try {
-                Thread t = runner;
-                if (t != null) {
-                    t.interrupt();
-                }
-            } finally {
-                finish(RUNNING, CANCELLED, null, null); // also releases the runner
-            }
+            interruptRunner();
+            finish(RUNNING, CANCELLED, null, null);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Interrupts the thread running the task, then tells it the interrupt has landed. The runner
+     * (which lost the settlement) blocks in {@link #awaitInterrupt()} until then; it must not wait
+     * for the whole settlement, which runs the pool's failure handler, user code.
+     */
+    private void interruptRunner() {
+        Thread t = runner; // cleared by the runner only after its own settlement, which we won
+        try {
+            if (t != null) {
+                t.interrupt();
+            }
+        } finally {
+            interruptSent = true;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
     }
 
     @Override
@@ -193,6 +277,7 @@ public final class Task<T> implements RunnableFuture<T> {
         return report(s);
     }
 
+    /** Waits for the outcome: cancelled or timed-out tasks are done at once, and this returns as soon as it is recorded. */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         Objects.requireNonNull(unit, "unit");
@@ -208,7 +293,7 @@ public final class Task<T> implements RunnableFuture<T> {
     public T resultNow() {
         return switch (state) {
             case SUCCEEDED -> (T) outcome;
-            case FAILED, DISCARDED, TIMED_OUT -> throw new IllegalStateException("task '" + name() + "' completed with an exception");
+            case FAILED, DISCARDED, TIMED_OUT, EXPIRING -> throw new IllegalStateException("task '" + name() + "' completed with an exception");
             case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name() + "' was cancelled");
             default -> throw new IllegalStateException("task '" + name() + "' has not completed");
         };
@@ -216,7 +301,11 @@ public final class Task<T> implements RunnableFuture<T> {
 
     @Override
     public Throwable exceptionNow() {
-        return switch (state) {
+        int s = state;
+        if (s == EXPIRING) {
+            s = awaitSettledUninterruptibly(); // decided, and recorded in a moment
+        }
+        return switch (s) {
             case FAILED, DISCARDED, TIMED_OUT -> (Throwable) outcome;
             case SUCCEEDED -> throw new IllegalStateException("task '" + name() + "' completed with a result");
             case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name() + "' was cancelled");
@@ -234,7 +323,7 @@ public final class Task<T> implements RunnableFuture<T> {
      */
     public Task<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
         Objects.requireNonNull(action, "action");
-        if (isDone()) {
+        if (isSettled(state)) {
             fire(new Callback<>(action));
             return this;
         }
@@ -244,7 +333,7 @@ public final class Task<T> implements RunnableFuture<T> {
         } while (!CALLBACKS.compareAndSet(this, c.next, c));
         // Dekker with fireCallbacks(): we pushed, then read the state; the settler wrote the
         // state, then reads the stack. Whoever sees the other fires; getAndSet makes it once.
-        if (isDone()) {
+        if (isSettled(state)) {
             fireCallbacks();
         }
         return this;
@@ -285,16 +374,22 @@ public final class Task<T> implements RunnableFuture<T> {
         }
     }
 
-    /** Runs a task this thread has already moved to RUNNING. Never throws. */
+    /** Runs a task this thread has claimed. Never throws. */
     void runClaimed() {
         runClaimed(null);
     }
 
     /**
-     * Runs a task this thread has already moved to RUNNING, counting it on {@code counters} (the
-     * running worker's own) when given. Never throws, except a VirtualMachineError.
+     * Runs a task this thread has claimed ({@link #claim()}), counting it on {@code counters} (the
+     * running worker's own) when given: moves it to RUNNING right before the body, unless a
+     * cancel or a deadline settled it meanwhile, in which case the body never starts and nothing
+     * is counted as started. Never throws, except a VirtualMachineError.
      */
     void runClaimed(WorkerCounters counters) {
+        if (!STATE.compareAndSet(this, CLAIMED, RUNNING)) {
+            RUNNER.setRelease(this, null); // settled while claimed: not started, nothing to time
+            return;
+        }
         Pool p = detached ? null : pool;
         if (p != null) {
             p.taskStarted(this, counters);
@@ -312,8 +407,8 @@ public final class Task<T> implements RunnableFuture<T> {
             ok = true;
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                runner = null;
                 settle(RUNNING, FAILED, t, counters);
+                runner = null;
                 if (p != null) {
                     p.taskRunEnded(counters);
                 }
@@ -322,21 +417,41 @@ public final class Task<T> implements RunnableFuture<T> {
             result = t;
             ok = false;
         }
-        // A release store, not a volatile one: the settling CAS right after it orders it, and a
-        // cancel(true) that reads a stale runner only interrupts us before we wait out its
-        // INTERRUPTING state below (which clears the interrupt). One fence less per task.
-        RUNNER.setRelease(this, null);
         boolean settled = settle(RUNNING, ok ? SUCCEEDED : FAILED, result, counters);
+        if (!settled) {
+            // Lost to cancel(true) or a deadline: wait until its interrupt has landed, so it
+            // cannot escape into the next task, then clear it (below, after runner is cleared).
+            awaitInterrupt();
+        }
+        // Cleared only after our settlement attempt: a canceller that wins the settlement always
+        // finds the thread to interrupt and to wake. A release store: nothing waits on it.
+        RUNNER.setRelease(this, null);
         if (p != null) {
             p.taskRunEnded(counters);
         }
         if (!settled) {
-            // Lost to cancel(): if it interrupted us, wait until the interrupt has landed so it
-            // cannot escape into the next task, then clear it.
-            while (state == INTERRUPTING || state == EXPIRING) {
-                Thread.onSpinWait();
-            }
             Thread.interrupted();
+        }
+    }
+
+    /**
+     * The runner lost the settlement. A cancel(true) or a deadline that won it interrupts this
+     * thread and then sets {@link #interruptSent}; wait for that (parking, never spinning: with
+     * one carrier thread a spinning virtual runner would keep the canceller from ever finishing).
+     * The wait covers only the JDK's interrupt(), not the settlement's failure handler.
+     * A plain cancel(false) sends no interrupt and settles straight to CANCELLED: no wait.
+     */
+    private void awaitInterrupt() {
+        for (;;) {
+            int s = state;
+            if ((s != INTERRUPTING && s != EXPIRING) || interruptSent) {
+                return; // settled (the flag is set before the final state) or delivered
+            }
+            Thread.interrupted(); // an interrupt that has landed would make park() return at once
+            if (interruptSent) {
+                return;
+            }
+            LockSupport.park(this); // the canceller unparks us after setting interruptSent
         }
     }
 
@@ -349,7 +464,7 @@ public final class Task<T> implements RunnableFuture<T> {
     }
 
     private boolean settle(int from, int to, Object result, WorkerCounters counters) {
-        if (!STATE.compareAndSet(this, from, RUNNING_SETTLING)) {
+        if (!STATE.compareAndSet(this, from, from == RUNNING ? RUNNING_SETTLING : QUEUED_SETTLING)) {
             return false;
         }
         finish(from, to, result, counters);
@@ -357,9 +472,10 @@ public final class Task<T> implements RunnableFuture<T> {
     }
 
     /**
-     * Claims a queued task for running in this thread. False if it was cancelled, discarded or
-     * reclaimed. The runner is written before the state CAS that publishes it, so a cancel(true)
-     * that wins the next CAS always finds the thread to interrupt.
+     * Claims a queued task for running in this thread, into CLAIMED: not started yet, so a cancel
+     * or a deadline can still settle it without the body ever beginning ({@link #runClaimed}
+     * checks). False if it was cancelled, discarded or reclaimed. The runner is written before the
+     * state CAS that publishes it, so a cancel(true) that wins later always finds the thread.
      */
     boolean claim() {
         // The runner CAS elects one claimant when a user's run() races a worker; only the elected
@@ -368,12 +484,10 @@ public final class Task<T> implements RunnableFuture<T> {
         if ((s != QUEUED && s != HANDED_BACK) || !RUNNER.compareAndSet(this, null, Thread.currentThread())) {
             return false;
         }
-        started = true;
         detached = s == HANDED_BACK; // a handed-back task runs outside the pool's books
-        if (STATE.compareAndSet(this, s, RUNNING)) {
+        if (STATE.compareAndSet(this, s, CLAIMED)) {
             return true;
         }
-        started = false;
         detached = false;
         runner = null;
         return false;
@@ -388,18 +502,12 @@ public final class Task<T> implements RunnableFuture<T> {
      * @param whileRunning whether it applies to a task that is running
      */
     boolean expire(TimeoutException cause, boolean whileQueued, boolean whileRunning) {
-        if (whileQueued && settle(QUEUED, TIMED_OUT, cause)) {
+        if (whileQueued && (settle(QUEUED, TIMED_OUT, cause) || settle(CLAIMED, TIMED_OUT, cause))) {
             return true;
         }
         if (whileRunning && STATE.compareAndSet(this, RUNNING, EXPIRING)) {
-            try {
-                Thread t = runner;
-                if (t != null) {
-                    t.interrupt();
-                }
-            } finally {
-                finish(RUNNING, TIMED_OUT, cause, null); // also releases the runner waiting in runClaimed()
-            }
+            interruptRunner();
+            finish(RUNNING, TIMED_OUT, cause, null);
             return true;
         }
         return false;
@@ -445,8 +553,10 @@ public final class Task<T> implements RunnableFuture<T> {
         return state;
     }
 
-    /** Transient state while the outcome is being written; readers treat it as not done. */
+    /** Transient state while the outcome of a running task is being written; not done yet. */
     private static final int RUNNING_SETTLING = -1;
+    /** The same for a task that never started (cancelled, timed out or discarded while queued). */
+    private static final int QUEUED_SETTLING = -5;
 
     /**
      * Completes a settlement its caller owns (the state is SETTLING, INTERRUPTING or EXPIRING, none
@@ -457,6 +567,7 @@ public final class Task<T> implements RunnableFuture<T> {
     private void finish(int from, int to, Object result, WorkerCounters counters) {
         outcome = result;
         body = null;
+        started = from == RUNNING;
         Pool p = (from == HANDED_BACK || detached) ? null : pool;
         try {
             if (p != null) {
@@ -541,6 +652,24 @@ public final class Task<T> implements RunnableFuture<T> {
         }
     }
 
+    /** Waits for the published outcome of a task already decided (EXPIRING), keeping any interrupt. */
+    private int awaitSettledUninterruptibly() {
+        boolean interrupted = false;
+        int s;
+        for (;;) {
+            try {
+                s = awaitDone(false, 0L);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return s;
+    }
+
     private int awaitDone(boolean timed, long nanos) throws InterruptedException {
         long deadline = timed ? System.nanoTime() + nanos : 0L;
         Node q = null;
@@ -604,7 +733,7 @@ public final class Task<T> implements RunnableFuture<T> {
     @Override
     public String toString() {
         String s = switch (state) {
-            case QUEUED -> "queued";
+            case QUEUED, CLAIMED, QUEUED_SETTLING -> "queued";
             case RUNNING, RUNNING_SETTLING -> "running";
             case HANDED_BACK -> "handed back";
             case EXPIRING -> "timing out";
@@ -616,7 +745,8 @@ public final class Task<T> implements RunnableFuture<T> {
             case TIMED_OUT -> "timed out";
             default -> "rejected";
         };
-        return "Task[" + name() + ", " + s + "]";
+        Object b = body; // what it runs, while it is not settled (FutureTask says so too)
+        return "Task[" + name() + ", " + s + (b != null && !isSettled(state) ? ", runs " + b : "") + "]";
     }
 
     private static final class Node {

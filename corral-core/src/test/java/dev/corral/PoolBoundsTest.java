@@ -32,12 +32,19 @@ class PoolBoundsTest {
     private static final int TASKS = 100_000;
 
     @ParameterizedTest(name = "virtual={0}, stripes={1}")
-    @CsvSource({"false, 1", "false, 4", "true, 1", "true, 4"})
+    @CsvSource({"false, 1, false", "false, 4, false", "true, 1, false", "true, 4, false", "false, 1, true", "false, 4, true"})
     @Timeout(40)
-    void neverMoreThanWorkersRunningNorCapacityWaiting(boolean virtual, int stripes) throws Exception {
-        Pool.Builder b = Pool.builder().name("bounds").workers(WORKERS).queueCapacity(CAPACITY).queueStripes(stripes)
-                .whenFull(Overflow.BLOCK);
+    void neverMoreThanWorkersRunningNorCapacityWaiting(boolean virtual, int stripes, boolean lowered) throws Exception {
+        // "lowered": the ring is built with four times the slots and its bound then lowered to
+        // CAPACITY, so the bound is enforced by the ring's limit check and not by its slot count
+        // (which alone would make "queued <= CAPACITY" impossible to break: the gauge cannot
+        // report more than the slots there are).
+        Pool.Builder b = Pool.builder().name("bounds").workers(WORKERS).queueCapacity(lowered ? 4 * CAPACITY : CAPACITY)
+                .queueStripes(stripes).whenFull(Overflow.BLOCK);
         Pool pool = (virtual ? b.virtualThreads() : b).build();
+        if (lowered) {
+            pool.setQueueCapacity(CAPACITY);
+        }
 
         AtomicInteger running = new AtomicInteger();
         AtomicInteger maxRunning = new AtomicInteger();

@@ -166,6 +166,85 @@ class PoolVirtualThreadsTest {
         assertThat(pinnedInPool).as("pinned frames in the pool's code (%d pinned events)", pinnedEvents.get()).isEmpty();
     }
 
+    /**
+     * The property the pinning test above stands for, checked on any JDK: no pool thread ever
+     * parks while holding a monitor. (From JDK 24 a virtual thread that blocks inside
+     * {@code synchronized} no longer pins its carrier, so the JFR test above cannot fail there; on
+     * JDK 21, which Corral supports, it would pin.) The same engine code runs on platform threads,
+     * whose held monitors {@link java.lang.management.ThreadMXBean} reports: the pool's workers
+     * and submitters are sampled under every parking path while idle workers park, submitters wait
+     * for room, a capacity-0 pool hands off and timed waits expire. A deliberate
+     * {@code synchronized} around a park in the engine makes this fail.
+     */
+    @Test
+    @Timeout(60)
+    void noPoolThreadParksHoldingAMonitor() throws Exception {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        assumeThat(mx.isObjectMonitorUsageSupported()).isTrue();
+        List<String> holding = new CopyOnWriteArrayList<>();
+        AtomicInteger parkedSeen = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = Thread.ofPlatform().name("monitor-sampler").start(() -> {
+            while (sampling.get()) {
+                for (java.lang.management.ThreadInfo ti : mx.dumpAllThreads(true, false)) {
+                    if (ti == null || !ti.getThreadName().startsWith("held-")) {
+                        continue;
+                    }
+                    Thread.State st = ti.getThreadState();
+                    if (st != Thread.State.WAITING && st != Thread.State.TIMED_WAITING) {
+                        continue;
+                    }
+                    parkedSeen.incrementAndGet();
+                    if (ti.getLockedMonitors().length > 0) {
+                        holding.add(ti.getThreadName() + " parks holding " + ti.getLockedMonitors()[0]
+                                + " at " + ti.getLockedMonitors()[0].getLockedStackFrame());
+                    }
+                }
+                Thread.onSpinWait();
+            }
+        });
+        try {
+            for (int capacity : new int[] {0, 2}) {
+                Pool pool = Pool.builder().name("held-" + capacity).workers(4).queueCapacity(capacity).build();
+                List<Thread> submitters = new ArrayList<>();
+                for (int s = 0; s < 6; s++) {
+                    int mode = s;
+                    submitters.add(Thread.ofPlatform().name("held-submitter-" + s).start(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            try {
+                                if (mode % 2 == 0) {
+                                    pool.execute(() -> {
+                                        try {
+                                            Thread.sleep(1);
+                                        } catch (InterruptedException e) {
+                                            Thread.currentThread().interrupt();
+                                        }
+                                    });
+                                } else {
+                                    pool.trySubmit(() -> 1, Duration.ofMillis(1));
+                                }
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    }));
+                }
+                for (Thread t : submitters) {
+                    t.join(20_000);
+                }
+                pool.submit(() -> 1).get(10, SECONDS);
+                Thread.sleep(50); // idle workers parked: sampled too
+                pool.shutdown();
+                assertThat(pool.awaitTermination(20, SECONDS)).isTrue();
+            }
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+        assertThat(parkedSeen.get()).as("parked pool threads sampled").isPositive();
+        assertThat(holding).as("pool threads parked while holding a monitor").isEmpty();
+    }
+
     @Test
     @Timeout(30)
     void virtualWorkersAreVirtualAndBlockingTasksDoNotStarveOthers() throws Exception {

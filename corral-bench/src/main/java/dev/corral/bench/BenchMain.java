@@ -25,8 +25,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * Runs the whole suite and prints one markdown table: every scenario a row, every executor kind a
@@ -49,12 +56,14 @@ import java.util.function.Function;
  * cell is the median of its rounds (with two rounds, their mean).
  *
  * <h2>Usage</h2>
- * {@code java -cp corral-bench/target/benchmarks.jar dev.corral.bench.BenchMain [--quick]
- * [--rounds N] [--out docs/bench/latest.md] [--only tiny,handoff,fanout,request]}.
+ * {@code ./corral bench [--quick] [--rounds N] [--out corral-bench.md] [--only tiny,handoff,fanout,request]}
+ * (or {@code java -cp corral-bench/target/benchmarks.jar dev.corral.bench.BenchMain ...}; {@code --help}
+ * lists the options).
  * {@code --quick} (2 rounds, short iterations) takes about 5 minutes on 2 cores; the default
  * (3 rounds, longer iterations, 4-worker hand-off) about 15-20. JMH's own output and each harness's
  * lines go to a log folder named at the start. The table is printed and written, with the machine
- * (cores, CPU model, JVM) and the date, to {@code --out}.
+ * (cores, CPU model, JVM) and the date, to {@code --out} (default: {@code corral-bench.md} in the current
+ * directory; the tracked {@code docs/bench/latest.md} is refreshed only by asking for it).
  */
 public final class BenchMain {
 
@@ -88,23 +97,110 @@ public final class BenchMain {
         this.log = new PrintStream(Files.newOutputStream(logDir.resolve("harness.log")), true, StandardCharsets.UTF_8);
     }
 
-    public static void main(String[] argv) throws Exception {
-        Map<String, String> a = Harness.args(argv);
-        boolean quick = a.containsKey("quick");
-        int rounds = Harness.intArg(a, "rounds", quick ? 2 : 3);
-        List<String> only = Harness.listArg(a, "only", List.of("tiny", "handoff", "fanout", "request"));
-        Path out = Path.of(a.getOrDefault("out", "docs/bench/latest.md"));
-        Path logDir = Path.of(a.getOrDefault("log-dir",
-                Path.of(System.getProperty("java.io.tmpdir"), "corral-bench-" + System.currentTimeMillis()).toString()));
+    /** Runs the suite as {@code ./corral bench} asks; see {@link Cli} for the options. */
+    public static void main(String[] argv) {
+        System.exit(commandLine().execute(argv));
+    }
+
+    /**
+     * The configured command line: {@code --help} answered before anything runs, and bad usage (an
+     * unknown option, a bad value) one line that points to {@code --help}, never the suite started
+     * with an argument ignored.
+     */
+    static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Cli());
+        cmd.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            String message = e.getMessage() == null ? "" : e.getMessage().strip().replaceAll("\\s*\\R\\s*", "; ");
+            c.getErr().println(c.getCommandSpec().name() + ": " + message + ". See '"
+                    + c.getCommandSpec().name() + " --help'.");
+            c.getErr().flush();
+            return c.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        return cmd;
+    }
+
+    /** The suite's options. */
+    @Command(name = "corral bench", sortOptions = false, usageHelpAutoWidth = true,
+            header = "Runs Corral's benchmark suite against the JDK's executors and prints one markdown table.",
+            description = {
+                "Scenarios: tiny (JMH tiny-task throughput), handoff (hand-off latency at 20k and 200k tasks/s), "
+                        + "fanout (200k tasks sleeping 10 ms at a cap of 10k), request (1,000 clients, 0.2 ms CPU + "
+                        + "5 ms sleep). Each harness runs in a fresh JVM per executor kind; the suite runs in rounds, "
+                        + "and each cell is the median of its rounds and its ratio to ThreadPoolExecutor.",
+                "",
+                "The full suite takes about 15-25 minutes on 2 cores, --quick about 5. Progress goes to standard "
+                        + "error, the machine, table and notes to standard output (so '> file' keeps the results "
+                        + "alone); JMH's output and each harness's lines go to a log folder named at the start.",
+                "",
+                "Plain JMH instead: ./corral bench jmh <JMH args> (e.g. ./corral bench jmh -h)."
+            },
+            exitCodeListHeading = "%nExit status:%n",
+            exitCodeList = {"0:the suite ran (a failed scenario is a note in the table)", "2:invalid options"})
+    static final class Cli implements Callable<Integer> {
+
+        private static final List<String> SCENARIOS = List.of("tiny", "handoff", "fanout", "request");
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit; runs nothing.")
+        boolean help;
+
+        @Option(names = "--quick", description = "2 rounds of shorter iterations, and the 4-worker hand-off left out: "
+                + "about 5 minutes on 2 cores.")
+        boolean quick;
+
+        @Option(names = "--rounds", paramLabel = "<n>",
+                description = "Rounds of the whole suite; the candidates' order is reversed on alternate rounds "
+                        + "(default: 3, or 2 with --quick).")
+        Integer rounds;
+
+        @Option(names = "--only", split = ",", paramLabel = "<scenario>",
+                description = "Which scenarios to run, comma-separated: tiny, handoff, fanout, request "
+                        + "(default: all of them).")
+        List<String> only;
+
+        @Option(names = "--out", defaultValue = "corral-bench.md", paramLabel = "<file>",
+                description = "Where the report (table, machine, date, every round's values) is written "
+                        + "(default: ${DEFAULT-VALUE} in the current directory).")
+        Path out;
+
+        @Option(names = "--log-dir", paramLabel = "<dir>",
+                description = "Where JMH's and the harnesses' logs go (default: a new corral-bench-<time> folder in "
+                        + "the temporary directory).")
+        Path logDir;
+
+        @Override
+        public Integer call() throws Exception {
+            if (rounds != null && rounds < 1) {
+                throw new ParameterException(spec.commandLine(), "--rounds must be 1 or more, got " + rounds);
+            }
+            List<String> scenarios = only == null ? SCENARIOS : List.copyOf(only);
+            for (String name : scenarios) {
+                if (!SCENARIOS.contains(name)) {
+                    throw new ParameterException(spec.commandLine(),
+                            "'" + name + "' is not a scenario: expected one of " + String.join(", ", SCENARIOS));
+                }
+            }
+            int n = rounds != null ? rounds : quick ? 2 : 3;
+            Path logs = logDir != null ? logDir
+                    : Path.of(System.getProperty("java.io.tmpdir"), "corral-bench-" + System.currentTimeMillis());
+            run(quick, n, scenarios, out, logs);
+            return 0;
+        }
+    }
+
+    private static void run(boolean quick, int rounds, List<String> only, Path out, Path logDir) throws Exception {
         BenchMain bench = new BenchMain(quick, rounds, only, logDir);
-        System.out.printf("Corral bench suite (%s, %d rounds); logs in %s; load average %s%n",
+        System.err.printf("Corral bench suite (%s, %d rounds); logs in %s; load average %s%n",
                 quick ? "quick" : "full", rounds, logDir, loadAverage());
         long t0 = System.nanoTime();
         bench.runAll();
         double minutes = (System.nanoTime() - t0) / 60e9;
         String table = bench.table();
         String machine = machine();
-        System.out.println();
+        System.err.println();
         System.out.println(machine);
         System.out.println();
         System.out.println(table);
@@ -146,7 +242,7 @@ public final class BenchMain {
         } catch (Exception e) {
             note(name + " failed: " + e);
             e.printStackTrace(log);
-            System.out.println("  " + name + " failed: " + e);
+            System.err.println("  " + name + " failed: " + e);
         }
     }
 
@@ -280,7 +376,7 @@ public final class BenchMain {
 
     private void progress(String format, Object... args) {
         String s = String.format(Locale.ROOT, format, args);
-        System.out.println(s);
+        System.err.println(s);
         log.println("=== " + s);
     }
 
@@ -311,7 +407,7 @@ public final class BenchMain {
                         result.set(m);
                     } else {
                         log.println(line);
-                        System.out.println("    " + line);
+                        System.err.println("    " + line);
                     }
                 }
             } catch (IOException e) {

@@ -1,8 +1,11 @@
 package dev.corral.cli;
 
-import dev.corral.cli.demo.Demo;
+import dev.corral.cli.dashboard.DemoViews;
 import dev.corral.cli.demo.DemoSettings;
 import dev.corral.cli.demo.Mode;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--duration", defaultValue = "4s", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--duration", defaultValue = "4s", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "How long each cell (one mode at one client count) is measured, after its warmup "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration duration;
@@ -81,16 +84,43 @@ public final class DemoCommand implements Callable<Integer> {
                     + "thread per request), tpe (ThreadPoolExecutor), corral (default: ${DEFAULT-VALUE}).")
     List<Mode> modes;
 
+    @Option(names = "--dashboard",
+            description = "Serve a live web page of the cells as they run, on 127.0.0.1 (the address is printed first;"
+                    + " see also --port and --linger).")
+    boolean dashboard;
+
+    @Option(names = "--port", defaultValue = "0", paramLabel = "<n>",
+            description = "With --dashboard: its TCP port; 0 takes any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--linger", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "<duration>",
+            description = "With --dashboard: how long the page stays up after the demo ends (default: ${DEFAULT-VALUE}).")
+    Duration linger;
+
+    @Option(names = "--report", paramLabel = "<file.html>",
+            description = "Also write the report as one self-contained HTML file with charts (latency percentiles,"
+                    + " throughput over time); it opens offline.")
+    Path report;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         DemoSettings settings = settings();
-        boolean clean = Demo.run(settings, spec.commandLine().getOut(), spec.commandLine().getErr());
+        String badPort = DemoViews.checkPort(port);
+        if (badPort != null) {
+            throw OptionChecks.usage(spec, badPort);
+        }
+        boolean clean;
+        try {
+            clean = DemoViews.run(settings, spec.commandLine().getOut(), spec.commandLine().getErr(),
+                    dashboard ? port : null, linger, report);
+        } catch (BindException e) {
+            throw OptionChecks.usage(spec, "--port " + port + ": cannot listen there (" + e.getMessage() + ")");
+        }
         return clean ? 0 : 1;
     }
 
     /** The options, checked, with defaults filled in. */
     DemoSettings settings() {
-        OptionChecks.positive(spec, "--duration", duration);
         if (clients.stream().anyMatch(c -> c == null || c < 1)) {
             throw OptionChecks.usage(spec, "--clients must all be 1 or more, got " + clients);
         }

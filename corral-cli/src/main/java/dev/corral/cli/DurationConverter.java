@@ -14,11 +14,16 @@ import picocli.CommandLine.TypeConversionException;
  * {@code time.ParseDuration} syntax), or an ISO-8601 duration such as {@code PT1S}.
  *
  * <p>Units: {@code ns}, {@code us} (or {@code µs}), {@code ms}, {@code s}, {@code m}, {@code h},
- * {@code d}, in lower case ({@code M} could be a month). A bare {@code 0} means zero. Negative durations are refused: every duration the
- * command takes is a length of time. Precision is one nanosecond; finer fractions are refused
- * rather than silently rounded.
+ * {@code d}, in lower case ({@code M} could be a month). A bare {@code 0} means zero. Precision is
+ * one nanosecond; finer fractions are refused rather than silently rounded.
+ *
+ * <p>One rule for every command: a duration is a length of time, so negative ones are always
+ * refused; an option whose zero means nothing (a run's {@code --duration}, an interval) uses
+ * {@link Positive}, which refuses zero and negative values alike with the same message. This
+ * converter is also registered for every {@code Duration} option that names none (see
+ * {@code CorralCommand.commandLine()}), so a new command gets the rule without asking.
  */
-public final class DurationConverter implements ITypeConverter<Duration> {
+public class DurationConverter implements ITypeConverter<Duration> {
 
     private static final String EXPECTED =
             "expected a number with a unit (500ms, 30s, 2m, 1h, 1m30s; units ns, us, ms, s, m, h, d)"
@@ -31,9 +36,21 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     public Duration convert(String value) {
         Duration d = parse(value);
         if (d.isNegative()) {
-            throw new TypeConversionException("'" + value + "' is negative: a duration here must be zero or more");
+            throw new TypeConversionException("must be zero or more, got '" + value + "'");
         }
         return d;
+    }
+
+    /** For options whose zero means nothing: refuses zero and negative durations alike. */
+    public static final class Positive extends DurationConverter {
+        @Override
+        public Duration convert(String value) {
+            Duration d = parse(value);
+            if (d.isNegative() || d.isZero()) {
+                throw new TypeConversionException("must be more than zero, got '" + value + "'");
+            }
+            return d;
+        }
     }
 
     /** Parses {@code value}; the message of a failure names the value and the accepted forms. */
@@ -77,6 +94,28 @@ public final class DurationConverter implements ITypeConverter<Duration> {
         } catch (ArithmeticException e) {
             throw new TypeConversionException("'" + value + "' is too long a duration");
         }
+    }
+
+    /**
+     * Writes {@code d} the way this converter reads it, in the largest unit that keeps it short:
+     * {@code 1.2s}, {@code 500ms}, {@code 250us}, {@code 0}; for messages that suggest a value.
+     */
+    public static String format(Duration d) {
+        long nanos = d.toNanos();
+        if (nanos == 0) {
+            return "0";
+        }
+        String sign = nanos < 0 ? "-" : "";
+        BigDecimal n = BigDecimal.valueOf(Math.abs(nanos));
+        long abs = Math.abs(nanos);
+        if (abs >= 1_000_000_000L) {
+            return sign + n.movePointLeft(9).stripTrailingZeros().toPlainString() + "s";
+        } else if (abs >= 1_000_000L) {
+            return sign + n.movePointLeft(6).stripTrailingZeros().toPlainString() + "ms";
+        } else if (abs >= 1_000L) {
+            return sign + n.movePointLeft(3).stripTrailingZeros().toPlainString() + "us";
+        }
+        return sign + abs + "ns";
     }
 
     private static long nanosPer(String unit) {

@@ -1,10 +1,16 @@
 package dev.corral.cli;
 
+import dev.corral.cli.dashboard.ReportCapture;
+import dev.corral.cli.dashboard.Reports;
 import dev.corral.cli.limits.Limits;
 import dev.corral.cli.limits.LimitsSettings;
 import dev.corral.cli.limits.Strategy;
+import dev.corral.cli.limits.StrategyResult;
 import dev.corral.limit.RateLimiter;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -57,7 +63,7 @@ public final class LimitsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--duration", defaultValue = "5s", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--duration", defaultValue = "5s", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "How long each strategy is measured, after its warmup (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
@@ -102,7 +108,7 @@ public final class LimitsCommand implements Callable<Integer> {
             description = "The adaptive strategy's highest limit, and its pool's worker count (default: 4 x limit).")
     Integer adaptiveMax;
 
-    @Option(names = "--adaptive-timeout", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--adaptive-timeout", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "A task that runs longer than this counts as a drop for the adaptive limiter, which then "
                     + "cuts its limit (default: 2 x (cpu + io), at least 1ms).")
     Duration adaptiveTimeout;
@@ -115,16 +121,27 @@ public final class LimitsCommand implements Callable<Integer> {
             description = "Which strategies to run, comma-separated, in this order (default: ${DEFAULT-VALUE}).")
     List<Strategy> strategies;
 
+    @Option(names = "--report", paramLabel = "<file.html>",
+            description = "Also write the report as one self-contained HTML file with charts (latency percentiles,"
+                    + " throughput and rejections per strategy); it opens offline.")
+    Path report;
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         LimitsSettings settings = settings();
-        boolean clean = Limits.run(settings, spec.commandLine().getOut(), spec.commandLine().getErr());
+        ReportCapture capture = new ReportCapture(spec.commandLine().getOut());
+        List<StrategyResult> results = new ArrayList<>();
+        boolean clean = Limits.run(settings, report == null ? spec.commandLine().getOut() : capture.out(),
+                spec.commandLine().getErr(), results::add);
+        if (report != null) {
+            Reports.limits(capture.text(), results).writeTo(report);
+            spec.commandLine().getOut().printf("report    %s%n", report.toAbsolutePath());
+        }
         return clean ? 0 : 1;
     }
 
     /** The options, checked, with defaults filled in. */
     LimitsSettings settings() {
-        OptionChecks.positive(spec, "--duration", duration);
         OptionChecks.atLeastOne(spec, "--limit", limit);
         Duration cpu = work.cpu;
         Duration io = work.io;
@@ -137,9 +154,6 @@ public final class LimitsCommand implements Callable<Integer> {
         OptionChecks.atLeastOne(spec, "--burst", burst);
         OptionChecks.atLeastOne(spec, "--queue", queue);
         OptionChecks.atLeastOne(spec, "--adaptive-max", adaptiveMax);
-        if (adaptiveTimeout != null) {
-            OptionChecks.positive(spec, "--adaptive-timeout", adaptiveTimeout);
-        }
         int n = limit != null ? limit
                 : LimitsSettings.suggestedLimit(Runtime.getRuntime().availableProcessors(), cpu, io);
         double capacity = LimitsSettings.throughputAt(n, cpu, io);

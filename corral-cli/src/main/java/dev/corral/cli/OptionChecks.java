@@ -1,6 +1,5 @@
 package dev.corral.cli;
 
-import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -17,12 +16,6 @@ final class OptionChecks {
 
     static ParameterException usage(CommandSpec spec, String message) {
         return new ParameterException(spec.commandLine(), message);
-    }
-
-    static void positive(CommandSpec spec, String option, Duration value) {
-        if (value.isZero()) {
-            throw usage(spec, option + " must be more than zero");
-        }
     }
 
     /** {@code value} may be null: an option not given, whose default is filled in later. */

@@ -1,11 +1,16 @@
 package dev.corral.cli;
 
+import dev.corral.cli.dashboard.ReportCapture;
+import dev.corral.cli.dashboard.Reports;
 import dev.corral.cli.scale.BurstComparison;
 import dev.corral.cli.scale.Scale;
 import dev.corral.cli.scale.ScaleSettings;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,12 +42,13 @@ import picocli.CommandLine.Spec;
             "Without --burst: three shapes, each for --duration through a fresh pool: a step (trough, peak, trough), "
                     + "a ramp (up to the peak at half-time and down) and a sine (two periods). Prints per shape the "
                     + "peak live workers, the scale-out and scale-in lags, the largest queue and the p99 queue wait, "
-                    + "and writes a chart (--out) of load, workers, target and queue over time, with the scaling events.",
+                    + "and writes a chart of load, workers, target and queue over time, with the scaling events, to "
+                    + "scaling.svg in the --out folder.",
             "",
             "With --burst: idle, then the --peak load, then idle again (3:5:5 parts of --burst-length) through the "
                     + "elastic pool, a fixed pool of --min workers and one of --max workers; prints the p99 latency "
                     + "(scheduled arrival to completion) of the burst's tasks and the threads left afterwards, as a "
-                    + "markdown table also written to --burst-out.",
+                    + "markdown table also written to scaling-burst.md in the --out folder.",
             "",
             "The policy's timings default to fractions of --duration (at 20s: --high-for 500ms, --low-for 1s, "
                     + "--cooldown 500ms, --keep-alive 2s, --scaling-interval 200ms, --sample-every 100ms), so a "
@@ -58,6 +64,11 @@ import picocli.CommandLine.Spec;
         })
 public final class ScaleCommand implements Callable<Integer> {
 
+    /** The chart's file name in {@code --out}. */
+    static final String CHART = "scaling.svg";
+    /** The burst comparison's file name in {@code --out}. */
+    static final String BURST_TABLE = "scaling-burst.md";
+
     @Spec
     CommandSpec spec;
 
@@ -65,11 +76,11 @@ public final class ScaleCommand implements Callable<Integer> {
             + "under one burst, instead of running the three shapes.")
     boolean burst;
 
-    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "How long each load shape runs (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--burst-length", defaultValue = "13s", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--burst-length", defaultValue = "13s", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "With --burst: the whole timeline per pool, idle, burst and idle in parts 3:5:5 "
                     + "(default: ${DEFAULT-VALUE}, so 3s, 5s, 5s).")
     Duration burstLength;
@@ -131,41 +142,65 @@ public final class ScaleCommand implements Callable<Integer> {
             description = "No change for this long after a change (default: duration / 40).")
     Duration cooldown;
 
-    @Option(names = "--keep-alive", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--keep-alive", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "An idle worker above the minimum leaves after this long (default: duration / 10).")
     Duration keepAlive;
 
-    @Option(names = "--scaling-interval", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--scaling-interval", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "How often the pool asks its policy (default: duration / 100, within 5ms..250ms).")
     Duration scalingInterval;
 
-    @Option(names = "--sample-every", converter = DurationConverter.class, paramLabel = "<duration>",
+    @Option(names = "--sample-every", converter = DurationConverter.Positive.class, paramLabel = "<duration>",
             description = "How often the run reads the pool's gauges for the chart (default: duration / 200, "
                     + "within 5ms..100ms).")
     Duration sampleEvery;
 
-    @Option(names = "--out", defaultValue = "docs/scaling.svg", paramLabel = "<file>",
-            description = "Where the chart goes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--out", defaultValue = ".", paramLabel = "<dir>",
+            description = "The folder the run writes into, created if missing: " + CHART + ", or with --burst "
+                    + BURST_TABLE + ", replacing a file of that name (default: the current directory).")
     Path out;
 
-    @Option(names = "--burst-out", defaultValue = "docs/scaling-burst.md", paramLabel = "<file>",
-            description = "With --burst: where the markdown table goes (default: ${DEFAULT-VALUE}).")
-    Path burstOut;
+    @Option(names = "--report", paramLabel = "<file.html>",
+            description = "Also write the report as one self-contained HTML file with charts (load, workers and queue"
+                    + " over time; latency percentiles); it opens offline.")
+    Path report;
 
     @Override
     public Integer call() throws InterruptedException, IOException {
         ScaleSettings s = settings();
+        Path dir = outputFolder();
+        PrintWriter terminal = spec.commandLine().getOut();
+        ReportCapture capture = new ReportCapture(terminal);
+        PrintWriter printed = report == null ? terminal : capture.out();
         if (burst) {
-            var rows = BurstComparison.run(s, burstOut, spec.commandLine().getOut(), spec.commandLine().getErr());
+            var rows = BurstComparison.run(s, dir.resolve(BURST_TABLE), printed, spec.commandLine().getErr());
+            if (report != null) {
+                Reports.burst(capture.text(), rows).writeTo(report);
+                terminal.printf("report    %s%n", report.toAbsolutePath());
+            }
             return rows.stream().allMatch(r -> r.trace().stoppedCleanly()) ? 0 : 1;
         }
-        return Scale.run(s, out, spec.commandLine().getOut(), spec.commandLine().getErr()).clean() ? 0 : 1;
+        Scale.Result result = Scale.run(s, dir.resolve(CHART), printed, spec.commandLine().getErr());
+        if (report != null) {
+            Reports.scale(capture.text(), s, result.runs()).writeTo(report);
+            terminal.printf("report    %s%n", report.toAbsolutePath());
+        }
+        return result.clean() ? 0 : 1;
+    }
+
+    /** {@code --out} as an absolute folder, so that the run can say exactly where it wrote. */
+    private Path outputFolder() throws IOException {
+        Path dir = out.toAbsolutePath().normalize();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw usage("--out must be a folder (the run writes " + CHART + " or " + BURST_TABLE + " into it), but "
+                    + out + " is a file");
+        }
+        Files.createDirectories(dir);
+        return dir;
     }
 
     /** The options, checked, with the duration-scaled defaults filled in. */
     ScaleSettings settings() {
-        positive("--duration", duration);
-        positive("--burst-length", burstLength);
         if (min < 0) {
             throw usage("--min must be 0 or more, got " + min);
         }
@@ -194,19 +229,47 @@ public final class ScaleCommand implements Callable<Integer> {
         atLeastOne("--step-up", stepUp);
         atLeastOne("--step-down", stepDown);
         ScaleSettings.Timings t = ScaleSettings.Timings.scaledTo(duration);
+        // The derived defaults are positive for any positive --duration (keep-alive at least 1ms,
+        // the intervals at least 5ms), and given values passed DurationConverter.Positive.
         Duration keep = keepAlive != null ? keepAlive : t.keepAlive();
-        positive("--keep-alive", keep);
         Duration interval = scalingInterval != null ? scalingInterval : t.scalingInterval();
-        positive("--scaling-interval", interval);
         Duration every = sampleEvery != null ? sampleEvery : t.sampleEvery();
-        positive("--sample-every", every);
-        return new ScaleSettings(duration, min, max, trough, peak, cpu, io, queue,
+        ScaleSettings settings = new ScaleSettings(duration, min, max, trough, peak, cpu, io, queue,
                 high, highFor != null ? highFor : t.highFor(), low, lowFor != null ? lowFor : t.lowFor(),
                 stepUp, stepDown, cooldown != null ? cooldown : t.cooldown(), keep, interval, every, burstLength);
+        if (burst) {
+            checkBurstOutlastsThePolicy(settings);
+        }
+        return settings;
     }
 
-    private void positive(String option, Duration d) {
-        OptionChecks.positive(spec, option, d);
+    /**
+     * Refuses a {@code --burst-length} too short for the policy to act: a burst shorter than one
+     * scale-out step (its busy window, its cooldown and a sampling interval) leaves the elastic pool
+     * at its minimum, and an idle tail shorter than one scale-in step ends the run before any worker
+     * could leave, so the table would compare nothing and count the backlog as unfinished.
+     */
+    private void checkBurstOutlastsThePolicy(ScaleSettings s) {
+        Duration scaleOut = s.highFor().plus(s.cooldown()).plus(s.scalingInterval());
+        Duration scaleIn = s.lowFor().plus(s.keepAlive()).plus(s.scalingInterval());
+        Duration idleAfter = s.burstLength().minus(s.burstIdleBefore()).minus(s.burstOn());
+        if (s.burstOn().compareTo(scaleOut) >= 0 && idleAfter.compareTo(scaleIn) >= 0) {
+            return;
+        }
+        // burstOn and idleAfter are each 5/13 of the length; ask for enough that both fit, in whole 100ms.
+        Duration step = scaleOut.compareTo(scaleIn) >= 0 ? scaleOut : scaleIn;
+        long tenths = (step.toMillis() * 13 / 5 + 99) / 100;
+        Duration need = Duration.ofMillis(Math.max(1, tenths) * 100);
+        throw usage(String.format(Locale.ROOT, "--burst-length %s is too short for the scaling policy: its burst (%s) "
+                        + "must outlast one scale-out step (--high-for %s + --cooldown %s + --scaling-interval %s) and "
+                        + "its idle tail (%s) one scale-in step (--low-for %s + --keep-alive %s + --scaling-interval %s); "
+                        + "give --burst-length %s or more, or shorter policy timings",
+                f(s.burstLength()), f(s.burstOn()), f(s.highFor()), f(s.cooldown()), f(s.scalingInterval()),
+                f(idleAfter), f(s.lowFor()), f(s.keepAlive()), f(s.scalingInterval()), f(need)));
+    }
+
+    private static String f(Duration d) {
+        return DurationConverter.format(d);
     }
 
     private void atLeastOne(String option, int value) {

@@ -1,5 +1,6 @@
 package dev.corral.cli;
 
+import dev.corral.cli.demo.TerminalWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Locale;
@@ -18,13 +19,26 @@ final class CliRun {
         this.err = err;
     }
 
-    /** Runs {@code corral <args>} with its output captured. */
+    /** Runs {@code corral <args>} with its output captured, as if redirected to files (no progress). */
     static CliRun run(String... args) {
+        return run(false, args);
+    }
+
+    /** Runs {@code corral <args>} with its output captured, as if on a terminal (progress drawn). */
+    static CliRun onTerminal(String... args) {
+        return run(true, args);
+    }
+
+    private static CliRun run(boolean terminal, String... args) {
+        return run(CorralCommand.commandLine(), terminal, args);
+    }
+
+    /** Runs {@code cmd} with {@code args}, its output captured. */
+    static CliRun run(CommandLine cmd, boolean terminal, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = CorralCommand.commandLine();
         cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
+        cmd.setErr(terminal ? new TerminalWriter(err) : new PrintWriter(err, true));
         int code = cmd.execute(args);
         return new CliRun(code, out.toString(), err.toString());
     }

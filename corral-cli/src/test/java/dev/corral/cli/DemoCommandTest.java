@@ -25,7 +25,7 @@ class DemoCommandTest {
 
     @Test
     void demoRunsEveryModeEndToEndAndReportsThroughputAndNoCorralErrors() {
-        CliRun run = run(TINY);
+        CliRun run = CliRun.onTerminal(TINY);
 
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.out).contains(Runtime.getRuntime().availableProcessors() + " cores")
@@ -48,6 +48,7 @@ class DemoCommandTest {
                 "--cpu", "20us", "--modes", "CORRAL,tpe", "--workers", "2", "--queue", "0", "--virtual");
 
         assertThat(run.exitCode).as(run.toString()).isZero();
+        assertThat(run.err).as("no progress off a terminal").isEmpty();
         assertThat(rows(run.out)).extracting(r -> r.mode + "/" + r.clients)
                 .containsExactly("corral/2", "tpe/2", "corral/3", "tpe/3");
         assertThat(run.out).contains("workers(2).queueCapacity(0)").contains("virtual threads")
@@ -60,7 +61,7 @@ class DemoCommandTest {
 
         assertThat(run.exitCode).isZero();
         List<String> expected = List.of("--duration", "--warmup", "--clients", "--workers", "--queue", "--virtual",
-                "--cpu", "--io", "--modes", "--help", "--version");
+                "--cpu", "--io", "--modes", "--dashboard", "--port", "--linger", "--report", "--help", "--version");
         assertThat(run.out).contains(expected);
         CommandLine demo = CorralCommand.commandLine().getSubcommands().get("demo");
         for (OptionSpec option : demo.getCommandSpec().options()) {
@@ -102,7 +103,7 @@ class DemoCommandTest {
         assertThat(run("demo", "--clients", "0").err).contains("--clients must all be 1 or more");
         assertThat(run("demo", "--workers", "0").err).contains("--workers must be 1 or more");
         assertThat(run("demo", "--queue", "-1").err).contains("--queue must be 0 or more");
-        assertThat(run("demo", "--duration", "0s").err).contains("--duration must be more than zero");
+        assertThat(run("demo", "--duration", "0s").err).contains("--duration': must be more than zero, got '0s'");
         CliRun mode = run("demo", "--modes", "fork-join");
         assertThat(mode.exitCode).isEqualTo(2);
         assertThat(mode.err).contains("'fork-join' is not a mode: expected one of thread, tpe, corral");

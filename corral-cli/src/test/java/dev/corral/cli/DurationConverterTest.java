@@ -53,7 +53,23 @@ class DurationConverterTest {
     void refusesNegativeDurations(String text) {
         assertThatThrownBy(() -> converter.convert(text))
                 .isInstanceOf(TypeConversionException.class)
-                .hasMessageContaining("'" + text + "' is negative");
+                .hasMessage("must be zero or more, got '" + text + "'");
+    }
+
+    @ParameterizedTest(name = "''{0}'' is refused where zero means nothing")
+    @ValueSource(strings = {"0", "0s", "PT0S", "-1s", "-PT1S"})
+    void positiveRefusesZeroAndNegativeDurationsWithOneMessage(String text) {
+        assertThatThrownBy(() -> new DurationConverter.Positive().convert(text))
+                .isInstanceOf(TypeConversionException.class)
+                .hasMessage("must be more than zero, got '" + text + "'");
+        assertThat(new DurationConverter.Positive().convert("1ns")).isEqualTo(Duration.ofNanos(1));
+    }
+
+    @ParameterizedTest(name = "{0} is written {1}")
+    @CsvSource({"PT0S, 0", "PT8.4S, 8.4s", "PT0.5S, 500ms", "PT0.00025S, 250us", "PT0.000000007S, 7ns", "PT-2S, -2s"})
+    void formatWritesWhatParseReads(String iso, String text) {
+        assertThat(DurationConverter.format(Duration.parse(iso))).isEqualTo(text);
+        assertThat(DurationConverter.parse(text)).isEqualTo(Duration.parse(iso));
     }
 
     @ParameterizedTest(name = "''{0}'' is refused as too fine")

@@ -23,7 +23,7 @@ class LimitsCommandTest {
     @Test
     void everyStrategyRunsEndToEndAndRejectsNothingWhenTheLoadIsFarBelowTheLimit() {
         // 4 at a time of ~2 ms requests serve ~2,000/s; 300/s is far below.
-        CliRun run = run("limits", "--limit", "4", "--rate", "300", "--io", "2ms", "--cpu", "20us",
+        CliRun run = CliRun.onTerminal("limits", "--limit", "4", "--rate", "300", "--io", "2ms", "--cpu", "20us",
                 "--duration", "400ms", "--warmup", "200ms", "--max-wait", "200ms");
 
         assertThat(run.exitCode).as(run.toString()).isZero();
@@ -80,7 +80,7 @@ class LimitsCommandTest {
         assertThat(run.exitCode).isZero();
         List<String> expected = List.of("--duration", "--warmup", "--limit", "--rate", "--token-rate", "--burst",
                 "--max-wait", "--queue", "--adaptive-max", "--adaptive-timeout", "--cpu", "--io", "--strategies",
-                "--help", "--version");
+                "--report", "--help", "--version");
         assertThat(run.out).contains(expected).contains("open loop").contains("pool+rate");
         CommandLine limits = CorralCommand.commandLine().getSubcommands().get("limits");
         for (OptionSpec option : limits.getCommandSpec().options()) {
@@ -105,7 +105,7 @@ class LimitsCommandTest {
         assertThat(run("limits", "--burst", "0").err).contains("--burst must be 1 or more");
         assertThat(run("limits", "--queue", "0").err).contains("--queue must be 1 or more");
         assertThat(run("limits", "--adaptive-max", "0").err).contains("--adaptive-max must be 1 or more");
-        assertThat(run("limits", "--duration", "0s").err).contains("--duration must be more than zero");
+        assertThat(run("limits", "--duration", "0s").err).contains("--duration': must be more than zero, got '0s'");
         assertThat(run("limits", "--cpu", "0", "--io", "0").err).contains("give --rate and --token-rate");
         assertThat(run("limits", "--max-wait", "soon").err).contains("--max-wait").contains("'soon'");
         CliRun strategy = run("limits", "--strategies", "leaky-bucket");

@@ -19,8 +19,8 @@ class ScaleCommandTest {
     @Test
     void aTinyRunOfTheThreeShapesPrintsASummaryAndWritesTheChart() throws Exception {
         Path svg = dir.resolve("charts/scaling.svg");
-        CliRun run = run("scale", "--duration", "500ms", "--max", "8", "--trough", "1", "--peak", "6", "--cpu", "0",
-                "--out", svg.toString());
+        CliRun run = CliRun.onTerminal("scale", "--duration", "500ms", "--max", "8", "--trough", "1", "--peak", "6",
+                "--cpu", "0", "--out", dir.resolve("charts").toString());
 
         assertThat(run.exitCode).as(run.toString()).isZero();
         assertThat(run.out).contains(Runtime.getRuntime().availableProcessors() + " cores").contains("jvm ")
@@ -37,13 +37,15 @@ class ScaleCommandTest {
 
     @Test
     void theBurstComparisonPrintsAndWritesAMarkdownTableOfTheThreePools() throws Exception {
-        Path md = dir.resolve("burst.md");
+        Path md = dir.resolve("scaling-burst.md");
         CliRun run = run("scale", "--burst", "--burst-length", "1300ms", "--duration", "1s", "--max", "8",
-                "--peak", "6", "--cpu", "0", "--burst-out", md.toString());
+                "--peak", "6", "--cpu", "0", "--out", dir.toString());
 
         assertThat(run.exitCode).as(run.toString()).isZero();
         String table = Files.readString(md);
-        assertThat(run.out).contains(table);
+        assertThat(run.out).contains(table).contains("written to " + md);
+        assertThat(run.err).as("no progress off a terminal").isEmpty();
+        assertThat(dir).isDirectoryNotContaining("glob:**.svg");
         assertThat(table).contains("# Elastic vs fixed pools under a burst")
                 .contains(Runtime.getRuntime().availableProcessors() + " cores").contains("**date**")
                 .contains("idle 0.3 s, then 6 workers' worth")
@@ -61,7 +63,7 @@ class ScaleCommandTest {
         List<String> expected = List.of("--burst", "--duration", "--burst-length", "--min", "--max", "--trough",
                 "--peak", "--cpu", "--io", "--queue", "--high", "--high-for", "--low", "--low-for", "--step-up",
                 "--step-down", "--cooldown", "--keep-alive", "--scaling-interval", "--sample-every", "--out",
-                "--burst-out", "--help", "--version");
+                "--report", "--help", "--version");
         assertThat(run.out).contains(expected).contains("open-loop").contains("workers' worth");
         CommandLine scale = CorralCommand.commandLine().getSubcommands().get("scale");
         for (OptionSpec option : scale.getCommandSpec().options()) {
@@ -73,7 +75,7 @@ class ScaleCommandTest {
 
     @Test
     void badOptionsAreUsageErrorsNamingTheOption() {
-        assertThat(run("scale", "--duration", "0").err).contains("--duration must be more than zero");
+        assertThat(run("scale", "--duration", "0").err).contains("--duration': must be more than zero, got '0'");
         assertThat(run("scale", "--min", "9", "--max", "8").err).contains("--min (9) must not be more than --max (8)");
         assertThat(run("scale", "--max", "0").err).contains("--max must be 1 or more");
         assertThat(run("scale", "--trough", "30").err).contains("--trough <= --peak");

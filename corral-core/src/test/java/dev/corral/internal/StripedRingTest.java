@@ -134,7 +134,9 @@ class StripedRingTest {
                 }));
             }
             Thread consumer = Thread.ofPlatform().start(() -> {
-                while (producers.stream().anyMatch(Thread::isAlive)) {
+                // do-while: on a loaded machine the producers can be done before this thread starts,
+                // and the queue they left (full, at the bound) must still be looked at once.
+                do {
                     maxSeen.accumulateAndGet(q.size(), Math::max);
                     if (q.poll() == null) {
                         Thread.onSpinWait();
@@ -143,7 +145,7 @@ class StripedRingTest {
                     if (maxSeen.get() > 12) {
                         stop.set(true);
                     }
-                }
+                } while (producers.stream().anyMatch(Thread::isAlive));
             });
             for (Thread t : producers) {
                 t.join();

@@ -49,6 +49,10 @@ final class ClosedLoop {
     private final long measureFrom;
     private final long measureUntil;
     private final Recorder latencies = new Recorder(3);
+    /** Every successful request's latency, warmup included, for a {@link CellWatcher}'s live view. */
+    private final Recorder liveLatencies = new Recorder(3);
+    /** Every failed request, warmup included: for watchers only. */
+    private final LongAdder allFailed = new LongAdder();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
     /** Every completed request, measured or not: for progress only. */
@@ -66,11 +70,20 @@ final class ClosedLoop {
     /** Runs one cell to the end, stopping every thread it started, and returns what it measured. */
     static CellResult run(Mode mode, int clients, DemoSettings s, Workload workload, Progress progress)
             throws InterruptedException {
+        return run(mode, clients, s, workload, progress, CellWatcher.NONE);
+    }
+
+    /** Runs one cell as above, telling {@code watcher} when it starts, as it runs and when it ends. */
+    static CellResult run(Mode mode, int clients, DemoSettings s, Workload workload, Progress progress,
+                          CellWatcher watcher) throws InterruptedException {
         Target target = mode.start(s);
         long start = System.nanoTime();
         long from = start + s.warmup().toNanos();
         long until = from + s.duration().toNanos();
         ClosedLoop cell = new ClosedLoop(target, workload, from, until);
+        LiveCell live = new LiveCell(mode, clients, start, target, cell.completed::sum, cell.allFailed::sum,
+                cell.liveLatencies);
+        watcher.started(live);
 
         List<Thread> clientThreads = new ArrayList<>(clients);
         boolean clean;
@@ -83,6 +96,7 @@ final class ClosedLoop {
                 boolean warmingUp = now - from < 0;
                 progress.tick(warmingUp, cell.completed.sum(),
                         Duration.ofNanos(warmingUp ? from - now : until - now));
+                watcher.tick(live);
                 Thread.sleep(Duration.ofNanos(Math.min(TICK.toNanos(), until - now)));
             }
         } finally {
@@ -90,10 +104,12 @@ final class ClosedLoop {
         }
         Histogram h = cell.latencies.getIntervalHistogram();
         Throwable first = cell.firstFailure.get();
-        return new CellResult(mode, clients, cell.succeeded.sum(), cell.failed.sum(), s.duration(),
+        CellResult result = new CellResult(mode, clients, cell.succeeded.sum(), cell.failed.sum(), s.duration(),
                 h.getTotalCount() == 0 ? 0.0 : h.getMean(),
                 h.getValueAtPercentile(95), h.getValueAtPercentile(99), h.getMaxValue(),
                 first == null ? null : first.toString(), clean);
+        watcher.ended(live, result);
+        return result;
     }
 
     private void client(long id) {
@@ -124,6 +140,11 @@ final class ClosedLoop {
 
     private void record(long submittedAt, long doneAt, Throwable failure) {
         completed.increment();
+        if (failure == null) {
+            liveLatencies.recordValue(Math.max(1, doneAt - submittedAt));
+        } else {
+            allFailed.increment();
+        }
         if (doneAt - measureFrom < 0 || doneAt - measureUntil >= 0) {
             return;
         }

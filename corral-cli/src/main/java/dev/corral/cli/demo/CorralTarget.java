@@ -2,6 +2,7 @@ package dev.corral.cli.demo;
 
 import dev.corral.Overflow;
 import dev.corral.Pool;
+import dev.corral.PoolStats;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
@@ -19,6 +20,12 @@ final class CorralTarget implements Target {
     @Override
     public Future<Long> submit(Callable<Long> request) {
         return pool.submit(request);
+    }
+
+    @Override
+    public ExecutorGauges gauges() {
+        PoolStats s = pool.stats();
+        return new ExecutorGauges(s.liveWorkers(), s.busyWorkers(), s.queued());
     }
 
     @Override

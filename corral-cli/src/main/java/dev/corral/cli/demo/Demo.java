@@ -20,9 +20,11 @@ public final class Demo {
     private final PrintWriter out;
     private final PrintWriter err;
     private final ProgressLine progress;
+    private final CellWatcher watcher;
 
-    private Demo(DemoSettings settings, PrintWriter out, PrintWriter err) {
+    private Demo(DemoSettings settings, PrintWriter out, PrintWriter err, CellWatcher watcher) {
         this.settings = settings;
+        this.watcher = watcher;
         this.out = out;
         this.err = err;
         this.progress = new ProgressLine(err);
@@ -34,7 +36,13 @@ public final class Demo {
      * @return whether every cell stopped all its threads within the bound (a false is a bug to report)
      */
     public static boolean run(DemoSettings settings, PrintWriter out, PrintWriter err) throws InterruptedException {
-        return new Demo(settings, out, err).run();
+        return run(settings, out, err, CellWatcher.NONE);
+    }
+
+    /** Runs the demo as {@link #run(DemoSettings, PrintWriter, PrintWriter)} does, telling {@code watcher} as cells run. */
+    public static boolean run(DemoSettings settings, PrintWriter out, PrintWriter err, CellWatcher watcher)
+            throws InterruptedException {
+        return new Demo(settings, out, err, watcher).run();
     }
 
     private boolean run() throws InterruptedException {
@@ -51,7 +59,7 @@ public final class Demo {
                 String label = "[" + ++index + "/" + total + "] " + mode.cliName() + ", " + clients + " clients: ";
                 CellResult r = ClosedLoop.run(mode, clients, settings, workload, (warmingUp, requests, left) ->
                         progress(label + (warmingUp ? "warming up, " : String.format(Locale.ROOT, "%,d requests, ", requests))
-                                + seconds(left) + " left"));
+                                + seconds(left) + " left"), watcher);
                 clearProgress();
                 results.add(r);
                 printRow(r);

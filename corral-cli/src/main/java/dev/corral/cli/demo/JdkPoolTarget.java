@@ -40,6 +40,11 @@ final class JdkPoolTarget implements Target {
     }
 
     @Override
+    public ExecutorGauges gauges() {
+        return new ExecutorGauges(executor.getPoolSize(), executor.getActiveCount(), executor.getQueue().size());
+    }
+
+    @Override
     public boolean stop(Duration bound) throws InterruptedException {
         return Stop.now(executor, bound);
     }

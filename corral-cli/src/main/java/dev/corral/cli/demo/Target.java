@@ -22,4 +22,7 @@ interface Target {
      * @return whether every thread ended within the bound
      */
     boolean stop(Duration bound) throws InterruptedException;
+
+    /** What the executor is doing now, for a live view; cheap enough to read a few times a second. */
+    ExecutorGauges gauges();
 }

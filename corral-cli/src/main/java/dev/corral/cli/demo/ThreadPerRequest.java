@@ -50,6 +50,12 @@ final class ThreadPerRequest implements Target {
     }
 
     @Override
+    public ExecutorGauges gauges() {
+        int n = live.size(); // every live thread is running its one request
+        return new ExecutorGauges(n, n, 0);
+    }
+
+    @Override
     public boolean stop(Duration bound) throws InterruptedException {
         stopped = true;
         long deadline = System.nanoTime() + bound.toNanos();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * The {@code corral limits} run: each strategy in turn under the same open-loop load, one row of
@@ -24,8 +25,10 @@ public final class Limits {
     private final PrintWriter out;
     private final PrintWriter err;
     private final ProgressLine progress;
+    private final Consumer<StrategyResult> onResult;
 
-    private Limits(LimitsSettings settings, PrintWriter out, PrintWriter err) {
+    private Limits(LimitsSettings settings, PrintWriter out, PrintWriter err, Consumer<StrategyResult> onResult) {
+        this.onResult = onResult;
         this.settings = settings;
         this.out = out;
         this.err = err;
@@ -39,7 +42,13 @@ public final class Limits {
      *     request failed (a false is a bug to report)
      */
     public static boolean run(LimitsSettings settings, PrintWriter out, PrintWriter err) throws InterruptedException {
-        return new Limits(settings, out, err).run();
+        return run(settings, out, err, r -> { });
+    }
+
+    /** Runs as {@link #run(LimitsSettings, PrintWriter, PrintWriter)} does, handing each strategy's result to {@code onResult}. */
+    public static boolean run(LimitsSettings settings, PrintWriter out, PrintWriter err,
+                              Consumer<StrategyResult> onResult) throws InterruptedException {
+        return new Limits(settings, out, err, onResult).run();
     }
 
     private boolean run() throws InterruptedException {
@@ -58,6 +67,7 @@ public final class Limits {
             progress.clear();
             results.add(r);
             printRow(r);
+            onResult.accept(r);
         }
         out.println();
         return printNotes(results);

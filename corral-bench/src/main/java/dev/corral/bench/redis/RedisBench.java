@@ -1,0 +1,352 @@
+package dev.corral.bench.redis;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Corral's Redis queue beside BullMQ and redis-benchmark's raw XADD, on one redis-server on
+ * loopback that it starts, in the same run (issue 11, "Speed, measured side by side").
+ *
+ * <pre>
+ *   java -cp benchmarks.jar dev.corral.bench.redis.RedisBench [--count N] [--corral-workers N]
+ *        [--bullmq-concurrency N] [--bullmq-dir DIR] [--out FILE] [--no-bullmq]
+ * </pre>
+ * Scenarios, each for Corral and for BullMQ with the same count of tasks:
+ * <ul>
+ *   <li><b>enqueue</b>: one producer process adds N tasks (Corral: enqueueAll; BullMQ: addBulk of
+ *       1,000), no worker running;
+ *   <li><b>drain</b>: one worker process runs those N no-op tasks;
+ *   <li><b>end to end</b>: one producer and one or two worker processes at once, N tasks, from the
+ *       producer's start to the last acknowledgement; no-op tasks and the probe's work (SADD + INCR
+ *       in one round trip);
+ *   <li><b>latency</b>: at a light load (500 tasks/s, one at a time), enqueue to handler start.
+ * </ul>
+ * Completion is counted by the workers (acknowledged tasks, added to a Redis counter every 20 ms)
+ * and polled every 5 ms. Writes a markdown report with the machine, date and load.
+ */
+public final class RedisBench {
+
+    private static final Pattern RPS = Pattern.compile("([0-9.]+) requests per second");
+
+    private final int count;
+    private final int corralWorkers;
+    private final int bullmqConcurrency;
+    private final Path bullmqDir;
+    private final boolean bullmq;
+    private final int port;
+    private final String uri;
+    private final List<Process> live = new ArrayList<>();
+    private RedisClient redis;
+
+    private RedisBench(Map<String, String> o) {
+        this.count = Integer.parseInt(o.getOrDefault("--count", "100000"));
+        this.corralWorkers = Integer.parseInt(o.getOrDefault("--corral-workers", "64"));
+        this.bullmqConcurrency = Integer.parseInt(o.getOrDefault("--bullmq-concurrency", "64"));
+        this.bullmqDir = Path.of(o.getOrDefault("--bullmq-dir", "corral-bench/bullmq"));
+        this.bullmq = !o.containsKey("--no-bullmq");
+        this.port = freePort();
+        this.uri = "redis://127.0.0.1:" + port;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && !args[0].startsWith("--")) {
+            BenchRoles.main(args);
+            return;
+        }
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            boolean flag = args[i].equals("--no-bullmq");
+            o.put(args[i], flag ? "" : args[++i]);
+        }
+        Path out = Path.of(o.getOrDefault("--out", "docs/bench/redis.md"));
+        RedisBench b = new RedisBench(o);
+        String report = b.run();
+        System.out.println(report);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.err.println("written to " + out);
+        System.exit(0);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String run() throws Exception {
+        String loadBefore = sh("uptime").strip();
+        Path dir = Files.createTempDirectory("corral-redis-bench");
+        Process server = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("log").toString())
+                .start();
+        live.add(server);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> live.forEach(Process::destroyForcibly)));
+        try {
+            redis = RedisClient.create(uri);
+            for (int i = 0; ; i++) {
+                try {
+                    redis.ping();
+                    break;
+                } catch (RuntimeException notYet) {
+                    if (i > 200) throw notYet;
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));   // waiting for redis-server to listen
+                }
+            }
+            Map<String, String> rows = new LinkedHashMap<>();
+            double xadd = xadd();
+            log("redis-benchmark XADD: %.0f/s", xadd);
+
+            Result corral = runSystem("corral");
+            Result bull = bullmq ? runSystem("bullmq") : null;
+            String loadAfter = sh("uptime").strip();
+            return report(xadd, corral, bull, loadBefore, loadAfter);
+        } finally {
+            live.forEach(Process::destroyForcibly);
+            if (redis != null) redis.close();
+        }
+    }
+
+    /** The figures of one system. Rates in tasks/s; latency in µs. */
+    private static final class Result {
+        final Map<String, Double> rates = new LinkedHashMap<>();
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        double enqueueDuringE2e = Double.NaN;
+    }
+
+    private Result runSystem(String system) throws Exception {
+        Result r = new Result();
+        // enqueue alone, then drain alone
+        redis.flushAll();
+        Process producer = role(system, "produce", Integer.toString(count), "noop");
+        awaitLine(producer, "READY");
+        go(producer);
+        double[] enq = enqueued(producer);
+        r.rates.put("enqueue", count / enq[1]);
+        log("%s enqueue: %.0f/s", system, count / enq[1]);
+        Process w = role(system, "work", workers(system));
+        awaitLine(w, "READY");
+        long t0 = System.nanoTime();
+        go(w);
+        double drain = awaitDone(t0, count);
+        stop(w);
+        r.rates.put("drain noop x1", drain);
+        log("%s drain: %.0f/s", system, drain);
+
+        for (String type : List.of("noop", "probe")) {
+            for (int procs = 1; procs <= 2; procs++) {
+                redis.flushAll();
+                List<Process> ws = new ArrayList<>();
+                for (int i = 0; i < procs; i++) {
+                    ws.add(role(system, "work", workers(system)));
+                }
+                Process p = role(system, "produce", Integer.toString(count), type);
+                for (Process x : ws) awaitLine(x, "READY");
+                awaitLine(p, "READY");
+                for (Process x : ws) go(x);
+                long start = System.nanoTime();
+                go(p);
+                double rate = awaitDone(start, count);
+                double[] e = enqueued(p);
+                for (Process x : ws) stop(x);
+                String key = "e2e " + type + " x" + procs;
+                r.rates.put(key, rate);
+                if (type.equals("noop") && procs == 1) r.enqueueDuringE2e = count / e[1];
+                if (type.equals("probe")) {
+                    long seen = redis.scard("bench:probe:seen");
+                    if (seen != count) log("WARNING %s %s: probe saw %d of %d", system, key, seen, count);
+                }
+                log("%s %s: %.0f/s", system, key, rate);
+            }
+        }
+
+        redis.flushAll();
+        Process lw = role(system, "work", workers(system));
+        int n = 2000;
+        Process lp = role(system, "latency", Integer.toString(n), "500");
+        awaitLine(lw, "READY");
+        awaitLine(lp, "READY");
+        go(lw);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));   // let the worker settle into its fetch loop
+        long start = System.nanoTime();
+        go(lp);
+        awaitDone(start, n);
+        enqueued(lp);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));   // the last latencies' flush
+        stop(lw);
+        List<Long> lat = redis.lrange(BenchRoles.LAT, 0, -1).stream().map(s -> (long) Double.parseDouble(s))
+                .sorted().toList();
+        if (!lat.isEmpty()) {
+            r.p50 = lat.get(lat.size() / 2);
+            r.p99 = lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1));
+        }
+        log("%s latency p50 %.0f us, p99 %.0f us (%d samples)", system, r.p50, r.p99, lat.size());
+        return r;
+    }
+
+    private String workers(String system) {
+        return Integer.toString(system.equals("corral") ? corralWorkers : bullmqConcurrency);
+    }
+
+    private Process role(String system, String role, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (system.equals("corral")) {
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                    "-cp", System.getProperty("java.class.path"), RedisBench.class.getName(), role, uri, "bench"));
+        } else {
+            cmd.addAll(List.of("node", bullmqDir.resolve("bench.mjs").toString(), role, Integer.toString(port), "bench"));
+        }
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        live.add(p);
+        return p;
+    }
+
+    private static final Map<Process, BufferedReader> READERS = new LinkedHashMap<>();
+
+    private static String awaitLine(Process p, String prefix) throws IOException {
+        BufferedReader r = READERS.computeIfAbsent(p,
+                x -> new BufferedReader(new InputStreamReader(x.getInputStream(), StandardCharsets.UTF_8)));
+        for (String line; (line = r.readLine()) != null; ) {
+            if (line.startsWith(prefix)) return line;
+        }
+        throw new IllegalStateException("a benchmark process ended without printing " + prefix);
+    }
+
+    private static void go(Process p) throws IOException {
+        OutputStream in = p.getOutputStream();
+        in.write("go\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** {n, seconds} from the producer's ENQUEUED line. */
+    private static double[] enqueued(Process p) throws Exception {
+        String[] f = awaitLine(p, "ENQUEUED").split(" ");
+        p.waitFor(30, TimeUnit.SECONDS);
+        return new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+
+    /** Polls the done counter until it reaches {@code n}; the rate from {@code t0}. */
+    private double awaitDone(long t0, int n) {
+        long limit = t0 + TimeUnit.SECONDS.toNanos(600);
+        while (true) {
+            String v = redis.get(BenchRoles.DONE);
+            long done = v == null ? 0 : Long.parseLong(v);
+            long now = System.nanoTime();
+            if (done >= n) return n / ((now - t0) / 1e9);
+            if (now > limit) {
+                log("timed out with %d of %d done", done, n);
+                return done / ((now - t0) / 1e9);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));   // polling the counter
+        }
+    }
+
+    private double xadd() throws Exception {
+        String out = sh("redis-benchmark", "-h", "127.0.0.1", "-p", Integer.toString(port), "-c", "50",
+                "-n", Integer.toString(Math.max(count, 100_000)), "-q", "XADD", "bench:xadd", "*", "f", "v");
+        redis.del("bench:xadd");
+        Matcher m = RPS.matcher(out);
+        double last = Double.NaN;
+        while (m.find()) last = Double.parseDouble(m.group(1));
+        return last;
+    }
+
+    private static String sh(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(600, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException | InterruptedException e) {
+            return "(" + String.join(" ", cmd) + " failed: " + e + ")";
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.println(String.format(Locale.ROOT, format, args));
+    }
+
+    private String report(double xadd, Result c, Result b, String loadBefore, String loadAfter) {
+        StringBuilder s = new StringBuilder();
+        String cpu = sh("sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip();
+        s.append("# Corral on Redis beside BullMQ and raw XADD\n\n");
+        s.append(String.format(Locale.ROOT, "- Date: %s%n", ZonedDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))));
+        s.append(String.format(Locale.ROOT, "- Machine: %s cores (%s), %s%n",
+                Runtime.getRuntime().availableProcessors(), cpu, sh("sh", "-c", "free -g | awk '/Mem/{print $2 \" GiB RAM\"}'").strip()));
+        s.append("- Load before: `").append(loadBefore).append("`\n");
+        s.append("- Load after: `").append(loadAfter).append("`\n");
+        s.append("- ").append(sh("redis-server", "--version").strip()).append(", one server on loopback, no persistence\n");
+        s.append("- Java ").append(System.getProperty("java.version")).append("; node ").append(sh("node", "--version").strip())
+                .append(", BullMQ ").append(bullmqVersion()).append("\n");
+        s.append(String.format(Locale.ROOT, "- %,d tasks per scenario; Corral worker: a pool of %d threads per process; "
+                + "BullMQ worker: concurrency %d per process%n", count, corralWorkers, bullmqConcurrency));
+        s.append("- Re-run: `scripts/redis-bench.sh` (see its header for options)\n\n");
+        s.append(String.format(Locale.ROOT, "redis-benchmark XADD (50 connections, no pipelining): **%,.0f/s**%n%n", xadd));
+        s.append("| scenario | Corral tasks/s | BullMQ jobs/s | Corral / BullMQ |\n|---|---:|---:|---:|\n");
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("enqueue", "enqueue only, 1 producer process");
+        names.put("drain noop x1", "drain only, no-op, 1 worker process");
+        names.put("e2e noop x1", "end to end, no-op, 1 producer + 1 worker process");
+        names.put("e2e noop x2", "end to end, no-op, 1 producer + 2 worker processes");
+        names.put("e2e probe x1", "end to end, probe (SADD+INCR), 1 producer + 1 worker process");
+        names.put("e2e probe x2", "end to end, probe (SADD+INCR), 1 producer + 2 worker processes");
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            double cv = c.rates.getOrDefault(e.getKey(), Double.NaN);
+            double bv = b == null ? Double.NaN : b.rates.getOrDefault(e.getKey(), Double.NaN);
+            s.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s |%n", e.getValue(), cv,
+                    Double.isNaN(bv) ? "-" : String.format(Locale.ROOT, "%,.0f", bv),
+                    Double.isNaN(bv) ? "-" : String.format(Locale.ROOT, "%.2fx", cv / bv)));
+        }
+        s.append(String.format(Locale.ROOT, "| latency enqueue to start at 500/s, p50 / p99 | %s | %s | |%n",
+                lat(c), b == null ? "-" : lat(b)));
+        s.append("\nEnd to end runs from the producer's first enqueue to the last acknowledgement, producer and "
+                + "workers running at once. Completion is counted from acknowledgements (Corral: the worker's "
+                + "acknowledged count; BullMQ: its 'completed' events) and polled every 5 ms.\n");
+        return s.toString();
+    }
+
+    private static String lat(Result r) {
+        return String.format(Locale.ROOT, "%.2f ms / %.2f ms", r.p50 / 1000, r.p99 / 1000);
+    }
+
+    private String bullmqVersion() {
+        try {
+            String pkg = Files.readString(bullmqDir.resolve("node_modules/bullmq/package.json"));
+            Matcher m = Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"").matcher(pkg);
+            return m.find() ? m.group(1) : "?";
+        } catch (IOException e) {
+            return "(not installed)";
+        }
+    }
+}

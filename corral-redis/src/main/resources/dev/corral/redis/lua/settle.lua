@@ -1,0 +1,93 @@
+-- Settles a batch of deliveries in one atomic step each:
+--   'a' acknowledge: XACK + XDEL (whoever owns it now: the work is done);
+--   'r' retry: only if this consumer still owns it, XACK + XDEL and re-add it to the delayed set
+--       with attempt + 1 and the error, due at this server's TIME + the delay;
+--   'd' dead-letter: only if still owned, XACK + XDEL and XADD to the dead-letter stream with the
+--       reason, the error, the time and the source id;
+--   'h' hand back: only if still owned, XACK + XDEL and XADD to the tail of its stream, unchanged.
+-- A delivery this consumer no longer owns (reclaimed by another worker) is left to its new owner.
+-- KEYS[1..10] streams, KEYS[11] delayed, KEYS[12] dead, KEYS[13] counters.
+-- ARGV[1] group, ARGV[2] consumer, ARGV[3] count of acknowledgements, ARGV[4] count of other
+-- verdicts, then 2 per acknowledgement (level, entry id), then 6 per other verdict:
+--   action, level, entry id, delay ms, reason, error
+-- Returns {acked, retried, dead, handed back, not owned}.
+local group, consumer = ARGV[1], ARGV[2]
+local nAcks = tonumber(ARGV[3])
+local n = tonumber(ARGV[4])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nowText = string.format('%.0f', now)
+local acks = {}
+local acked, retried, dead, handed, notOwned = 0, 0, 0, 0, 0
+
+local function owned(key, id)
+  local p = redis.call('XPENDING', key, group, id, id, 1)
+  return p[1] ~= nil and p[1][2] == consumer
+end
+
+local function copyWithout(f, drop)
+  local nf = {}
+  for j = 1, #f - 1, 2 do
+    if not drop[f[j]] then nf[#nf + 1] = f[j]; nf[#nf + 1] = f[j + 1] end
+  end
+  return nf
+end
+
+local a = 5
+for i = 1, nAcks do
+  local idx = tonumber(ARGV[a]) + 1
+  local l = acks[idx]
+  if not l then l = {}; acks[idx] = l end
+  l[#l + 1] = ARGV[a + 1]
+  a = a + 2
+end
+for i = 1, n do
+  local action, level, id = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2]
+  local delay, reason, err = tonumber(ARGV[a + 3]), ARGV[a + 4], ARGV[a + 5]
+  a = a + 6
+  local key = KEYS[level + 1]
+  if owned(key, id) then
+    local e = redis.call('XRANGE', key, id, id)
+    redis.call('XACK', key, group, id)
+    redis.call('XDEL', key, id)
+    local f = e[1] and e[1][2]
+    if not f then
+      notOwned = notOwned + 1
+    elseif action == 'r' then
+      local attempt = 1
+      for j = 1, #f - 1, 2 do
+        if f[j] == 'a' then attempt = tonumber(f[j + 1]) or 1 end
+      end
+      local due = now + delay
+      local nf = copyWithout(f, {a = true, err = true, d = true})
+      nf[#nf + 1] = 'a'; nf[#nf + 1] = tostring(attempt + 1)
+      nf[#nf + 1] = 'err'; nf[#nf + 1] = err
+      nf[#nf + 1] = 'd'; nf[#nf + 1] = string.format('%.0f', due)
+      redis.call('ZADD', KEYS[11], due, cmsgpack.pack(nf))
+      retried = retried + 1
+    elseif action == 'd' then
+      local nf = copyWithout(f, {})
+      nf[#nf + 1] = 'dead-reason'; nf[#nf + 1] = reason
+      nf[#nf + 1] = 'dead-error'; nf[#nf + 1] = err
+      nf[#nf + 1] = 'dead-at'; nf[#nf + 1] = nowText
+      nf[#nf + 1] = 'dead-from'; nf[#nf + 1] = id
+      redis.call('XADD', KEYS[12], '*', unpack(nf))
+      dead = dead + 1
+    else
+      redis.call('XADD', key, '*', unpack(f))
+      handed = handed + 1
+    end
+  else
+    notOwned = notOwned + 1
+  end
+end
+
+for idx, ids in pairs(acks) do
+  acked = acked + redis.call('XACK', KEYS[idx], group, unpack(ids))
+  redis.call('XDEL', KEYS[idx], unpack(ids))
+end
+if acked > 0 then redis.call('HINCRBY', KEYS[13], 'processed', acked) end
+if retried > 0 then redis.call('HINCRBY', KEYS[13], 'retried', retried) end
+if dead > 0 then redis.call('HINCRBY', KEYS[13], 'dead', dead) end
+if handed > 0 then redis.call('HINCRBY', KEYS[13], 'handedback', handed) end
+return {acked, retried, dead, handed, notOwned}

@@ -1,0 +1,84 @@
+package dev.corral.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.corral.Pool;
+import dev.corral.redis.testing.RedisTestServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class QueueBasicsTest {
+
+    static RedisTestServer redis;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisTestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    @Test
+    void everyEnqueuedTaskRunsOnceAndTheQueueEndsEmpty() {
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        AtomicInteger runs = new AtomicInteger();
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "basics");
+             Pool pool = Pool.builder().name("basics").workers(4).build()) {
+            List<NewTask> tasks = new ArrayList<>();
+            for (int i = 0; i < 1_200; i++) tasks.add(NewTask.of("echo", "task-" + i));
+            List<String> ids = q.enqueueAll(tasks);
+            assertThat(ids).hasSize(1_200).doesNotHaveDuplicates();
+            RedisWorker w = RedisWorker.builder(redis.uri()).queue("basics").pool(pool)
+                    .handler("echo", (ctx, payload) -> {
+                        runs.incrementAndGet();
+                        seen.add(new String(payload, StandardCharsets.UTF_8));
+                        assertThat(ctx.attempt()).isEqualTo(1);
+                    })
+                    .start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> w.stats().acknowledged() == 1_200);
+                assertThat(seen).hasSize(1_200);
+                assertThat(runs).hasValue(1_200);
+                QueueStats s = q.stats();
+                assertThat(s.ready()).isZero();
+                assertThat(s.pending()).isZero();
+                assertThat(s.processed()).isEqualTo(1_200);
+                assertThat(s.enqueued()).isEqualTo(1_200);
+                assertThat(s.workers()).extracting(WorkerInfo::id).contains(w.id());
+            } finally {
+                StopReport r = w.stop(Duration.ofSeconds(5));
+                assertThat(r.clean()).isTrue();
+            }
+            assertThat(q.stats().workers()).extracting(WorkerInfo::id).doesNotContain(w.id());
+        }
+    }
+
+    @Test
+    void asyncEnqueuesCompleteWithIdsAndReachTheWorker() throws Exception {
+        ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "async");
+             RedisWorker w = RedisWorker.builder(redis.uri()).queue("async")
+                     .handler("t", (ctx, payload) -> ids.add(ctx.id())).start()) {
+            List<CompletableFuture<String>> fs = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) fs.add(q.enqueueAsync("t", new byte[] {(byte) i}, EnqueueOptions.of()));
+            List<String> expected = new ArrayList<>();
+            for (CompletableFuture<String> f : fs) expected.add(f.get());
+            await().atMost(Duration.ofSeconds(30)).until(() -> ids.size() >= 2_000);
+            assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+}
