@@ -56,6 +56,8 @@ class CorralAsyncAndShutdownTest {
             // The decorator's context is gone from the worker once the task is over.
             assertThat(api.submit(() -> String.valueOf(CONTEXT.get())).get(10, TimeUnit.SECONDS)).isEqualTo("null");
             assertThat(ctx.getBean("applicationTaskExecutor")).isNotInstanceOf(CorralTaskExecutor.class);
+            // A qualifier picks any pool bean by name.
+            assertThat(ctx.getBean(Worker.class).onOther().get(10, TimeUnit.SECONDS)).startsWith("other-worker-");
         });
     }
 
@@ -149,7 +151,7 @@ class CorralAsyncAndShutdownTest {
         assertThat(interrupted.getCount()).isZero();
         assertThat(queued.get().isCancelled()).isTrue();
         assertThatThrownBy(() -> queued.get().get()).isInstanceOf(CancellationException.class);
-        // ShutdownReport's counts partition the tasks in flight: the interrupted one is not also completed.
+        // The report partitions what was in flight: the interrupted task is not also "completed".
         assertThat(output).contains("Corral pool 'other' stopped: 0 tasks completed, 1 interrupted at the PT0.18S deadline,"
                 + " 1 never started (cancelled)");
     }
@@ -211,6 +213,11 @@ class CorralAsyncAndShutdownTest {
         @Async
         public CompletableFuture<String> where() {
             return CompletableFuture.completedFuture(Thread.currentThread().getName() + "|" + CONTEXT.get());
+        }
+
+        @Async("other")
+        public CompletableFuture<String> onOther() {
+            return CompletableFuture.completedFuture(Thread.currentThread().getName());
         }
 
         @Async

@@ -336,6 +336,14 @@ class CorralAutoConfigurationTest {
     }
 
     @Test
+    void aCombinationOnlyThePoolCanJudgeStillFailsTheStartNamingThePool() {
+        runner.withPropertyValues("corral.pools.api.queue-stripes=2", "corral.pools.api.resizable-queue=true").run(ctx -> {
+            assertThat(ctx).hasFailed();
+            assertThat(ctx.getStartupFailure()).hasStackTraceContaining("corral.pools.api: queueStripes (2) splits the bounded ring");
+        });
+    }
+
+    @Test
     void aPoolNamedLikeAnExistingBeanFailsTheStart() {
         runner.withUserConfiguration(ApiBean.class).withPropertyValues("corral.pools.api.workers=2").run(ctx -> {
             assertThat(ctx).hasFailed();
