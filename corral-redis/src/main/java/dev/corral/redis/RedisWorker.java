@@ -359,6 +359,22 @@ public final class RedisWorker implements AutoCloseable {
     // Fetching
 
     private void fetchLoop() {
+        while (state.get() == State.RUNNING) {
+            try {
+                fetchUntilStopped();
+            } catch (RuntimeException | Error e) {
+                // A bug or a reply we did not expect must not end fetching for good while the
+                // worker looks alive: report it, back off, go on. What was fetched stays held
+                // (leases renewed) or pending (reclaimed), never lost.
+                LOG.log(Level.ERROR, "worker " + id + ": fetcher failed unexpectedly; retrying", e);
+                connectionFailures.incrementAndGet();
+                pause(pollInterval.toMillis());
+                if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) throw vme;
+            }
+        }
+    }
+
+    private void fetchUntilStopped() {
         int failures = 0;
         long nextReclaim = ticker.nanoTime();
         long reclaimEvery = Math.max(1, visibilityTimeout.toNanos() / 2);
@@ -396,9 +412,17 @@ public final class RedisWorker implements AutoCloseable {
             int count = entries.size() / 4;
             List<?> newCursors = (List<?>) reply.get(1);
             for (int i = 0; i < cursors.length && i < newCursors.size(); i++) cursors[i] = EntryCodec.text(newCursors.get(i));
+            boolean rejected = false;
             for (int i = 0; i + 3 < entries.size(); i += 4) {
-                dispatch((int) EntryCodec.number(entries.get(i)), EntryCodec.text(entries.get(i + 1)),
+                rejected |= !dispatch((int) EntryCodec.number(entries.get(i)), EntryCodec.text(entries.get(i + 1)),
                         (List<?>) entries.get(i + 2), EntryCodec.number(entries.get(i + 3)));
+            }
+            if (rejected) {
+                // The pool refused (shut down, or full under REJECT): the entries go back to their
+                // streams; wait before fetching again rather than spin fetch-refuse-return.
+                LOG.log(Level.WARNING, "worker {0}: pool {1} refused tasks; handed them back", id, pool.name());
+                pause(pollInterval.toMillis());
+                continue;
             }
             lastWasFull = count >= free;
             List<?> waitIds = (List<?>) reply.get(2);
@@ -438,7 +462,8 @@ public final class RedisWorker implements AutoCloseable {
         }
     }
 
-    private void dispatch(int level, String entryId, List<?> pairs, long deliveries) {
+    /** Hands one delivery to the pool (or straight to the settler); false if the pool refused it. */
+    private boolean dispatch(int level, String entryId, List<?> pairs, long deliveries) {
         fetched.incrementAndGet();
         if (deliveries > 1) redelivered.incrementAndGet();
         Delivery d = new Delivery(level, entryId, deliveries);
@@ -450,7 +475,7 @@ public final class RedisWorker implements AutoCloseable {
         } catch (MalformedEntryException e) {
             malformed.incrementAndGet();
             decide(d, Outcome.dead(d, e.reason(), e.getMessage()));
-            return;
+            return true;
         }
         d.entry = entry;
         TaskHandler handler = handlers.get(entry.type());
@@ -458,12 +483,12 @@ public final class RedisWorker implements AutoCloseable {
             malformed.incrementAndGet();
             decide(d, Outcome.dead(d, "no-handler", "no handler for type '" + entry.type() + "' on worker " + id
                     + " (handlers: " + handlers.keySet() + ")"));
-            return;
+            return true;
         }
         if (deliveries > maxDeliveries) {
             decide(d, Outcome.dead(d, "too-many-deliveries", "delivered " + deliveries + " times without being "
                     + "settled (more than maxDeliveries " + maxDeliveries + "): its workers died or hung while running it"));
-            return;
+            return true;
         }
         d.tookSlot = true;
         busySlots.incrementAndGet();
@@ -478,7 +503,9 @@ public final class RedisWorker implements AutoCloseable {
             });
         } catch (RejectedExecutionException e) {
             decide(d, Outcome.handBack(d));
+            return false;
         }
+        return true;
     }
 
     /** The pool settled the task without our code deciding: cancelled (a stop) or timed out. */
@@ -643,6 +670,13 @@ public final class RedisWorker implements AutoCloseable {
                 // Keep the batch and write it when Redis is back: an outcome is never dropped.
                 failures = backOff(batch, failures, e);
                 if (failures < 0) return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "worker " + id + ": settling " + batch.size() + " deliveries failed unexpectedly; "
+                        + "they stay pending and will be redelivered", e);
+                for (Outcome o : batch) held.remove(o.delivery);
+                leaseLost.addAndGet(batch.size());
+                batch.clear();
+                wake();
             }
         }
     }

@@ -39,11 +39,13 @@ public final class EntryCodec {
         private static final long serialVersionUID = 1L;
         private final String reason;
 
+        /** An entry refused for {@code reason}, with a human-readable detail. */
         public MalformedEntryException(String reason, String detail) {
             super(detail, null, false, false);
             this.reason = reason;
         }
 
+        /** One word: {@code malformed} or {@code payload-too-large}. */
         public String reason() {
             return reason;
         }
@@ -114,18 +116,22 @@ public final class EntryCodec {
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
+    /** UTF-8 bytes. */
     public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A number as decimal ASCII, as Redis takes numbers. */
     public static byte[] bytes(long n) {
         return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** A reply element as text (UTF-8 for bulk strings). */
     public static String text(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : o == null ? null : o.toString();
     }
 
+    /** A reply element as a number (an integer reply, or a bulk string of digits). */
     public static long number(Object o) {
         if (o instanceof Long l) return l;
         if (o instanceof byte[] b) return Long.parseLong(new String(b, StandardCharsets.US_ASCII));
