@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -140,7 +139,7 @@ public final class RedisWorker implements AutoCloseable {
 
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
     /** Every delivery fetched and not yet settled in Redis. */
-    private final Set<Delivery> held = ConcurrentHashMap.newKeySet();
+    private final Map<String, Delivery> held = new ConcurrentHashMap<>();
     /** Deliveries occupying a slot: submitted to the pool, handler not yet decided. */
     private final AtomicInteger busySlots = new AtomicInteger();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
@@ -277,7 +276,7 @@ public final class RedisWorker implements AutoCloseable {
             awaitQuiet(end);
             boolean threadsReturned = true;
             if (!held.isEmpty()) {
-                for (Delivery d : held) {
+                for (Delivery d : held.values()) {
                     d.handBack = true;
                     Task<?> t = d.task;
                     if (t != null) {
@@ -464,10 +463,14 @@ public final class RedisWorker implements AutoCloseable {
 
     /** Hands one delivery to the pool (or straight to the settler); false if the pool refused it. */
     private boolean dispatch(int level, String entryId, List<?> pairs, long deliveries) {
+        Delivery d = new Delivery(level, entryId, deliveries);
+        if (held.putIfAbsent(d.key, d) != null) {
+            // Our own entry, reclaimed by our own fetch because its renewal came late (a stalled
+            // scheduler): it is still running or waiting here, so do not run it a second time.
+            return true;
+        }
         fetched.incrementAndGet();
         if (deliveries > 1) redelivered.incrementAndGet();
-        Delivery d = new Delivery(level, entryId, deliveries);
-        held.add(d);
         Map<String, byte[]> fields = EntryCodec.fields(pairs);
         TaskEntry entry;
         try {
@@ -662,7 +665,7 @@ public final class RedisWorker implements AutoCloseable {
                 // way forever. Leave the entries pending: they are reclaimed and run again.
                 LOG.log(Level.WARNING, "worker {0}: Redis refused to settle {1} deliveries ({2}); they stay pending "
                         + "and will be redelivered after the visibility timeout", id, batch.size(), e.getMessage());
-                for (Outcome o : batch) held.remove(o.delivery);
+                for (Outcome o : batch) held.remove(o.delivery.key, o.delivery);
                 leaseLost.addAndGet(batch.size());
                 batch.clear();
                 wake();
@@ -673,7 +676,7 @@ public final class RedisWorker implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "worker " + id + ": settling " + batch.size() + " deliveries failed unexpectedly; "
                         + "they stay pending and will be redelivered", e);
-                for (Outcome o : batch) held.remove(o.delivery);
+                for (Outcome o : batch) held.remove(o.delivery.key, o.delivery);
                 leaseLost.addAndGet(batch.size());
                 batch.clear();
                 wake();
@@ -739,7 +742,7 @@ public final class RedisWorker implements AutoCloseable {
         long notOwned = EntryCodec.number(r.get(4));
         long acks = 0, retries = 0, deads = 0, backs = 0;
         for (Outcome o : batch) {
-            held.remove(o.delivery);
+            held.remove(o.delivery.key, o.delivery);
             switch (o.action[0]) {
                 case 'a' -> acks++;
                 case 'r' -> retries++;
@@ -774,7 +777,7 @@ public final class RedisWorker implements AutoCloseable {
 
     private void renewLeases() {
         try {
-            List<Delivery> snapshot = new ArrayList<>(held);
+            List<Delivery> snapshot = new ArrayList<>(held.values());
             for (int from = 0; from < snapshot.size(); from += SETTLE_BATCH) {
                 List<Delivery> part = snapshot.subList(from, Math.min(snapshot.size(), from + SETTLE_BATCH));
                 List<byte[]> args = new ArrayList<>(3 + part.size() * 2);
@@ -791,7 +794,7 @@ public final class RedisWorker implements AutoCloseable {
                         int level = (int) EntryCodec.number(lost.get(i));
                         String entryId = EntryCodec.text(lost.get(i + 1));
                         for (Delivery d : part) {
-                            if (d.level == level && d.entryId.equals(entryId) && held.contains(d) && !d.leaseLostNoted) {
+                            if (d.level == level && d.entryId.equals(entryId) && held.get(d.key) == d && !d.leaseLostNoted) {
                                 d.leaseLostNoted = true;
                                 LOG.log(Level.DEBUG, "worker {0}: lease of {1} lost to another worker", id, entryId);
                             }
@@ -850,9 +853,13 @@ public final class RedisWorker implements AutoCloseable {
         volatile boolean tookSlot;
         volatile boolean leaseLostNoted;
 
+        /** Level and entry id: unique among the entries this worker holds. */
+        final String key;
+
         Delivery(int level, String entryId, long deliveries) {
             this.level = level;
             this.entryId = entryId;
+            this.key = level + ":" + entryId;
             this.entryIdBytes = EntryCodec.bytes(entryId);
             this.deliveries = deliveries;
         }
