@@ -3,7 +3,6 @@ package dev.corral.redis;
 import dev.corral.Pool;
 import dev.corral.Task;
 import dev.corral.TaskContext;
-import dev.corral.TaskOptions;
 import dev.corral.Ticker;
 import dev.corral.redis.internal.Backoff;
 import dev.corral.redis.internal.EntryCodec;
@@ -18,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +68,10 @@ import redis.clients.jedis.params.XReadParams;
  * the next entry, so an idle worker costs Redis almost nothing and a new task starts at once.
  *
  * <h2>Running and acknowledging</h2>
- * Each entry runs as a task of the pool (named after its type), so the pool's timeouts, limiters
- * and statistics apply. When the handler returns, the entry is acknowledged ({@code XACK} +
- * {@code XDEL}); acknowledgements are sent in batches by one settler thread. When it throws or
- * times out, the entry is re-enqueued in the delayed set with attempt + 1 after an exponential
+ * Each entry runs as a task of the pool (decoded there too, so the fetcher's serial work per task
+ * is one submit), so the pool's timeouts, limiters and statistics apply. When the handler returns,
+ * the entry is acknowledged ({@code XACK} + {@code XDEL}); acknowledgements are sent in batches
+ * by one settler thread. When it throws or times out, the entry is re-enqueued in the delayed set with attempt + 1 after an exponential
  * backoff with jitter ({@link Builder#retryBackoff}), in the same script as its acknowledgement;
  * after its last attempt it goes to the dead-letter stream with the error and the attempt count.
  * Entries that cannot be decoded, have no handler, or were delivered more than
@@ -121,7 +119,6 @@ public final class RedisWorker implements AutoCloseable {
     private final byte[] groupBytes;
     private final byte[] consumerBytes;
     private final Map<String, TaskHandler> handlers;
-    private final Map<String, TaskOptions> taskOptions = new HashMap<>();
     private final Pool pool;
     private final boolean ownsPool;
     private final int maxInFlight;
@@ -173,7 +170,6 @@ public final class RedisWorker implements AutoCloseable {
         this.groupBytes = EntryCodec.bytes(QueueKeys.GROUP);
         this.consumerBytes = EntryCodec.bytes(id);
         this.handlers = Map.copyOf(b.handlers);
-        for (String type : handlers.keySet()) taskOptions.put(type, TaskOptions.of().name(type));
         this.ownsPool = b.pool == null;
         this.pool = b.pool != null ? b.pool
                 : Pool.builder().name("corral-redis-" + b.queue).workers(Runtime.getRuntime().availableProcessors()).build();
@@ -461,7 +457,10 @@ public final class RedisWorker implements AutoCloseable {
         }
     }
 
-    /** Hands one delivery to the pool (or straight to the settler); false if the pool refused it. */
+    /**
+     * Hands one delivery to the pool; false if the pool refused it. Decoding happens on the pool,
+     * not here: this thread is the one serial step per task, so it does as little as it can.
+     */
     private boolean dispatch(int level, String entryId, List<?> pairs, long deliveries) {
         Delivery d = new Delivery(level, entryId, deliveries);
         if (held.putIfAbsent(d.key, d) != null) {
@@ -471,35 +470,13 @@ public final class RedisWorker implements AutoCloseable {
         }
         fetched.incrementAndGet();
         if (deliveries > 1) redelivered.incrementAndGet();
-        Map<String, byte[]> fields = EntryCodec.fields(pairs);
-        TaskEntry entry;
-        try {
-            entry = EntryCodec.decode(fields, maxPayloadBytes);
-        } catch (MalformedEntryException e) {
-            malformed.incrementAndGet();
-            decide(d, Outcome.dead(d, e.reason(), e.getMessage()));
-            return true;
-        }
-        d.entry = entry;
-        TaskHandler handler = handlers.get(entry.type());
-        if (handler == null) {
-            malformed.incrementAndGet();
-            decide(d, Outcome.dead(d, "no-handler", "no handler for type '" + entry.type() + "' on worker " + id
-                    + " (handlers: " + handlers.keySet() + ")"));
-            return true;
-        }
-        if (deliveries > maxDeliveries) {
-            decide(d, Outcome.dead(d, "too-many-deliveries", "delivered " + deliveries + " times without being "
-                    + "settled (more than maxDeliveries " + maxDeliveries + "): its workers died or hung while running it"));
-            return true;
-        }
         d.tookSlot = true;
         busySlots.incrementAndGet();
         try {
             Task<Object> task = pool.submit(() -> {
-                run(d, handler);
+                run(d, pairs);
                 return null;
-            }, taskOptions.get(entry.type()));
+            });
             d.task = task;
             task.whenComplete((v, error) -> {
                 if (error != null) onPoolOutcome(d, error);
@@ -515,15 +492,38 @@ public final class RedisWorker implements AutoCloseable {
     private void onPoolOutcome(Delivery d, Throwable error) {
         if (d.handBack || error instanceof CancellationException) {
             decide(d, Outcome.handBack(d));
+        } else if (d.entry == null) {
+            // Timed out in the pool's queue before it was even decoded: not an attempt.
+            decide(d, Outcome.handBack(d));
         } else {
             failed.incrementAndGet();
             decide(d, failure(d, error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error));
         }
     }
 
-    private void run(Delivery d, TaskHandler handler) {
+    private void run(Delivery d, List<?> pairs) {
         if (d.decided.get()) return;
-        TaskEntry e = d.entry;
+        TaskEntry e;
+        try {
+            e = EntryCodec.decode(pairs, maxPayloadBytes);
+        } catch (MalformedEntryException m) {
+            malformed.incrementAndGet();
+            decide(d, Outcome.dead(d, m.reason(), m.getMessage()));
+            return;
+        }
+        d.entry = e;
+        TaskHandler handler = handlers.get(e.type());
+        if (handler == null) {
+            malformed.incrementAndGet();
+            decide(d, Outcome.dead(d, "no-handler", "no handler for type '" + e.type() + "' on worker " + id
+                    + " (handlers: " + handlers.keySet() + ")"));
+            return;
+        }
+        if (d.deliveries > maxDeliveries) {
+            decide(d, Outcome.dead(d, "too-many-deliveries", "delivered " + d.deliveries + " times without being "
+                    + "settled (more than maxDeliveries " + maxDeliveries + "): its workers died or hung while running it"));
+            return;
+        }
         Instant deadline = TaskContext.current().deadline().map(left -> clock.instant().plus(left)).orElse(null);
         RedisTaskContext ctx = new RedisTaskContext(queue(), e.id(), e.type(), e.attempt(), e.maxAttempts(), d.deliveries,
                 Instant.ofEpochMilli(e.enqueuedAtMillis()), deadline, e.traceContext(), e.lastError(), id, e.payload());
