@@ -71,12 +71,12 @@ import redis.clients.jedis.params.XReadParams;
  * Each entry runs as a task of the pool (decoded there too, so the fetcher's serial work per task
  * is one submit), so the pool's timeouts, limiters and statistics apply. When the handler returns,
  * the entry is acknowledged ({@code XACK} + {@code XDEL}); acknowledgements are sent in batches
- * by one settler thread. When it throws or times out, the entry is re-enqueued in the delayed set with attempt + 1 after an exponential
- * backoff with jitter ({@link Builder#retryBackoff}), in the same script as its acknowledgement;
- * after its last attempt it goes to the dead-letter stream with the error and the attempt count.
- * Entries that cannot be decoded, have no handler, or were delivered more than
- * {@link Builder#maxDeliveries(int)} times go to the dead-letter stream with a reason; they never
- * crash the worker.
+ * by one settler thread. When it throws or times out, the entry is re-enqueued in the delayed set
+ * with attempt + 1 after an exponential backoff with jitter ({@link Builder#retryBackoff}), in the
+ * same script as its acknowledgement; after its last attempt it goes to the dead-letter stream
+ * with the error and the attempt count. Entries that cannot be decoded, have no handler, or were
+ * delivered more than {@link Builder#maxDeliveries(int)} times go to the dead-letter stream with a
+ * reason; they never crash the worker.
  *
  * <h2>Leases</h2>
  * While an entry is held (queued in the pool, running, or waiting for its acknowledgement), its
