@@ -59,9 +59,10 @@ import redis.clients.jedis.params.XReadParams;
  * }</pre>
  *
  * <h2>Fetching</h2>
- * One fetcher thread takes entries with {@code XREADGROUP} inside a script, never more than the
- * worker's free slots ({@link Builder#maxInFlight(int)}, by default the pool's workers plus up to
- * 256 of its queue slots): a worker never holds work it has no room to run. The same script moves
+ * Fetcher threads (two by default, {@link Builder#fetchers(int)}) take entries with
+ * {@code XREADGROUP} inside a script, together never more than the worker's free slots
+ * ({@link Builder#maxInFlight(int)}, by default the pool's workers plus up to 256 of its queue
+ * slots): a worker never holds work it has no room to run. The same script moves
  * due delayed tasks to their streams (by the Redis server's clock) and, every half visibility
  * timeout, reclaims entries that another worker held past the visibility timeout
  * ({@code XAUTOCLAIM}). When the streams are empty the fetcher waits in {@code XREAD BLOCK} for
@@ -144,14 +145,13 @@ public final class RedisWorker implements AutoCloseable {
     private final Condition changed = signal.newCondition();
     /** Threads waiting on {@code changed}: a handler's verdict signals only when someone waits. */
     private final AtomicInteger waiters = new AtomicInteger();
-    private final String[] cursors = new String[QueueKeys.LEVELS];
 
     private final AtomicLong fetched = new AtomicLong(), redelivered = new AtomicLong(), succeeded = new AtomicLong(),
             failed = new AtomicLong(), acknowledged = new AtomicLong(), retried = new AtomicLong(),
             deadLettered = new AtomicLong(), handedBack = new AtomicLong(), malformed = new AtomicLong(),
             leaseLost = new AtomicLong(), connectionFailures = new AtomicLong();
 
-    private final Thread fetcher;
+    private final Thread[] fetchers;
     private final Thread settler;
     private final ScheduledExecutorService maintenance;
     private volatile boolean settlerStop;
@@ -190,7 +190,6 @@ public final class RedisWorker implements AutoCloseable {
         this.clock = b.clock;
         this.ticker = b.ticker;
         this.startedMillis = clock.millis();
-        java.util.Arrays.fill(cursors, "0-0");
         connector.clientName("corral-worker");
         connector.poolSize(Math.max(connector.poolSize(), 4));
         this.redis = connector.open();
@@ -201,7 +200,13 @@ public final class RedisWorker implements AutoCloseable {
             if (ownsPool) pool.shutdownNow();
             throw e;
         }
-        this.fetcher = Thread.ofPlatform().daemon(true).name("corral-redis-fetch-" + b.queue).unstarted(this::fetchLoop);
+        int nFetchers = b.fetchers > 0 ? b.fetchers : (maxInFlight >= 32 ? 2 : 1);
+        this.fetchers = new Thread[Math.min(nFetchers, maxInFlight)];
+        for (int i = 0; i < fetchers.length; i++) {
+            int index = i;
+            fetchers[i] = Thread.ofPlatform().daemon(true).name("corral-redis-fetch-" + b.queue + "-" + i)
+                    .unstarted(() -> fetchLoop(index));
+        }
         this.settler = Thread.ofPlatform().daemon(true).name("corral-redis-settle-" + b.queue).unstarted(this::settleLoop);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon(true).name("corral-redis-lease-" + b.queue).factory());
@@ -211,7 +216,7 @@ public final class RedisWorker implements AutoCloseable {
         lastBeatNanos = ticker.nanoTime();
         heartbeat();
         settler.start();
-        fetcher.start();
+        for (Thread f : fetchers) f.start();
         long lease = Math.max(1, visibilityTimeout.toMillis() / 3);
         maintenance.scheduleWithFixedDelay(this::renewLeases, lease, lease, TimeUnit.MILLISECONDS);
         maintenance.scheduleWithFixedDelay(this::heartbeat, heartbeatInterval.toMillis(), heartbeatInterval.toMillis(),
@@ -268,7 +273,7 @@ public final class RedisWorker implements AutoCloseable {
             long settledBefore = acknowledged.get() + retried.get() + deadLettered.get();
             long handedBefore = handedBack.get();
             wake();
-            join(fetcher, Math.max(pollInterval.toMillis(), connector.timeout().toMillis()) * 2 + 100);
+            for (Thread f : fetchers) join(f, Math.max(pollInterval.toMillis(), connector.timeout().toMillis()) * 2 + 100);
             awaitQuiet(end);
             boolean threadsReturned = true;
             if (!held.isEmpty()) {
@@ -353,10 +358,12 @@ public final class RedisWorker implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Fetching
 
-    private void fetchLoop() {
+    private void fetchLoop(int index) {
+        String[] cursors = new String[QueueKeys.LEVELS];
+        java.util.Arrays.fill(cursors, "0-0");
         while (state.get() == State.RUNNING) {
             try {
-                fetchUntilStopped();
+                fetchUntilStopped(index, cursors);
             } catch (RuntimeException | Error e) {
                 // A bug or a reply we did not expect must not end fetching for good while the
                 // worker looks alive: report it, back off, go on. What was fetched stays held
@@ -369,7 +376,13 @@ public final class RedisWorker implements AutoCloseable {
         }
     }
 
-    private void fetchUntilStopped() {
+    /**
+     * One fetcher's loop. With several fetchers one's round trip overlaps another's dispatch; each
+     * reserves the free slots it asks for before its fetch (a CAS on {@code busySlots}) and gives
+     * back what it did not get, so together they never hold more than {@code maxInFlight}. Only
+     * fetcher 0 reclaims.
+     */
+    private void fetchUntilStopped(int index, String[] cursors) {
         int failures = 0;
         long nextReclaim = ticker.nanoTime();
         long reclaimEvery = Math.max(1, visibilityTimeout.toNanos() / 2);
@@ -380,58 +393,92 @@ public final class RedisWorker implements AutoCloseable {
                 // Saturated: wait for slots rather than fetching a handful per round trip.
                 awaitSlots(free <= 0 ? 1 : Math.max(1, maxInFlight / 4), free <= 0 ? pollInterval.toNanos()
                         : TimeUnit.MILLISECONDS.toNanos(2));
-                free = maxInFlight - busySlots.get();
-                if (free <= 0) continue;
             }
+            int reserved = reserveSlots();
+            if (reserved == 0) continue;
+            int asked = reserved;
+            int used = 0;
+            List<?> waitIds = List.of();
+            long nextDue = -1;
             long now = ticker.nanoTime();
-            boolean reclaim = now - nextReclaim >= 0;
-            List<Object> reply;
             try {
-                reply = fetch(free, reclaim);
-                if (reclaim) nextReclaim = now + reclaimEvery;
-                if (failures > 0) {
-                    LOG.log(Level.INFO, "worker {0} reconnected to {1}", id, connector.uri().redacted());
+                boolean reclaim = index == 0 && now - nextReclaim >= 0;
+                List<Object> reply;
+                try {
+                    reply = fetch(reserved, reclaim, cursors);
+                    if (reclaim) nextReclaim = now + reclaimEvery;
+                    if (failures > 0) {
+                        LOG.log(Level.INFO, "worker {0} reconnected to {1}", id, connector.uri().redacted());
+                    }
+                    failures = 0;
+                } catch (JedisException e) {
+                    failures++;
+                    connectionFailures.incrementAndGet();
+                    if (failures == 1) {
+                        LOG.log(Level.WARNING, "worker {0}: fetch failed, retrying with backoff: {1}", id,
+                                connector.failure("fetch", e).getMessage());
+                    }
+                    release(reserved);
+                    reserved = 0;
+                    pause(reconnectBackoff.delayMillis(failures));
+                    continue;
                 }
-                failures = 0;
-            } catch (JedisException e) {
-                failures++;
-                connectionFailures.incrementAndGet();
-                if (failures == 1) {
-                    LOG.log(Level.WARNING, "worker {0}: fetch failed, retrying with backoff: {1}", id,
-                            connector.failure("fetch", e).getMessage());
+                List<?> entries = (List<?>) reply.get(0);
+                int count = entries.size() / 4;
+                List<?> newCursors = (List<?>) reply.get(1);
+                for (int i = 0; i < cursors.length && i < newCursors.size(); i++) cursors[i] = EntryCodec.text(newCursors.get(i));
+                boolean rejected = false;
+                for (int i = 0; i + 3 < entries.size() && used < reserved; i += 4) {
+                    used++;
+                    rejected |= !dispatch((int) EntryCodec.number(entries.get(i)), EntryCodec.text(entries.get(i + 1)),
+                            (List<?>) entries.get(i + 2), EntryCodec.number(entries.get(i + 3)));
                 }
-                pause(reconnectBackoff.delayMillis(failures));
-                continue;
+                release(reserved - used);
+                reserved = used;
+                if (rejected) {
+                    // The pool refused (shut down, or full under REJECT): the entries go back to their
+                    // streams; wait before fetching again rather than spin fetch-refuse-return.
+                    LOG.log(Level.WARNING, "worker {0}: pool {1} refused tasks; handed them back", id, pool.name());
+                    pause(pollInterval.toMillis());
+                    continue;
+                }
+                lastWasFull = count >= asked;
+                if (count == 0) {
+                    waitIds = (List<?>) reply.get(2);
+                    nextDue = EntryCodec.number(reply.get(3));
+                }
+            } finally {
+                release(reserved - used);
             }
-            List<?> entries = (List<?>) reply.get(0);
-            int count = entries.size() / 4;
-            List<?> newCursors = (List<?>) reply.get(1);
-            for (int i = 0; i < cursors.length && i < newCursors.size(); i++) cursors[i] = EntryCodec.text(newCursors.get(i));
-            boolean rejected = false;
-            for (int i = 0; i + 3 < entries.size(); i += 4) {
-                rejected |= !dispatch((int) EntryCodec.number(entries.get(i)), EntryCodec.text(entries.get(i + 1)),
-                        (List<?>) entries.get(i + 2), EntryCodec.number(entries.get(i + 3)));
-            }
-            if (rejected) {
-                // The pool refused (shut down, or full under REJECT): the entries go back to their
-                // streams; wait before fetching again rather than spin fetch-refuse-return.
-                LOG.log(Level.WARNING, "worker {0}: pool {1} refused tasks; handed them back", id, pool.name());
-                pause(pollInterval.toMillis());
-                continue;
-            }
-            lastWasFull = count >= free;
-            List<?> waitIds = (List<?>) reply.get(2);
-            if (count == 0 && !waitIds.isEmpty()) {
-                long nextDue = EntryCodec.number(reply.get(3));
+            if (!waitIds.isEmpty()) {
                 long block = pollInterval.toMillis();
                 if (nextDue >= 0) block = Math.min(block, nextDue);
-                block = Math.min(block, Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextReclaim - ticker.nanoTime())));
+                if (index == 0) {
+                    block = Math.min(block, Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextReclaim - ticker.nanoTime())));
+                }
                 if (block > 0) awaitNewEntry(waitIds, block);
             }
         }
     }
 
-    private List<Object> fetch(int count, boolean reclaim) {
+    /** Takes all free slots for one fetch; 0 if there are none. */
+    private int reserveSlots() {
+        while (true) {
+            int busy = busySlots.get();
+            int free = maxInFlight - busy;
+            if (free <= 0) return 0;
+            if (busySlots.compareAndSet(busy, busy + free)) return free;
+        }
+    }
+
+    /** Gives back reserved slots a fetch did not fill. */
+    private void release(int slots) {
+        if (slots <= 0) return;
+        busySlots.addAndGet(-slots);
+        if (waiters.get() > 0) wake();
+    }
+
+    private List<Object> fetch(int count, boolean reclaim, String[] cursors) {
         List<byte[]> args = new ArrayList<>(15);
         args.add(groupBytes);
         args.add(consumerBytes);
@@ -466,12 +513,12 @@ public final class RedisWorker implements AutoCloseable {
         if (held.putIfAbsent(d.key, d) != null) {
             // Our own entry, reclaimed by our own fetch because its renewal came late (a stalled
             // scheduler): it is still running or waiting here, so do not run it a second time.
+            release(1);
             return true;
         }
         fetched.incrementAndGet();
         if (deliveries > 1) redelivered.incrementAndGet();
-        d.tookSlot = true;
-        busySlots.incrementAndGet();
+        d.tookSlot = true; // the fetcher reserved this slot before fetching
         try {
             Task<Object> task = pool.submit(() -> {
                 run(d, pairs);
@@ -893,6 +940,7 @@ public final class RedisWorker implements AutoCloseable {
         private final Map<String, TaskHandler> handlers = new LinkedHashMap<>();
         private Pool pool;
         private int maxInFlight;
+        private int fetchers;
         private Duration visibilityTimeout = DEFAULT_VISIBILITY_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration pollInterval = Duration.ofMillis(500);
@@ -939,6 +987,17 @@ public final class RedisWorker implements AutoCloseable {
          */
         public Builder maxInFlight(int max) {
             this.maxInFlight = Checks.positive(max, "maxInFlight");
+            return this;
+        }
+
+        /**
+         * Fetcher threads: with two, one fetch's round trip overlaps the other's dispatch. They
+         * share the {@code maxInFlight} bound exactly. Default: 2 when {@code maxInFlight} is at
+         * least 32, else 1.
+         */
+        public Builder fetchers(int fetchers) {
+            this.fetchers = Checks.positive(fetchers, "fetchers");
+            if (fetchers > 8) throw new IllegalArgumentException("fetchers must be at most 8 but was " + fetchers);
             return this;
         }
 

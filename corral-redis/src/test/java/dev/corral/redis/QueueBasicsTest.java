@@ -109,4 +109,40 @@ class QueueBasicsTest {
             assertThat(s.pending()).isZero();
         }
     }
+
+    @Test
+    void twoFetchersTogetherNeverTakeMoreThanTheFreeSlots() throws Exception {
+        int slots = 40;
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "bounded");
+             Pool pool = Pool.builder().name("bounded").workers(60).build()) {
+            List<NewTask> tasks = new ArrayList<>();
+            for (int i = 0; i < 300; i++) tasks.add(NewTask.of("block", "p" + i));
+            q.enqueueAll(tasks);
+            RedisWorker w = RedisWorker.builder(redis.uri()).queue("bounded").pool(pool).maxInFlight(slots).fetchers(2)
+                    .handler("block", (ctx, p) -> {
+                        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        try {
+                            release.await();
+                        } finally {
+                            running.decrementAndGet();
+                        }
+                    }).start();
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> running.get() == slots);
+                // Give both fetchers time to (wrongly) take more.
+                await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+                assertThat(q.stats().pending()).as("delivered, not acknowledged").isEqualTo(slots);
+                assertThat(maxRunning.get()).isEqualTo(slots);
+                release.countDown();
+                await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().processed() == 300);
+                assertThat(maxRunning.get()).isEqualTo(slots);
+            } finally {
+                release.countDown();
+                w.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
 }
