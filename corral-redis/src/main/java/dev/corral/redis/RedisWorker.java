@@ -190,8 +190,11 @@ public final class RedisWorker implements AutoCloseable {
         this.clock = b.clock;
         this.ticker = b.ticker;
         this.startedMillis = clock.millis();
+        int nFetchers = Math.min(b.fetchers > 0 ? b.fetchers : (maxInFlight >= 32 ? 2 : 1), maxInFlight);
         connector.clientName("corral-worker");
-        connector.poolSize(Math.max(connector.poolSize(), 4));
+        // Each fetcher may sit in XREAD BLOCK on its own connection; the settler, the lease and
+        // heartbeat scheduler and a stop need theirs.
+        connector.poolSize(Math.max(connector.poolSize(), nFetchers + 3));
         this.redis = connector.open();
         try {
             connector.ping(redis, "start worker for queue '" + b.queue + "'");
@@ -200,8 +203,7 @@ public final class RedisWorker implements AutoCloseable {
             if (ownsPool) pool.shutdownNow();
             throw e;
         }
-        int nFetchers = b.fetchers > 0 ? b.fetchers : (maxInFlight >= 32 ? 2 : 1);
-        this.fetchers = new Thread[Math.min(nFetchers, maxInFlight)];
+        this.fetchers = new Thread[nFetchers];
         for (int i = 0; i < fetchers.length; i++) {
             int index = i;
             fetchers[i] = Thread.ofPlatform().daemon(true).name("corral-redis-fetch-" + b.queue + "-" + i)
@@ -1064,7 +1066,7 @@ public final class RedisWorker implements AutoCloseable {
             return this;
         }
 
-        /** The most pooled connections (at least 4 are used); default 16. */
+        /** The most pooled connections (at least fetchers + 3 are used); default 16. */
         public Builder poolSize(int size) {
             connector.poolSize(size);
             return this;

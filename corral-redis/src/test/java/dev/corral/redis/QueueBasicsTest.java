@@ -93,15 +93,15 @@ class QueueBasicsTest {
         closed.shutdown();
         try (RedisQueue q = RedisQueue.connect(redis.uri(), "refused")) {
             for (int i = 0; i < 3; i++) q.enqueue("t", "p" + i);
-            RedisWorker w = RedisWorker.builder(redis.uri()).queue("refused").pool(closed)
+            RedisWorker w = RedisWorker.builder(redis.uri()).queue("refused").pool(closed).fetchers(2)
                     .pollInterval(Duration.ofMillis(200)).handler("t", (ctx, p) -> { }).start();
             long t0 = System.nanoTime();
             await().atMost(Duration.ofSeconds(10)).until(() -> w.stats().handedBack() >= 3);
             await().pollDelay(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> true);
             StopReport r = w.stop(Duration.ofSeconds(5));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            // At most one fetch of 3 per poll interval, not thousands.
-            assertThat(w.stats().fetched()).isLessThanOrEqualTo((long) (3 * (seconds / 0.2 + 2)));
+            // At most one fetch of 3 per poll interval and fetcher, not thousands.
+            assertThat(w.stats().fetched()).isLessThanOrEqualTo((long) (2 * 3 * (seconds / 0.2 + 2)));
             assertThat(w.stats().succeeded()).isZero();
             assertThat(r.leftPending()).isZero();
             QueueStats s = q.stats();
