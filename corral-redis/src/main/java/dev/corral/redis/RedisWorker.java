@@ -539,6 +539,12 @@ public final class RedisWorker implements AutoCloseable {
 
     /** The pool settled the task without our code deciding: cancelled (a stop) or timed out. */
     private void onPoolOutcome(Delivery d, Throwable error) {
+        if (error instanceof CancellationException && d.started) {
+            // A stop cancelled a running handler: it sees the interrupt and hands the entry back,
+            // or it had just finished and is acknowledged. Deciding here instead would hand back
+            // work that was done, and run it twice.
+            return;
+        }
         if (d.handBack || error instanceof CancellationException) {
             decide(d, Outcome.handBack(d));
         } else if (d.entry == null) {
@@ -551,6 +557,7 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     private void run(Delivery d, List<?> pairs) {
+        d.started = true;
         if (d.decided.get()) return;
         TaskEntry e;
         try {
@@ -899,6 +906,7 @@ public final class RedisWorker implements AutoCloseable {
         volatile TaskEntry entry;
         volatile Task<?> task;
         volatile boolean handBack;
+        volatile boolean started;
         volatile boolean tookSlot;
         volatile boolean leaseLostNoted;
 
