@@ -77,4 +77,29 @@ class RedisRestartTest {
             }
         }
     }
+
+    @Test
+    @Timeout(60)
+    void aRestartWithoutPersistenceEmptiesTheQueueButWorkersRecreateTheirGroupAndCarryOn() throws Exception {
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (RedisTestServer redis = RedisTestServer.start()) {
+            String uri = redis.uri();
+            RedisQueue q = RedisQueue.builder(uri).queue("volatile").timeout(Duration.ofMillis(500)).build();
+            RedisWorker w = RedisWorker.builder(uri).queue("volatile").timeout(Duration.ofMillis(500))
+                    .handler("t", (ctx, p) -> seen.add(ctx.payloadText())).start();
+            try {
+                q.enqueue("t", "before");
+                await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("before"));
+                redis.kill();
+                redis.restart(); // no AOF: the streams and the consumer group are gone
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> q.enqueue("t", "after") != null);
+                await().atMost(Duration.ofSeconds(20)).until(() -> seen.contains("after"));
+                assertThat(w.isRunning()).isTrue();
+                assertThat(q.stats().pending()).isZero();
+            } finally {
+                w.stop(Duration.ofSeconds(5));
+                q.close();
+            }
+        }
+    }
 }

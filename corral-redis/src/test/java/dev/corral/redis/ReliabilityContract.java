@@ -218,7 +218,7 @@ abstract class ReliabilityContract {
             assertThat(q.stats().pending()).isEqualTo(5);
             RedisWorker w = started(worker().visibilityTimeout(Duration.ofMillis(800))
                     .handler("t", (ctx, p) -> deliveries.add(ctx.deliveries())));
-            await().atMost(Duration.ofSeconds(15)).until(() -> deliveries.size() == 5);
+            await().atMost(Duration.ofSeconds(40)).until(() -> deliveries.size() == 5);
             assertThat(deliveries).allMatch(d -> d == 2);
             assertThat(w.stats().redelivered()).isEqualTo(5);
             assertThat(w.stats().failed()).isZero();
@@ -268,6 +268,10 @@ abstract class ReliabilityContract {
             StopReport r = a.stop(Duration.ofMillis(300));
             assertThat(r.handedBack()).isEqualTo(6);
             assertThat(r.leftPending()).isZero();
+            assertThat(r.clean()).as("two handlers were interrupted").isFalse();
+            WorkerStats ws = a.stats();
+            assertThat(ws.fetched()).isEqualTo(ws.acknowledged() + ws.retried() + ws.deadLettered()
+                    + ws.handedBack() + ws.leaseLost() + r.leftPending());
             assertThat(q.stats().pending()).isZero();
             assertThat(q.stats().ready()).isEqualTo(6);
             started(worker().handler("t", (ctx, p) -> finishedBySecond.incrementAndGet()));
