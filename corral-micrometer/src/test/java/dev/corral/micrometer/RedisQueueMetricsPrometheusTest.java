@@ -149,6 +149,27 @@ class RedisQueueMetricsPrometheusTest {
     }
 
     @Test
+    void aRedisThatGoesAwayReadsAsUnknownNotAsAnEmptyQueue() {
+        AtomicLong nanos = new AtomicLong();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Map<String, String> tags = Map.of("name", "down");
+        try (RedisTestServer own = RedisTestServer.start();
+             RedisQueue q = RedisQueue.builder(own.uri()).queue("down").timeout(Duration.ofSeconds(2)).build()) {
+            new RedisQueueMetrics(q, Tags.empty(), Duration.ofSeconds(1), nanos::get).bindTo(registry);
+            for (int i = 0; i < 3; i++) q.enqueue("t", "task-" + i);
+            assertThat(new Scrape(registry.scrape()).value("corral_redis_queue_ready_tasks", tags)).isEqualTo(3);
+
+            own.kill();
+            nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+            Scrape s = new Scrape(registry.scrape());
+            assertThat(s.value("corral_redis_queue_ready_tasks", tags)).isNaN();
+            assertThat(s.value("corral_redis_queue_workers", tags)).isNaN();
+            assertThat(s.value("corral_redis_queue_enqueued_tasks_total", tags)).isEqualTo(3);
+            assertThat(s.value("corral_redis_queue_stats_failures_total", tags)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBinderMadeInlineKeepsReportingAfterGarbageCollection() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Map<String, String> tags = Map.of("name", "inline");
