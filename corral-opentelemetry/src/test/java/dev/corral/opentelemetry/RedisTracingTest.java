@@ -1,0 +1,149 @@
+package dev.corral.opentelemetry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.corral.redis.EnqueueOptions;
+import dev.corral.redis.RedisQueue;
+import dev.corral.redis.RedisWorker;
+import dev.corral.redis.testing.RedisTestServer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A producer's trace continues in a worker's span, across a real Redis queue and worker. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RedisTracingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    static RedisTestServer redis;
+
+    private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    private final SdkTracerProvider provider = SdkTracerProvider.builder()
+            .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
+    private final Tracer tracer = provider.get("corral-test");
+
+    @BeforeAll
+    static void start() {
+        redis = RedisTestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    @AfterEach
+    void close() {
+        provider.close();
+    }
+
+    @Test
+    void aProducersTraceContinuesInTheWorkersConsumerSpan() {
+        Map<String, SpanContext> seenInHandler = new ConcurrentHashMap<>();
+        RedisTracing tracing = RedisTracing.create(tracer);
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "traced")) {
+            Span producer = tracer.spanBuilder("checkout").startSpan();
+            String okId;
+            String failId;
+            try (Scope ignored = producer.makeCurrent()) {
+                okId = q.enqueue("ship", "order-1", RedisTracing.inject(EnqueueOptions.of()));
+                failId = q.enqueue("charge", "order-1", RedisTracing.inject(EnqueueOptions.of().maxAttempts(1)));
+            } finally {
+                producer.end();
+            }
+            String untracedId = q.enqueue("ship", "order-2", RedisTracing.inject(EnqueueOptions.of()));
+
+            try (RedisWorker w = RedisWorker.builder(redis.uri()).queue("traced")
+                    .handler("ship", tracing.trace((ctx, payload) ->
+                            seenInHandler.put(ctx.id(), Span.current().getSpanContext())))
+                    .handler("charge", tracing.trace((ctx, payload) -> {
+                        throw new IllegalStateException("card declined");
+                    }))
+                    .start()) {
+                await().atMost(WAIT).until(() -> consumerSpans().size() == 3);
+                await().atMost(WAIT).until(() -> q.stats().deadLettered() == 1);
+            }
+
+            SpanContext parent = producer.getSpanContext();
+            SpanData ok = spanOf(okId);
+            assertThat(ok.getTraceId()).isEqualTo(parent.getTraceId());
+            assertThat(ok.getParentSpanId()).isEqualTo(parent.getSpanId());
+            assertThat(ok.getParentSpanContext().isRemote()).isTrue();
+            assertThat(ok.getKind()).isEqualTo(SpanKind.CONSUMER);
+            assertThat(ok.getName()).isEqualTo("process traced");
+            assertThat(ok.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+            assertThat(ok.getAttributes().get(RedisTracing.MESSAGING_SYSTEM)).isEqualTo("redis");
+            assertThat(ok.getAttributes().get(RedisTracing.DESTINATION)).isEqualTo("traced");
+            assertThat(ok.getAttributes().get(RedisTracing.TASK_TYPE)).isEqualTo("ship");
+            assertThat(ok.getAttributes().get(RedisTracing.ATTEMPT)).isEqualTo(1L);
+            assertThat(ok.getAttributes().get(RedisTracing.MAX_ATTEMPTS)).isEqualTo(3L);
+            // The span is current inside the handler, so the handler's own spans nest under it.
+            assertThat(seenInHandler.get(okId)).isEqualTo(ok.getSpanContext());
+
+            SpanData failed = spanOf(failId);
+            assertThat(failed.getTraceId()).isEqualTo(parent.getTraceId());
+            assertThat(failed.getParentSpanId()).isEqualTo(parent.getSpanId());
+            assertThat(failed.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+            assertThat(failed.getAttributes().get(RedisTracing.TASK_TYPE)).isEqualTo("charge");
+            assertThat(failed.getEvents()).anySatisfy(e -> assertThat(e.getName()).isEqualTo("exception"));
+
+            // Enqueued with no span current: nothing travels, and the worker starts a new trace.
+            SpanData untraced = spanOf(untracedId);
+            assertThat(untraced.getParentSpanContext().isValid()).isFalse();
+            assertThat(untraced.getTraceId()).isNotEqualTo(parent.getTraceId());
+        }
+    }
+
+    @Test
+    void injectWritesAW3cTraceparentAndNothingWithoutASpan() {
+        Span span = tracer.spanBuilder("producer").startSpan();
+        try {
+            SpanContext sc = span.getSpanContext();
+            EnqueueOptions carried = RedisTracing.inject(EnqueueOptions.of().priority(2), Context.root().with(span));
+            assertThat(carried.traceContext()).isEqualTo("00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex());
+            assertThat(carried.priority()).isEqualTo(2);
+            EnqueueOptions plain = EnqueueOptions.of();
+            assertThat(RedisTracing.inject(plain, Context.root())).isSameAs(plain);
+        } finally {
+            span.end();
+        }
+        assertThatThrownBy(() -> RedisTracing.inject(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("options");
+        assertThatThrownBy(() -> RedisTracing.create(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("tracer");
+        assertThatThrownBy(() -> RedisTracing.create(tracer).trace(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("handler");
+    }
+
+    private List<SpanData> consumerSpans() {
+        return exporter.getFinishedSpanItems().stream().filter(s -> s.getKind() == SpanKind.CONSUMER).toList();
+    }
+
+    private SpanData spanOf(String taskId) {
+        List<SpanData> found = consumerSpans().stream()
+                .filter(s -> taskId.equals(s.getAttributes().get(RedisTracing.MESSAGE_ID))).toList();
+        assertThat(found).as("spans of task %s", taskId).hasSize(1);
+        return found.get(0);
+    }
+}
