@@ -54,7 +54,9 @@ for m in $(pom_text pom.xml | sed -n 's:.*<module>\(.*\)</module>.*:\1:p'); do
     continue
   fi
   if [ -f "$main" ] && jar tf "$main" | grep -q '\.class$'; then
-    name=$(jar --describe-module --file "$main" 2>/dev/null | head -n1 | awk '{print $1}' | sed 's/@.*//')
+    # The module line is "<name>@<version> [automatic]"; for an automatic module the JDK prints a
+    # "No module descriptor found" line before it.
+    name=$(jar --describe-module --file "$main" 2>/dev/null | grep -m1 '@' | awk '{print $1}' | sed 's/@.*//')
     case "$name" in
       dev.corral.*) ok "$main (module $name$(jar --describe-module --file "$main" | grep -q automatic && echo ', automatic'))" ;;
       *) bad "$main has no module-info nor Automatic-Module-Name (found: '${name:-none}')" ;;

@@ -46,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every {@link Builder#interval interval} (default 1 s) the dashboard reads each
  * {@link DashboardSource} once, on its scheduler, and keeps the last {@link Builder#history
  * history} points of each (default 600: ten minutes). Time stamps and rates come from the injected
- * {@link Builder#clock clock}. {@link #start} takes the first round before it returns, so the
+ * {@link Dashboard.Builder#clock(java.time.InstantSource) clock}. {@link Builder#start()} takes the first round before it returns, so the
  * page has something to show at once. Sources may be {@link #add added} and {@link #remove
  * removed} while it runs.
  *
