@@ -43,6 +43,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XReadParams;
 
@@ -145,6 +146,8 @@ public final class RedisWorker implements AutoCloseable {
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
     private final ReentrantLock signal = new ReentrantLock();
     private final Condition changed = signal.newCondition();
+    /** Threads waiting on {@code changed}: a handler's verdict signals only when someone waits. */
+    private final AtomicInteger waiters = new AtomicInteger();
     private final String[] cursors = new String[QueueKeys.LEVELS];
 
     private final AtomicLong fetched = new AtomicLong(), redelivered = new AtomicLong(), succeeded = new AtomicLong(),
@@ -528,7 +531,9 @@ public final class RedisWorker implements AutoCloseable {
         if (!d.decided.compareAndSet(false, true)) return;
         if (d.tookSlot) busySlots.decrementAndGet();
         outcomes.add(o);
-        wake();
+        // Dekker with the waiters: they count themselves before re-reading busySlots, we decrement
+        // busySlots before reading the count, so one of us sees the other (and waits are bounded).
+        if (waiters.get() > 0) wake();
     }
 
     private void wake() {
@@ -542,6 +547,7 @@ public final class RedisWorker implements AutoCloseable {
 
     private void awaitSlots(int wanted, long maxNanos) {
         signal.lock();
+        waiters.incrementAndGet();
         try {
             long left = maxNanos;
             while (maxInFlight - busySlots.get() < wanted && state.get() == State.RUNNING && left > 0) {
@@ -550,6 +556,7 @@ public final class RedisWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            waiters.decrementAndGet();
             signal.unlock();
         }
     }
@@ -557,6 +564,7 @@ public final class RedisWorker implements AutoCloseable {
     /** Waits until nothing is held (every delivery settled in Redis), or the ticker passes {@code end}. */
     private void awaitQuiet(long end) {
         signal.lock();
+        waiters.incrementAndGet();
         try {
             while (!held.isEmpty()) {
                 long left = end - ticker.nanoTime();
@@ -566,6 +574,7 @@ public final class RedisWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            waiters.decrementAndGet();
             signal.unlock();
         }
     }
@@ -616,25 +625,56 @@ public final class RedisWorker implements AutoCloseable {
                 failures = 0;
                 batch.clear();
                 wake();
+            } catch (JedisDataException e) {
+                if (isTransient(e)) {
+                    failures = backOff(batch, failures, e);
+                    if (failures < 0) return;
+                    continue;
+                }
+                // Redis answered with an error (not a lost connection): retrying would fail the same
+                // way forever. Leave the entries pending: they are reclaimed and run again.
+                LOG.log(Level.WARNING, "worker {0}: Redis refused to settle {1} deliveries ({2}); they stay pending "
+                        + "and will be redelivered after the visibility timeout", id, batch.size(), e.getMessage());
+                for (Outcome o : batch) held.remove(o.delivery);
+                leaseLost.addAndGet(batch.size());
+                batch.clear();
+                wake();
             } catch (JedisException e) {
                 // Keep the batch and write it when Redis is back: an outcome is never dropped.
-                failures++;
-                connectionFailures.incrementAndGet();
-                if (failures == 1) {
-                    LOG.log(Level.WARNING, "worker {0}: settling {1} outcomes failed, retrying with backoff: {2}", id,
-                            batch.size(), connector.failure("settle", e).getMessage());
-                }
-                if (settlerStop) return;
-                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectBackoff.delayMillis(failures));
-                while (System.nanoTime() < until && !settlerStop) {
-                    try {
-                        Thread.sleep(10); // waiting out a Redis outage; a stop ends it via settlerStop
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
+                failures = backOff(batch, failures, e);
+                if (failures < 0) return;
             }
         }
+    }
+
+    /** Counts a failed settle and waits out the backoff; -1 when the worker is stopping. */
+    private int backOff(List<Outcome> batch, int failures, JedisException e) {
+        failures++;
+        connectionFailures.incrementAndGet();
+        if (failures == 1) {
+            LOG.log(Level.WARNING, "worker {0}: settling {1} outcomes failed, retrying with backoff: {2}", id,
+                    batch.size(), connector.failure("settle", e).getMessage());
+        }
+        if (settlerStop) return -1;
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(reconnectBackoff.delayMillis(failures));
+        while (System.nanoTime() < until && !settlerStop) {
+            try {
+                Thread.sleep(10); // waiting out a Redis outage; a stop ends it via settlerStop
+            } catch (InterruptedException ie) {
+                return -1;
+            }
+        }
+        return failures;
+    }
+
+    /** Errors Redis gives while it loads, fails over or reshards: worth retrying. */
+    static boolean isTransient(JedisDataException e) {
+        String m = e.getMessage();
+        if (m == null) return false;
+        for (String p : new String[] {"LOADING", "BUSY", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "NOSCRIPT"}) {
+            if (m.startsWith(p)) return true;
+        }
+        return false;
     }
 
     private void settle(List<Outcome> batch) {

@@ -62,6 +62,11 @@ class QueueBasicsTest {
             } finally {
                 StopReport r = w.stop(Duration.ofSeconds(5));
                 assertThat(r.clean()).isTrue();
+                WorkerStats ws = w.stats();
+                // The conservation law of WorkerStats, once stopped.
+                assertThat(ws.fetched()).isEqualTo(ws.acknowledged() + ws.retried() + ws.deadLettered()
+                        + ws.handedBack() + ws.leaseLost() + r.leftPending());
+                assertThat(ws.inFlight()).isZero();
             }
             assertThat(q.stats().workers()).extracting(WorkerInfo::id).doesNotContain(w.id());
         }

@@ -268,6 +268,10 @@ abstract class ReliabilityContract {
             StopReport r = a.stop(Duration.ofMillis(300));
             assertThat(r.handedBack()).isEqualTo(6);
             assertThat(r.leftPending()).isZero();
+            assertThat(r.clean()).as("two handlers were interrupted").isFalse();
+            WorkerStats ws = a.stats();
+            assertThat(ws.fetched()).isEqualTo(ws.acknowledged() + ws.retried() + ws.deadLettered()
+                    + ws.handedBack() + ws.leaseLost() + r.leftPending());
             assertThat(q.stats().pending()).isZero();
             assertThat(q.stats().ready()).isEqualTo(6);
             started(worker().handler("t", (ctx, p) -> finishedBySecond.incrementAndGet()));

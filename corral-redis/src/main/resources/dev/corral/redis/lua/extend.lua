@@ -11,8 +11,8 @@ local a = 4
 for i = 1, n do
   local level, id = tonumber(ARGV[a]), ARGV[a + 1]
   a = a + 2
-  local p = redis.call('XPENDING', KEYS[level + 1], group, id, id, 1)
-  if p[1] ~= nil and p[1][2] == consumer then
+  local p = redis.pcall('XPENDING', KEYS[level + 1], group, id, id, 1)
+  if type(p) == 'table' and not p.err and p[1] ~= nil and p[1][2] == consumer then
     local l = mine[level + 1]
     if not l then l = {}; mine[level + 1] = l end
     l[#l + 1] = id

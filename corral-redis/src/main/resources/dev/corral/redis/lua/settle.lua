@@ -21,8 +21,9 @@ local acks = {}
 local acked, retried, dead, handed, notOwned = 0, 0, 0, 0, 0
 
 local function owned(key, id)
-  local p = redis.call('XPENDING', key, group, id, id, 1)
-  return p[1] ~= nil and p[1][2] == consumer
+  -- pcall: after a restart without persistence the group is gone, and nothing is owned.
+  local p = redis.pcall('XPENDING', key, group, id, id, 1)
+  return type(p) == 'table' and not p.err and p[1] ~= nil and p[1][2] == consumer
 end
 
 local function copyWithout(f, drop)
@@ -83,7 +84,8 @@ for i = 1, n do
 end
 
 for idx, ids in pairs(acks) do
-  acked = acked + redis.call('XACK', KEYS[idx], group, unpack(ids))
+  local n = redis.pcall('XACK', KEYS[idx], group, unpack(ids))
+  if type(n) == 'number' then acked = acked + n end
   redis.call('XDEL', KEYS[idx], unpack(ids))
 end
 if acked > 0 then redis.call('HINCRBY', KEYS[13], 'processed', acked) end

@@ -136,8 +136,9 @@ public final class RedisTestServer implements AutoCloseable {
             if (settings.user == null) {
                 cmd.addAll(List.of("--requirepass", settings.password));
             } else {
-                cmd.addAll(List.of("--user", settings.user + " on >" + settings.password + " ~* &* +@all",
-                        "--user", "default off"));
+                // One argv element per ACL rule: redis-server quotes an element with spaces as one token.
+                cmd.addAll(List.of("--user", settings.user, "on", ">" + settings.password, "~*", "&*", "+@all",
+                        "--user", "default", "off"));
             }
         }
         cmd.addAll(settings.extraArgs);
