@@ -20,6 +20,7 @@ import java.util.Map;
 public record DeadLetter(String id, String taskId, String type, byte[] payload, int attempts, String reason,
                          String error, Instant deadAt, Map<String, byte[]> fields) {
 
+    /** Copies {@code fields}. */
     public DeadLetter {
         fields = Map.copyOf(fields);
     }

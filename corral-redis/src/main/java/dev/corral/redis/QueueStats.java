@@ -24,6 +24,7 @@ public record QueueStats(String queue, long ready, long delayed, long pending, l
                          long processed, long retried, long redelivered, List<WorkerInfo> workers,
                          Instant serverTime) {
 
+    /** Copies {@code workers}. */
     public QueueStats {
         workers = List.copyOf(workers);
     }

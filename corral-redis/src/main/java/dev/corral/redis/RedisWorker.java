@@ -3,7 +3,6 @@ package dev.corral.redis;
 import dev.corral.Pool;
 import dev.corral.Task;
 import dev.corral.TaskContext;
-import dev.corral.TaskOptions;
 import dev.corral.Ticker;
 import dev.corral.redis.internal.Backoff;
 import dev.corral.redis.internal.EntryCodec;
@@ -18,12 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -62,24 +59,25 @@ import redis.clients.jedis.params.XReadParams;
  * }</pre>
  *
  * <h2>Fetching</h2>
- * One fetcher thread takes entries with {@code XREADGROUP} inside a script, never more than the
- * worker's free slots ({@link Builder#maxInFlight(int)}, by default the pool's workers plus up to
- * 256 of its queue slots): a worker never holds work it has no room to run. The same script moves
+ * Fetcher threads (two by default, {@link Builder#fetchers(int)}) take entries with
+ * {@code XREADGROUP} inside a script, together never more than the worker's free slots
+ * ({@link Builder#maxInFlight(int)}, by default the pool's workers plus up to 256 of its queue
+ * slots): a worker never holds work it has no room to run. The same script moves
  * due delayed tasks to their streams (by the Redis server's clock) and, every half visibility
  * timeout, reclaims entries that another worker held past the visibility timeout
  * ({@code XAUTOCLAIM}). When the streams are empty the fetcher waits in {@code XREAD BLOCK} for
  * the next entry, so an idle worker costs Redis almost nothing and a new task starts at once.
  *
  * <h2>Running and acknowledging</h2>
- * Each entry runs as a task of the pool (named after its type), so the pool's timeouts, limiters
- * and statistics apply. When the handler returns, the entry is acknowledged ({@code XACK} +
- * {@code XDEL}); acknowledgements are sent in batches by one settler thread. When it throws or
- * times out, the entry is re-enqueued in the delayed set with attempt + 1 after an exponential
- * backoff with jitter ({@link Builder#retryBackoff}), in the same script as its acknowledgement;
- * after its last attempt it goes to the dead-letter stream with the error and the attempt count.
- * Entries that cannot be decoded, have no handler, or were delivered more than
- * {@link Builder#maxDeliveries(int)} times go to the dead-letter stream with a reason; they never
- * crash the worker.
+ * Each entry runs as a task of the pool (decoded there too, so the fetcher's serial work per task
+ * is one submit), so the pool's timeouts, limiters and statistics apply. When the handler returns,
+ * the entry is acknowledged ({@code XACK} + {@code XDEL}); acknowledgements are sent in batches
+ * by one settler thread. When it throws or times out, the entry is re-enqueued in the delayed set
+ * with attempt + 1 after an exponential backoff with jitter ({@link Builder#retryBackoff}), in the
+ * same script as its acknowledgement; after its last attempt it goes to the dead-letter stream
+ * with the error and the attempt count. Entries that cannot be decoded, have no handler, or were
+ * delivered more than {@link Builder#maxDeliveries(int)} times go to the dead-letter stream with a
+ * reason; they never crash the worker.
  *
  * <h2>Leases</h2>
  * While an entry is held (queued in the pool, running, or waiting for its acknowledgement), its
@@ -122,7 +120,6 @@ public final class RedisWorker implements AutoCloseable {
     private final byte[] groupBytes;
     private final byte[] consumerBytes;
     private final Map<String, TaskHandler> handlers;
-    private final Map<String, TaskOptions> taskOptions = new HashMap<>();
     private final Pool pool;
     private final boolean ownsPool;
     private final int maxInFlight;
@@ -140,7 +137,7 @@ public final class RedisWorker implements AutoCloseable {
 
     private final AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
     /** Every delivery fetched and not yet settled in Redis. */
-    private final Set<Delivery> held = ConcurrentHashMap.newKeySet();
+    private final Map<String, Delivery> held = new ConcurrentHashMap<>();
     /** Deliveries occupying a slot: submitted to the pool, handler not yet decided. */
     private final AtomicInteger busySlots = new AtomicInteger();
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
@@ -148,14 +145,13 @@ public final class RedisWorker implements AutoCloseable {
     private final Condition changed = signal.newCondition();
     /** Threads waiting on {@code changed}: a handler's verdict signals only when someone waits. */
     private final AtomicInteger waiters = new AtomicInteger();
-    private final String[] cursors = new String[QueueKeys.LEVELS];
 
     private final AtomicLong fetched = new AtomicLong(), redelivered = new AtomicLong(), succeeded = new AtomicLong(),
             failed = new AtomicLong(), acknowledged = new AtomicLong(), retried = new AtomicLong(),
             deadLettered = new AtomicLong(), handedBack = new AtomicLong(), malformed = new AtomicLong(),
             leaseLost = new AtomicLong(), connectionFailures = new AtomicLong();
 
-    private final Thread fetcher;
+    private final Thread[] fetchers;
     private final Thread settler;
     private final ScheduledExecutorService maintenance;
     private volatile boolean settlerStop;
@@ -174,7 +170,6 @@ public final class RedisWorker implements AutoCloseable {
         this.groupBytes = EntryCodec.bytes(QueueKeys.GROUP);
         this.consumerBytes = EntryCodec.bytes(id);
         this.handlers = Map.copyOf(b.handlers);
-        for (String type : handlers.keySet()) taskOptions.put(type, TaskOptions.of().name(type));
         this.ownsPool = b.pool == null;
         this.pool = b.pool != null ? b.pool
                 : Pool.builder().name("corral-redis-" + b.queue).workers(Runtime.getRuntime().availableProcessors()).build();
@@ -195,7 +190,6 @@ public final class RedisWorker implements AutoCloseable {
         this.clock = b.clock;
         this.ticker = b.ticker;
         this.startedMillis = clock.millis();
-        java.util.Arrays.fill(cursors, "0-0");
         connector.clientName("corral-worker");
         connector.poolSize(Math.max(connector.poolSize(), 4));
         this.redis = connector.open();
@@ -206,7 +200,13 @@ public final class RedisWorker implements AutoCloseable {
             if (ownsPool) pool.shutdownNow();
             throw e;
         }
-        this.fetcher = Thread.ofPlatform().daemon(true).name("corral-redis-fetch-" + b.queue).unstarted(this::fetchLoop);
+        int nFetchers = b.fetchers > 0 ? b.fetchers : (maxInFlight >= 32 ? 2 : 1);
+        this.fetchers = new Thread[Math.min(nFetchers, maxInFlight)];
+        for (int i = 0; i < fetchers.length; i++) {
+            int index = i;
+            fetchers[i] = Thread.ofPlatform().daemon(true).name("corral-redis-fetch-" + b.queue + "-" + i)
+                    .unstarted(() -> fetchLoop(index));
+        }
         this.settler = Thread.ofPlatform().daemon(true).name("corral-redis-settle-" + b.queue).unstarted(this::settleLoop);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon(true).name("corral-redis-lease-" + b.queue).factory());
@@ -216,7 +216,7 @@ public final class RedisWorker implements AutoCloseable {
         lastBeatNanos = ticker.nanoTime();
         heartbeat();
         settler.start();
-        fetcher.start();
+        for (Thread f : fetchers) f.start();
         long lease = Math.max(1, visibilityTimeout.toMillis() / 3);
         maintenance.scheduleWithFixedDelay(this::renewLeases, lease, lease, TimeUnit.MILLISECONDS);
         maintenance.scheduleWithFixedDelay(this::heartbeat, heartbeatInterval.toMillis(), heartbeatInterval.toMillis(),
@@ -273,11 +273,11 @@ public final class RedisWorker implements AutoCloseable {
             long settledBefore = acknowledged.get() + retried.get() + deadLettered.get();
             long handedBefore = handedBack.get();
             wake();
-            join(fetcher, Math.max(pollInterval.toMillis(), connector.timeout().toMillis()) * 2 + 100);
+            for (Thread f : fetchers) join(f, Math.max(pollInterval.toMillis(), connector.timeout().toMillis()) * 2 + 100);
             awaitQuiet(end);
             boolean threadsReturned = true;
             if (!held.isEmpty()) {
-                for (Delivery d : held) {
+                for (Delivery d : held.values()) {
                     d.handBack = true;
                     Task<?> t = d.task;
                     if (t != null) {
@@ -358,7 +358,31 @@ public final class RedisWorker implements AutoCloseable {
     // ------------------------------------------------------------------------------------------
     // Fetching
 
-    private void fetchLoop() {
+    private void fetchLoop(int index) {
+        String[] cursors = new String[QueueKeys.LEVELS];
+        java.util.Arrays.fill(cursors, "0-0");
+        while (state.get() == State.RUNNING) {
+            try {
+                fetchUntilStopped(index, cursors);
+            } catch (RuntimeException | Error e) {
+                // A bug or a reply we did not expect must not end fetching for good while the
+                // worker looks alive: report it, back off, go on. What was fetched stays held
+                // (leases renewed) or pending (reclaimed), never lost.
+                LOG.log(Level.ERROR, "worker " + id + ": fetcher failed unexpectedly; retrying", e);
+                connectionFailures.incrementAndGet();
+                pause(pollInterval.toMillis());
+                if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) throw vme;
+            }
+        }
+    }
+
+    /**
+     * One fetcher's loop. With several fetchers one's round trip overlaps another's dispatch; each
+     * reserves the free slots it asks for before its fetch (a CAS on {@code busySlots}) and gives
+     * back what it did not get, so together they never hold more than {@code maxInFlight}. Only
+     * fetcher 0 reclaims.
+     */
+    private void fetchUntilStopped(int index, String[] cursors) {
         int failures = 0;
         long nextReclaim = ticker.nanoTime();
         long reclaimEvery = Math.max(1, visibilityTimeout.toNanos() / 2);
@@ -369,50 +393,92 @@ public final class RedisWorker implements AutoCloseable {
                 // Saturated: wait for slots rather than fetching a handful per round trip.
                 awaitSlots(free <= 0 ? 1 : Math.max(1, maxInFlight / 4), free <= 0 ? pollInterval.toNanos()
                         : TimeUnit.MILLISECONDS.toNanos(2));
-                free = maxInFlight - busySlots.get();
-                if (free <= 0) continue;
             }
+            int reserved = reserveSlots();
+            if (reserved == 0) continue;
+            int asked = reserved;
+            int used = 0;
+            List<?> waitIds = List.of();
+            long nextDue = -1;
             long now = ticker.nanoTime();
-            boolean reclaim = now - nextReclaim >= 0;
-            List<Object> reply;
             try {
-                reply = fetch(free, reclaim);
-                if (reclaim) nextReclaim = now + reclaimEvery;
-                if (failures > 0) {
-                    LOG.log(Level.INFO, "worker {0} reconnected to {1}", id, connector.uri().redacted());
+                boolean reclaim = index == 0 && now - nextReclaim >= 0;
+                List<Object> reply;
+                try {
+                    reply = fetch(reserved, reclaim, cursors);
+                    if (reclaim) nextReclaim = now + reclaimEvery;
+                    if (failures > 0) {
+                        LOG.log(Level.INFO, "worker {0} reconnected to {1}", id, connector.uri().redacted());
+                    }
+                    failures = 0;
+                } catch (JedisException e) {
+                    failures++;
+                    connectionFailures.incrementAndGet();
+                    if (failures == 1) {
+                        LOG.log(Level.WARNING, "worker {0}: fetch failed, retrying with backoff: {1}", id,
+                                connector.failure("fetch", e).getMessage());
+                    }
+                    release(reserved);
+                    reserved = 0;
+                    pause(reconnectBackoff.delayMillis(failures));
+                    continue;
                 }
-                failures = 0;
-            } catch (JedisException e) {
-                failures++;
-                connectionFailures.incrementAndGet();
-                if (failures == 1) {
-                    LOG.log(Level.WARNING, "worker {0}: fetch failed, retrying with backoff: {1}", id,
-                            connector.failure("fetch", e).getMessage());
+                List<?> entries = (List<?>) reply.get(0);
+                int count = entries.size() / 4;
+                List<?> newCursors = (List<?>) reply.get(1);
+                for (int i = 0; i < cursors.length && i < newCursors.size(); i++) cursors[i] = EntryCodec.text(newCursors.get(i));
+                boolean rejected = false;
+                for (int i = 0; i + 3 < entries.size() && used < reserved; i += 4) {
+                    used++;
+                    rejected |= !dispatch((int) EntryCodec.number(entries.get(i)), EntryCodec.text(entries.get(i + 1)),
+                            (List<?>) entries.get(i + 2), EntryCodec.number(entries.get(i + 3)));
                 }
-                pause(reconnectBackoff.delayMillis(failures));
-                continue;
+                release(reserved - used);
+                reserved = used;
+                if (rejected) {
+                    // The pool refused (shut down, or full under REJECT): the entries go back to their
+                    // streams; wait before fetching again rather than spin fetch-refuse-return.
+                    LOG.log(Level.WARNING, "worker {0}: pool {1} refused tasks; handed them back", id, pool.name());
+                    pause(pollInterval.toMillis());
+                    continue;
+                }
+                lastWasFull = count >= asked;
+                if (count == 0) {
+                    waitIds = (List<?>) reply.get(2);
+                    nextDue = EntryCodec.number(reply.get(3));
+                }
+            } finally {
+                release(reserved - used);
             }
-            List<?> entries = (List<?>) reply.get(0);
-            int count = entries.size() / 4;
-            List<?> newCursors = (List<?>) reply.get(1);
-            for (int i = 0; i < cursors.length && i < newCursors.size(); i++) cursors[i] = EntryCodec.text(newCursors.get(i));
-            for (int i = 0; i + 3 < entries.size(); i += 4) {
-                dispatch((int) EntryCodec.number(entries.get(i)), EntryCodec.text(entries.get(i + 1)),
-                        (List<?>) entries.get(i + 2), EntryCodec.number(entries.get(i + 3)));
-            }
-            lastWasFull = count >= free;
-            List<?> waitIds = (List<?>) reply.get(2);
-            if (count == 0 && !waitIds.isEmpty()) {
-                long nextDue = EntryCodec.number(reply.get(3));
+            if (!waitIds.isEmpty()) {
                 long block = pollInterval.toMillis();
                 if (nextDue >= 0) block = Math.min(block, nextDue);
-                block = Math.min(block, Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextReclaim - ticker.nanoTime())));
+                if (index == 0) {
+                    block = Math.min(block, Math.max(0, TimeUnit.NANOSECONDS.toMillis(nextReclaim - ticker.nanoTime())));
+                }
                 if (block > 0) awaitNewEntry(waitIds, block);
             }
         }
     }
 
-    private List<Object> fetch(int count, boolean reclaim) {
+    /** Takes all free slots for one fetch; 0 if there are none. */
+    private int reserveSlots() {
+        while (true) {
+            int busy = busySlots.get();
+            int free = maxInFlight - busy;
+            if (free <= 0) return 0;
+            if (busySlots.compareAndSet(busy, busy + free)) return free;
+        }
+    }
+
+    /** Gives back reserved slots a fetch did not fill. */
+    private void release(int slots) {
+        if (slots <= 0) return;
+        busySlots.addAndGet(-slots);
+        if (waiters.get() > 0) wake();
+    }
+
+    private List<Object> fetch(int count, boolean reclaim, String[] cursors) {
         List<byte[]> args = new ArrayList<>(15);
         args.add(groupBytes);
         args.add(consumerBytes);
@@ -438,52 +504,43 @@ public final class RedisWorker implements AutoCloseable {
         }
     }
 
-    private void dispatch(int level, String entryId, List<?> pairs, long deliveries) {
+    /**
+     * Hands one delivery to the pool; false if the pool refused it. Decoding happens on the pool,
+     * not here: this thread is the one serial step per task, so it does as little as it can.
+     */
+    private boolean dispatch(int level, String entryId, List<?> pairs, long deliveries) {
+        Delivery d = new Delivery(level, entryId, deliveries);
+        if (held.putIfAbsent(d.key, d) != null) {
+            // Our own entry, reclaimed by our own fetch because its renewal came late (a stalled
+            // scheduler): it is still running or waiting here, so do not run it a second time.
+            release(1);
+            return true;
+        }
         fetched.incrementAndGet();
         if (deliveries > 1) redelivered.incrementAndGet();
-        Delivery d = new Delivery(level, entryId, deliveries);
-        held.add(d);
-        Map<String, byte[]> fields = EntryCodec.fields(pairs);
-        TaskEntry entry;
-        try {
-            entry = EntryCodec.decode(fields, maxPayloadBytes);
-        } catch (MalformedEntryException e) {
-            malformed.incrementAndGet();
-            decide(d, Outcome.dead(d, e.reason(), e.getMessage()));
-            return;
-        }
-        d.entry = entry;
-        TaskHandler handler = handlers.get(entry.type());
-        if (handler == null) {
-            malformed.incrementAndGet();
-            decide(d, Outcome.dead(d, "no-handler", "no handler for type '" + entry.type() + "' on worker " + id
-                    + " (handlers: " + handlers.keySet() + ")"));
-            return;
-        }
-        if (deliveries > maxDeliveries) {
-            decide(d, Outcome.dead(d, "too-many-deliveries", "delivered " + deliveries + " times without being "
-                    + "settled (more than maxDeliveries " + maxDeliveries + "): its workers died or hung while running it"));
-            return;
-        }
-        d.tookSlot = true;
-        busySlots.incrementAndGet();
+        d.tookSlot = true; // the fetcher reserved this slot before fetching
         try {
             Task<Object> task = pool.submit(() -> {
-                run(d, handler);
+                run(d, pairs);
                 return null;
-            }, taskOptions.get(entry.type()));
+            });
             d.task = task;
             task.whenComplete((v, error) -> {
                 if (error != null) onPoolOutcome(d, error);
             });
         } catch (RejectedExecutionException e) {
             decide(d, Outcome.handBack(d));
+            return false;
         }
+        return true;
     }
 
     /** The pool settled the task without our code deciding: cancelled (a stop) or timed out. */
     private void onPoolOutcome(Delivery d, Throwable error) {
         if (d.handBack || error instanceof CancellationException) {
+            decide(d, Outcome.handBack(d));
+        } else if (d.entry == null) {
+            // Timed out in the pool's queue before it was even decoded: not an attempt.
             decide(d, Outcome.handBack(d));
         } else {
             failed.incrementAndGet();
@@ -491,9 +548,29 @@ public final class RedisWorker implements AutoCloseable {
         }
     }
 
-    private void run(Delivery d, TaskHandler handler) {
+    private void run(Delivery d, List<?> pairs) {
         if (d.decided.get()) return;
-        TaskEntry e = d.entry;
+        TaskEntry e;
+        try {
+            e = EntryCodec.decode(pairs, maxPayloadBytes);
+        } catch (MalformedEntryException m) {
+            malformed.incrementAndGet();
+            decide(d, Outcome.dead(d, m.reason(), m.getMessage()));
+            return;
+        }
+        d.entry = e;
+        TaskHandler handler = handlers.get(e.type());
+        if (handler == null) {
+            malformed.incrementAndGet();
+            decide(d, Outcome.dead(d, "no-handler", "no handler for type '" + e.type() + "' on worker " + id
+                    + " (handlers: " + handlers.keySet() + ")"));
+            return;
+        }
+        if (d.deliveries > maxDeliveries) {
+            decide(d, Outcome.dead(d, "too-many-deliveries", "delivered " + d.deliveries + " times without being "
+                    + "settled (more than maxDeliveries " + maxDeliveries + "): its workers died or hung while running it"));
+            return;
+        }
         Instant deadline = TaskContext.current().deadline().map(left -> clock.instant().plus(left)).orElse(null);
         RedisTaskContext ctx = new RedisTaskContext(queue(), e.id(), e.type(), e.attempt(), e.maxAttempts(), d.deliveries,
                 Instant.ofEpochMilli(e.enqueuedAtMillis()), deadline, e.traceContext(), e.lastError(), id, e.payload());
@@ -635,7 +712,7 @@ public final class RedisWorker implements AutoCloseable {
                 // way forever. Leave the entries pending: they are reclaimed and run again.
                 LOG.log(Level.WARNING, "worker {0}: Redis refused to settle {1} deliveries ({2}); they stay pending "
                         + "and will be redelivered after the visibility timeout", id, batch.size(), e.getMessage());
-                for (Outcome o : batch) held.remove(o.delivery);
+                for (Outcome o : batch) held.remove(o.delivery.key, o.delivery);
                 leaseLost.addAndGet(batch.size());
                 batch.clear();
                 wake();
@@ -643,6 +720,13 @@ public final class RedisWorker implements AutoCloseable {
                 // Keep the batch and write it when Redis is back: an outcome is never dropped.
                 failures = backOff(batch, failures, e);
                 if (failures < 0) return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "worker " + id + ": settling " + batch.size() + " deliveries failed unexpectedly; "
+                        + "they stay pending and will be redelivered", e);
+                for (Outcome o : batch) held.remove(o.delivery.key, o.delivery);
+                leaseLost.addAndGet(batch.size());
+                batch.clear();
+                wake();
             }
         }
     }
@@ -705,7 +789,7 @@ public final class RedisWorker implements AutoCloseable {
         long notOwned = EntryCodec.number(r.get(4));
         long acks = 0, retries = 0, deads = 0, backs = 0;
         for (Outcome o : batch) {
-            held.remove(o.delivery);
+            held.remove(o.delivery.key, o.delivery);
             switch (o.action[0]) {
                 case 'a' -> acks++;
                 case 'r' -> retries++;
@@ -740,7 +824,7 @@ public final class RedisWorker implements AutoCloseable {
 
     private void renewLeases() {
         try {
-            List<Delivery> snapshot = new ArrayList<>(held);
+            List<Delivery> snapshot = new ArrayList<>(held.values());
             for (int from = 0; from < snapshot.size(); from += SETTLE_BATCH) {
                 List<Delivery> part = snapshot.subList(from, Math.min(snapshot.size(), from + SETTLE_BATCH));
                 List<byte[]> args = new ArrayList<>(3 + part.size() * 2);
@@ -757,7 +841,7 @@ public final class RedisWorker implements AutoCloseable {
                         int level = (int) EntryCodec.number(lost.get(i));
                         String entryId = EntryCodec.text(lost.get(i + 1));
                         for (Delivery d : part) {
-                            if (d.level == level && d.entryId.equals(entryId) && held.contains(d) && !d.leaseLostNoted) {
+                            if (d.level == level && d.entryId.equals(entryId) && held.get(d.key) == d && !d.leaseLostNoted) {
                                 d.leaseLostNoted = true;
                                 LOG.log(Level.DEBUG, "worker {0}: lease of {1} lost to another worker", id, entryId);
                             }
@@ -816,9 +900,13 @@ public final class RedisWorker implements AutoCloseable {
         volatile boolean tookSlot;
         volatile boolean leaseLostNoted;
 
+        /** Level and entry id: unique among the entries this worker holds. */
+        final String key;
+
         Delivery(int level, String entryId, long deliveries) {
             this.level = level;
             this.entryId = entryId;
+            this.key = level + ":" + entryId;
             this.entryIdBytes = EntryCodec.bytes(entryId);
             this.deliveries = deliveries;
         }
@@ -852,6 +940,7 @@ public final class RedisWorker implements AutoCloseable {
         private final Map<String, TaskHandler> handlers = new LinkedHashMap<>();
         private Pool pool;
         private int maxInFlight;
+        private int fetchers;
         private Duration visibilityTimeout = DEFAULT_VISIBILITY_TIMEOUT;
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         private Duration pollInterval = Duration.ofMillis(500);
@@ -898,6 +987,17 @@ public final class RedisWorker implements AutoCloseable {
          */
         public Builder maxInFlight(int max) {
             this.maxInFlight = Checks.positive(max, "maxInFlight");
+            return this;
+        }
+
+        /**
+         * Fetcher threads: with two, one fetch's round trip overlaps the other's dispatch. They
+         * share the {@code maxInFlight} bound exactly. Default: 2 when {@code maxInFlight} is at
+         * least 32, else 1.
+         */
+        public Builder fetchers(int fetchers) {
+            this.fetchers = Checks.positive(fetchers, "fetchers");
+            if (fetchers > 8) throw new IllegalArgumentException("fetchers must be at most 8 but was " + fetchers);
             return this;
         }
 

@@ -86,4 +86,63 @@ class QueueBasicsTest {
             assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
         }
     }
+
+    @Test
+    void aPoolThatRefusesTasksGetsThemHandedBackWithoutAHotLoop() {
+        Pool closed = Pool.builder().name("closed").workers(1).build();
+        closed.shutdown();
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "refused")) {
+            for (int i = 0; i < 3; i++) q.enqueue("t", "p" + i);
+            RedisWorker w = RedisWorker.builder(redis.uri()).queue("refused").pool(closed)
+                    .pollInterval(Duration.ofMillis(200)).handler("t", (ctx, p) -> { }).start();
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.stats().handedBack() >= 3);
+            await().pollDelay(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            StopReport r = w.stop(Duration.ofSeconds(5));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            // At most one fetch of 3 per poll interval, not thousands.
+            assertThat(w.stats().fetched()).isLessThanOrEqualTo((long) (3 * (seconds / 0.2 + 2)));
+            assertThat(w.stats().succeeded()).isZero();
+            assertThat(r.leftPending()).isZero();
+            QueueStats s = q.stats();
+            assertThat(s.ready()).isEqualTo(3);
+            assertThat(s.pending()).isZero();
+        }
+    }
+
+    @Test
+    void twoFetchersTogetherNeverTakeMoreThanTheFreeSlots() throws Exception {
+        int slots = 40;
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "bounded");
+             Pool pool = Pool.builder().name("bounded").workers(60).build()) {
+            List<NewTask> tasks = new ArrayList<>();
+            for (int i = 0; i < 300; i++) tasks.add(NewTask.of("block", "p" + i));
+            q.enqueueAll(tasks);
+            RedisWorker w = RedisWorker.builder(redis.uri()).queue("bounded").pool(pool).maxInFlight(slots).fetchers(2)
+                    .handler("block", (ctx, p) -> {
+                        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                        try {
+                            release.await();
+                        } finally {
+                            running.decrementAndGet();
+                        }
+                    }).start();
+            try {
+                await().atMost(Duration.ofSeconds(20)).until(() -> running.get() == slots);
+                // Give both fetchers time to (wrongly) take more.
+                await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+                assertThat(q.stats().pending()).as("delivered, not acknowledged").isEqualTo(slots);
+                assertThat(maxRunning.get()).isEqualTo(slots);
+                release.countDown();
+                await().atMost(Duration.ofSeconds(30)).until(() -> q.stats().processed() == 300);
+                assertThat(maxRunning.get()).isEqualTo(slots);
+            } finally {
+                release.countDown();
+                w.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
 }

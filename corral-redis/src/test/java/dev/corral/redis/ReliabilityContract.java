@@ -218,7 +218,7 @@ abstract class ReliabilityContract {
             assertThat(q.stats().pending()).isEqualTo(5);
             RedisWorker w = started(worker().visibilityTimeout(Duration.ofMillis(800))
                     .handler("t", (ctx, p) -> deliveries.add(ctx.deliveries())));
-            await().atMost(Duration.ofSeconds(15)).until(() -> deliveries.size() == 5);
+            await().atMost(Duration.ofSeconds(40)).until(() -> deliveries.size() == 5);
             assertThat(deliveries).allMatch(d -> d == 2);
             assertThat(w.stats().redelivered()).isEqualTo(5);
             assertThat(w.stats().failed()).isZero();

@@ -39,11 +39,13 @@ public final class EntryCodec {
         private static final long serialVersionUID = 1L;
         private final String reason;
 
+        /** An entry refused for {@code reason}, with a human-readable detail. */
         public MalformedEntryException(String reason, String detail) {
             super(detail, null, false, false);
             this.reason = reason;
         }
 
+        /** One word: {@code malformed} or {@code payload-too-large}. */
         public String reason() {
             return reason;
         }
@@ -61,45 +63,70 @@ public final class EntryCodec {
     }
 
     /**
-     * Decodes an entry's fields.
+     * Decodes an entry straight from the field/value pairs Redis returned, without building a
+     * map: field names are one or three ASCII bytes, numbers are parsed from the bytes. This runs
+     * once per task, so it allocates only the strings the handler sees.
      *
      * @param maxPayloadBytes payloads above this are refused as {@code payload-too-large}
      * @throws MalformedEntryException with reason {@code malformed} or {@code payload-too-large}
      */
-    public static TaskEntry decode(Map<String, byte[]> f, int maxPayloadBytes) throws MalformedEntryException {
-        String id = text(f, ID, true);
-        String type = text(f, TYPE, true);
-        byte[] payload = f.get(PAYLOAD);
+    public static TaskEntry decode(List<?> pairs, int maxPayloadBytes) throws MalformedEntryException {
+        byte[] id = null, type = null, payload = null, attempt = null, max = null, enqueued = null, priority = null,
+                key = null, trace = null, error = null;
+        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            if (!(pairs.get(i) instanceof byte[] name) || !(pairs.get(i + 1) instanceof byte[] value)) continue;
+            if (name.length == 1) {
+                switch (name[0]) {
+                    case 'i' -> id = value;
+                    case 't' -> type = value;
+                    case 'p' -> payload = value;
+                    case 'a' -> attempt = value;
+                    case 'm' -> max = value;
+                    case 'e' -> enqueued = value;
+                    case 'r' -> priority = value;
+                    case 'k' -> key = value;
+                    case 'x' -> trace = value;
+                    default -> { }
+                }
+            } else if (name.length == 3 && name[0] == 'e' && name[1] == 'r' && name[2] == 'r') {
+                error = value;
+            }
+        }
+        if (id == null) throw missing(ID);
+        if (type == null) throw missing(TYPE);
         if (payload == null) throw new MalformedEntryException("malformed", "missing field '" + PAYLOAD + "' (payload)");
         if (payload.length > maxPayloadBytes) {
             throw new MalformedEntryException("payload-too-large", "payload of " + payload.length
                     + " bytes exceeds this worker's maxPayloadBytes " + maxPayloadBytes);
         }
-        int attempt = (int) number(f, ATTEMPT, 1, 1_000_000);
-        int max = (int) number(f, MAX_ATTEMPTS, 1, 1_000_000);
-        long enqueued = number(f, ENQUEUED, 0, Long.MAX_VALUE);
-        int priority = (int) number(f, PRIORITY, 0, QueueKeys.LEVELS - 1);
-        if (type.isEmpty()) throw new MalformedEntryException("malformed", "empty type name");
-        return new TaskEntry(id, type, payload, attempt, max, enqueued, priority, text(f, KEY, false),
-                text(f, TRACE, false), text(f, ERROR, false));
+        int a = (int) number(attempt, ATTEMPT, 1, 1_000_000);
+        int m = (int) number(max, MAX_ATTEMPTS, 1, 1_000_000);
+        long e = number(enqueued, ENQUEUED, 0, Long.MAX_VALUE);
+        int r = (int) number(priority, PRIORITY, 0, QueueKeys.LEVELS - 1);
+        if (type.length == 0) throw new MalformedEntryException("malformed", "empty type name");
+        return new TaskEntry(new String(id, StandardCharsets.US_ASCII), new String(type, StandardCharsets.UTF_8), payload,
+                a, m, e, r, key == null ? null : new String(key, StandardCharsets.UTF_8),
+                trace == null ? null : new String(trace, StandardCharsets.UTF_8),
+                error == null ? null : new String(error, StandardCharsets.UTF_8));
     }
 
-    private static String text(Map<String, byte[]> f, String name, boolean required) throws MalformedEntryException {
-        byte[] v = f.get(name);
-        if (v == null) {
-            if (required) throw new MalformedEntryException("malformed", "missing field '" + name + "'");
-            return null;
+    private static MalformedEntryException missing(String field) {
+        return new MalformedEntryException("malformed", "missing field '" + field + "'");
+    }
+
+    /** A non-negative decimal in ASCII bytes, checked against [min, max]. */
+    private static long number(byte[] v, String name, long min, long max) throws MalformedEntryException {
+        if (v == null) throw missing(name);
+        long n = 0;
+        boolean ok = v.length > 0 && v.length <= 18;
+        for (int i = 0; ok && i < v.length; i++) {
+            int d = v[i] - '0';
+            if (d < 0 || d > 9) ok = false;
+            else n = n * 10 + d;
         }
-        return new String(v, StandardCharsets.UTF_8);
-    }
-
-    private static long number(Map<String, byte[]> f, String name, long min, long max) throws MalformedEntryException {
-        String s = text(f, name, true);
-        long n;
-        try {
-            n = Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new MalformedEntryException("malformed", "field '" + name + "' is not a number: '" + shorten(s) + "'");
+        if (!ok) {
+            throw new MalformedEntryException("malformed", "field '" + name + "' is not a number: '"
+                    + shorten(new String(v, StandardCharsets.UTF_8)) + "'");
         }
         if (n < min || n > max) {
             throw new MalformedEntryException("malformed", "field '" + name + "' out of range [" + min + ", " + max
@@ -108,24 +135,38 @@ public final class EntryCodec {
         return n;
     }
 
+    /** Decodes an entry given as a map of fields (see {@link #decode(List, int)}). */
+    public static TaskEntry decode(Map<String, byte[]> f, int maxPayloadBytes) throws MalformedEntryException {
+        List<Object> pairs = new java.util.ArrayList<>(f.size() * 2);
+        f.forEach((k, v) -> {
+            pairs.add(bytes(k));
+            pairs.add(v);
+        });
+        return decode(pairs, maxPayloadBytes);
+    }
+
     /** At most 200 characters of {@code s}, for messages. */
     public static String shorten(String s) {
         if (s == null) return "";
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
+    /** UTF-8 bytes. */
     public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A number as decimal ASCII, as Redis takes numbers. */
     public static byte[] bytes(long n) {
         return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** A reply element as text (UTF-8 for bulk strings). */
     public static String text(Object o) {
         return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : o == null ? null : o.toString();
     }
 
+    /** A reply element as a number (an integer reply, or a bulk string of digits). */
     public static long number(Object o) {
         if (o instanceof Long l) return l;
         if (o instanceof byte[] b) return Long.parseLong(new String(b, StandardCharsets.US_ASCII));

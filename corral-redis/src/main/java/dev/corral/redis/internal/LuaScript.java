@@ -51,6 +51,7 @@ public final class LuaScript {
         return new LuaScript(name, source.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The script's name (its resource name). */
     public String name() {
         return name;
     }

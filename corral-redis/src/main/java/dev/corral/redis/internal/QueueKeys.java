@@ -33,6 +33,7 @@ public final class QueueKeys {
     private final String[] streams = new String[LEVELS];
     private final List<byte[]> fixed;
 
+    /** The keys of queue {@code queue} (already checked: no braces). */
     public QueueKeys(String queue) {
         this.queue = queue;
         this.prefix = "corral:{" + queue + "}:";
@@ -47,6 +48,7 @@ public final class QueueKeys {
         this.fixed = List.copyOf(k);
     }
 
+    /** The queue's name. */
     public String queue() {
         return queue;
     }
@@ -56,26 +58,32 @@ public final class QueueKeys {
         return streams[level];
     }
 
+    /** The delayed set. */
     public String delayed() {
         return prefix + "delayed";
     }
 
+    /** The dead-letter stream. */
     public String dead() {
         return prefix + "dead";
     }
 
+    /** The counters hash. */
     public String counters() {
         return prefix + "counters";
     }
 
+    /** The heartbeat hash. */
     public String workers() {
         return prefix + "workers";
     }
 
+    /** The heartbeat expiry set. */
     public String workerExpiry() {
         return prefix + "workers:expiry";
     }
 
+    /** The key remembering idempotency key {@code key}. */
     public String idempotency(String key) {
         return prefix + "idem:" + key;
     }
@@ -88,6 +96,7 @@ public final class QueueKeys {
         return fixed;
     }
 
+    /** UTF-8 bytes of a key. */
     public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

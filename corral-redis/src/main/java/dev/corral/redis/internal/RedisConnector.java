@@ -51,14 +51,17 @@ public final class RedisConnector {
         return new RedisConnector(RedisUri.parse(uri));
     }
 
+    /** The parsed URI. */
     public RedisUri uri() {
         return uri;
     }
 
+    /** The bound on connecting, each command and each pool wait. */
     public Duration timeout() {
         return timeout;
     }
 
+    /** Sets {@link #timeout()}; must be positive. */
     public RedisConnector timeout(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
@@ -74,11 +77,13 @@ public final class RedisConnector {
         return this;
     }
 
+    /** TLS parameters for {@code rediss://} (protocols, endpoint identification). */
     public RedisConnector sslParameters(SSLParameters parameters) {
         this.sslParameters = Objects.requireNonNull(parameters, "sslParameters");
         return this;
     }
 
+    /** A host name check for {@code rediss://}. */
     public RedisConnector hostnameVerifier(HostnameVerifier verifier) {
         this.hostnameVerifier = Objects.requireNonNull(verifier, "hostnameVerifier");
         return this;
@@ -91,6 +96,7 @@ public final class RedisConnector {
         return this;
     }
 
+    /** The most pooled connections. */
     public int poolSize() {
         return poolSize;
     }
@@ -101,6 +107,7 @@ public final class RedisConnector {
         return this;
     }
 
+    /** Whether {@link #open()} makes a cluster client. */
     public boolean isCluster() {
         return cluster;
     }

@@ -136,6 +136,7 @@ public final class RedisUri {
         return uri.substring(0, scheme + 3) + shown + uri.substring(at);
     }
 
+    /** Whether the scheme is {@code rediss://}. */
     public boolean tls() {
         return tls;
     }
@@ -150,10 +151,12 @@ public final class RedisUri {
         return password;
     }
 
+    /** The hosts, in the order given (cluster seeds when several). */
     public List<HostAndPort> hosts() {
         return hosts;
     }
 
+    /** The database number (0 unless the path names one). */
     public int database() {
         return database;
     }

@@ -8,7 +8,7 @@
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] count, ARGV[4] reclaim min idle ms (0 = no reclaim),
 -- ARGV[5..14] XAUTOCLAIM cursors per level, ARGV[15] most delayed tasks to promote.
 -- Returns {entries, cursors, wait ids, next due ms}: entries flat as level, id, fields, deliveries;
--- wait ids (when the streams ran dry) are each group's last-delivered id, for an XREAD BLOCK that
+-- wait ids (only when nothing was found) are each group's last-delivered id, for an XREAD BLOCK that
 -- wakes on the next new entry without consuming it; next due is ms until the first delayed task, or -1.
 local group, consumer = ARGV[1], ARGV[2]
 local want = tonumber(ARGV[3])
@@ -80,7 +80,8 @@ end
 
 local waitIds = {}
 local nextDue = -1
-if want > 0 then
+-- Only when nothing was found: the worker waits only then, and these cost ten XINFO calls.
+if #out == 0 then
   for level = 0, 9 do
     local last = '0-0'
     local gi = redis.pcall('XINFO', 'GROUPS', KEYS[level + 1])
