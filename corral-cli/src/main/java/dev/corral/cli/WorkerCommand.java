@@ -96,7 +96,7 @@ public final class WorkerCommand implements Callable<Integer> {
         BuiltInHandlers handlers;
         RedisWorker worker;
         try {
-            handlers = new BuiltInHandlers(redis.uri, redis.queue, out);
+            handlers = new BuiltInHandlers(redis.uri, redis.queue, workers, out);
         } catch (IllegalArgumentException e) {
             pool.shutdownNow();
             throw OptionChecks.usage(spec, "--redis: " + e.getMessage());

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -96,7 +97,12 @@ final class BenchRoles {
 
     static void work(String uri, String queue, int workers) throws Exception {
         Pool pool = Pool.builder().name("bench").workers(workers).build();
-        RedisClient redis = RedisClient.create(uri);
+        // One connection per handler thread, as BullMQ's one auto-pipelined connection never makes
+        // its jobs queue for a connection (Jedis pools 8 by default).
+        ConnectionPoolConfig connections = new ConnectionPoolConfig();
+        connections.setMaxTotal(workers + 2);
+        connections.setMaxIdle(workers + 2);
+        RedisClient redis = RedisClient.builder().fromURI(uri).poolConfig(connections).build();
         List<String> probeKeys = List.of(queue + ":probe:seen", queue + ":probe:runs");
         ConcurrentLinkedQueue<String> lat = new ConcurrentLinkedQueue<>();
         awaitGo();

@@ -42,8 +42,10 @@ import redis.clients.jedis.RedisClient;
  *       in one round trip);
  *   <li><b>latency</b>: at a light load (500 tasks/s, one at a time), enqueue to handler start.
  * </ul>
- * Completion is counted by the workers (acknowledged tasks, added to a Redis counter every 20 ms)
- * and polled every 5 ms. Writes a markdown report with the machine, date and load.
+ * Each scenario runs for Corral and then BullMQ before the next one starts, so that load from
+ * elsewhere on the machine falls on both alike. Completion is counted by the workers
+ * (acknowledged tasks, added to a Redis counter every 20 ms) and polled every 5 ms. Writes a
+ * markdown report with the machine, date and load.
  */
 public final class RedisBench {
 
@@ -116,12 +118,12 @@ public final class RedisBench {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));   // waiting for redis-server to listen
                 }
             }
-            Map<String, String> rows = new LinkedHashMap<>();
             double xadd = xadd();
             log("redis-benchmark XADD: %.0f/s", xadd);
 
-            Result corral = runSystem("corral");
-            Result bull = bullmq ? runSystem("bullmq") : null;
+            Map<String, Result> results = runAll();
+            Result corral = results.get("corral");
+            Result bull = results.get("bullmq");
             String loadAfter = sh("uptime").strip();
             return report(xadd, corral, bull, loadBefore, loadAfter);
         } finally {
@@ -135,12 +137,27 @@ public final class RedisBench {
         final Map<String, Double> rates = new LinkedHashMap<>();
         double p50 = Double.NaN;
         double p99 = Double.NaN;
-        double enqueueDuringE2e = Double.NaN;
     }
 
-    private Result runSystem(String system) throws Exception {
-        Result r = new Result();
-        // enqueue alone, then drain alone
+    /**
+     * Every scenario runs for each system back to back before the next scenario starts, so that a
+     * change in the machine's load during the run falls on both systems alike.
+     */
+    private Map<String, Result> runAll() throws Exception {
+        List<String> systems = bullmq ? List.of("corral", "bullmq") : List.of("corral");
+        Map<String, Result> results = new LinkedHashMap<>();
+        for (String system : systems) results.put(system, new Result());
+        for (String system : systems) enqueueThenDrain(system, results.get(system));
+        for (String type : List.of("noop", "probe")) {
+            for (int procs = 1; procs <= 2; procs++) {
+                for (String system : systems) endToEnd(system, type, procs, results.get(system));
+            }
+        }
+        for (String system : systems) latency(system, results.get(system));
+        return results;
+    }
+
+    private void enqueueThenDrain(String system, Result r) throws Exception {
         redis.flushAll();
         Process producer = role(system, "produce", Integer.toString(count), "noop");
         awaitLine(producer, "READY");
@@ -156,34 +173,33 @@ public final class RedisBench {
         stop(w);
         r.rates.put("drain noop x1", drain);
         log("%s drain: %.0f/s", system, drain);
+    }
 
-        for (String type : List.of("noop", "probe")) {
-            for (int procs = 1; procs <= 2; procs++) {
-                redis.flushAll();
-                List<Process> ws = new ArrayList<>();
-                for (int i = 0; i < procs; i++) {
-                    ws.add(role(system, "work", workers(system)));
-                }
-                Process p = role(system, "produce", Integer.toString(count), type);
-                for (Process x : ws) awaitLine(x, "READY");
-                awaitLine(p, "READY");
-                for (Process x : ws) go(x);
-                long start = System.nanoTime();
-                go(p);
-                double rate = awaitDone(start, count);
-                double[] e = enqueued(p);
-                for (Process x : ws) stop(x);
-                String key = "e2e " + type + " x" + procs;
-                r.rates.put(key, rate);
-                if (type.equals("noop") && procs == 1) r.enqueueDuringE2e = count / e[1];
-                if (type.equals("probe")) {
-                    long seen = redis.scard("bench:probe:seen");
-                    if (seen != count) log("WARNING %s %s: probe saw %d of %d", system, key, seen, count);
-                }
-                log("%s %s: %.0f/s", system, key, rate);
-            }
+    private void endToEnd(String system, String type, int procs, Result r) throws Exception {
+        redis.flushAll();
+        List<Process> ws = new ArrayList<>();
+        for (int i = 0; i < procs; i++) {
+            ws.add(role(system, "work", workers(system)));
         }
+        Process p = role(system, "produce", Integer.toString(count), type);
+        for (Process x : ws) awaitLine(x, "READY");
+        awaitLine(p, "READY");
+        for (Process x : ws) go(x);
+        long start = System.nanoTime();
+        go(p);
+        double rate = awaitDone(start, count);
+        enqueued(p);
+        for (Process x : ws) stop(x);
+        String key = "e2e " + type + " x" + procs;
+        r.rates.put(key, rate);
+        if (type.equals("probe")) {
+            long seen = redis.scard("bench:probe:seen");
+            if (seen != count) log("WARNING %s %s: probe saw %d of %d", system, key, seen, count);
+        }
+        log("%s %s: %.0f/s", system, key, rate);
+    }
 
+    private void latency(String system, Result r) throws Exception {
         redis.flushAll();
         Process lw = role(system, "work", workers(system));
         int n = 2000;
@@ -205,7 +221,6 @@ public final class RedisBench {
             r.p99 = lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1));
         }
         log("%s latency p50 %.0f us, p99 %.0f us (%d samples)", system, r.p50, r.p99, lat.size());
-        return r;
     }
 
     private String workers(String system) {
@@ -330,7 +345,7 @@ public final class RedisBench {
         }
         s.append(String.format(Locale.ROOT, "| latency enqueue to start at 500/s, p50 / p99 | %s | %s | |%n",
                 lat(c), b == null ? "-" : lat(b)));
-        s.append("\nEnd to end runs from the producer's first enqueue to the last acknowledgement, producer and "
+        s.append("\nEach scenario ran for Corral, then at once for BullMQ, on the same server. End to end runs from the producer's first enqueue to the last acknowledgement, producer and "
                 + "workers running at once. Completion is counted from acknowledgements (Corral: the worker's "
                 + "acknowledged count; BullMQ: its 'completed' events) and polled every 5 ms.\n");
         return s.toString();

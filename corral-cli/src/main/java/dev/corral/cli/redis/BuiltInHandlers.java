@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -39,12 +40,17 @@ public final class BuiltInHandlers implements AutoCloseable {
     private final PrintWriter out;
 
     /**
-     * Handlers for {@code queue}; the probe writes through its own connection to {@code uri}.
+     * Handlers for {@code queue}; the probe writes through its own pool of up to
+     * {@code connections} connections to {@code uri} (one per handler thread, so that probes never
+     * queue for a connection).
      *
      * @throws IllegalArgumentException if {@code uri} is not a URI
      */
-    public BuiltInHandlers(String uri, String queue, PrintWriter out) {
-        this.redis = RedisClient.create(URI.create(uri));
+    public BuiltInHandlers(String uri, String queue, int connections, PrintWriter out) {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(connections);
+        pool.setMaxIdle(connections);
+        this.redis = RedisClient.builder().fromURI(URI.create(uri)).poolConfig(pool).build();
         this.probeKeys = List.of(probeSeenKey(queue), probeRunsKey(queue));
         this.out = Objects.requireNonNull(out, "out");
     }

@@ -270,17 +270,19 @@ public final class RedisConcurrencyLimiter implements Limiter, AutoCloseable {
                     return null;
                 }
                 long wait = Math.min(left, Math.min(pollNanos, Math.max(hint[0], 1_000_000L)));
-                lock.lockInterruptibly();
                 try {
-                    // A local release since the attempt means a slot may be free: retry at once.
-                    if (releases.get() == seen) {
-                        freed.awaitNanos(wait);
+                    lock.lockInterruptibly();
+                    try {
+                        // A local release since the attempt means a slot may be free: retry at once.
+                        if (releases.get() == seen) {
+                            freed.awaitNanos(wait);
+                        }
+                    } finally {
+                        lock.unlock();
                     }
                 } catch (InterruptedException e) {
                     interrupted.increment();
                     throw e;
-                } finally {
-                    lock.unlock();
                 }
                 checkOpen();
             }
