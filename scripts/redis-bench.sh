@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Corral's Redis queue beside BullMQ and redis-benchmark's raw XADD, on one redis-server on loopback
-# started for the run, in the same run (issue 11). Writes docs/bench/redis.md (machine, date, load).
+# started for the run, in the same run (issue 11). Writes corral-redis-bench.md in the current
+# directory (or --out FILE): machine, date, load. --help prints the options and runs nothing.
 #   scripts/redis-bench.sh                          100,000 tasks per scenario
 #   scripts/redis-bench.sh --count 20000            quicker
 #   scripts/redis-bench.sh --corral-workers 16 --bullmq-concurrency 64 --out /tmp/redis.md
@@ -9,6 +10,10 @@
 # and, for BullMQ, node and npm: BullMQ is installed into corral-bench/bullmq/node_modules from the
 # committed package-lock.json (npm ci), never into the product.
 set -euo pipefail
+for a in "$@"; do
+  case "$a" in -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+done
+caller="$PWD"
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
 corral_find_jdk
@@ -25,4 +30,6 @@ if [ -z "${CORRAL_BENCH_NO_BUILD:-}" ]; then
 fi
 jar="$(mktemp -d)/benchmarks.jar"
 cp corral-bench/target/benchmarks.jar "$jar"
-exec "$JAVA_HOME/bin/java" -cp "$jar" dev.corral.bench.redis.RedisBench "$@"
+args=("$@")
+[[ " $* " == *" --out "* ]] || args+=(--out "$caller/corral-redis-bench.md")
+exec "$JAVA_HOME/bin/java" -cp "$jar" dev.corral.bench.redis.RedisBench "${args[@]}"

@@ -71,17 +71,48 @@ public final class RedisBench {
         this.uri = "redis://127.0.0.1:" + port;
     }
 
+    private static final String USAGE = """
+            Usage: corral bench redis [--count N] [--corral-workers N] [--bullmq-concurrency N] [--no-bullmq] [--out FILE]
+            Corral's Redis queue beside BullMQ and redis-benchmark's raw XADD, on one redis-server on loopback
+            started for the run. Writes a markdown report (machine, date, load) to --out.
+              --count N               tasks per scenario (default 100000)
+              --corral-workers N      threads of each Corral worker process's pool (default 64)
+              --bullmq-concurrency N  concurrency of each BullMQ worker process (default 64)
+              --no-bullmq             Corral and raw XADD only (no node needed)
+              --out FILE              where the report goes (default: corral-redis-bench.md in the current directory)""";
+
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && !args[0].startsWith("--")) {
+        if (args.length > 0 && !args[0].startsWith("-")) {
             BenchRoles.main(args);
             return;
         }
         Map<String, String> o = new LinkedHashMap<>();
+        List<String> valued = List.of("--count", "--corral-workers", "--bullmq-concurrency", "--bullmq-dir", "--out");
         for (int i = 0; i < args.length; i++) {
-            boolean flag = args[i].equals("--no-bullmq");
-            o.put(args[i], flag ? "" : args[++i]);
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.println(USAGE);
+                return;
+            }
+            if (a.equals("--no-bullmq")) {
+                o.put(a, "");
+            } else if (valued.contains(a) && i + 1 < args.length) {
+                o.put(a, args[++i]);
+            } else {
+                System.err.println("corral bench redis: " + (valued.contains(a) ? a + " needs a value"
+                        : "unknown option '" + a + "'") + ". See 'corral bench redis --help'.");
+                System.exit(2);
+            }
         }
-        Path out = Path.of(o.getOrDefault("--out", "docs/bench/redis.md"));
+        for (String number : List.of("--count", "--corral-workers", "--bullmq-concurrency")) {
+            String v = o.get(number);
+            if (v != null && !v.matches("[1-9][0-9]*")) {
+                System.err.println("corral bench redis: " + number + " must be a whole number of 1 or more, got '"
+                        + v + "'. See 'corral bench redis --help'.");
+                System.exit(2);
+            }
+        }
+        Path out = Path.of(o.getOrDefault("--out", "corral-redis-bench.md"));
         RedisBench b = new RedisBench(o);
         String report = b.run();
         System.out.println(report);
