@@ -1,6 +1,6 @@
 package dev.corral.cli;
 
-import com.google.gson.GsonBuilder;
+import com.fasterxml.jackson.jr.ob.JSON;
 import dev.corral.redis.QueueStats;
 import dev.corral.redis.RedisQueue;
 import dev.corral.redis.RedisQueueException;
@@ -60,7 +60,11 @@ public final class StatsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new GsonBuilder().setPrettyPrinting().create().toJson(asMap(s)));
+            try {
+                out.println(JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asString(asMap(s)));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("could not write the statistics as JSON", e);
+            }
         } else {
             out.print(text(s));
         }
