@@ -424,15 +424,21 @@ public final class Task<T> implements RunnableFuture<T> {
             ok = true;
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                settle(RUNNING, FAILED, t, counters);
-                runner = null;
                 if (p != null) {
                     p.taskRunEnded(counters);
                 }
+                settle(RUNNING, FAILED, t, counters);
+                runner = null;
                 throw vme; // the JVM is in trouble; the worker dies and is replaced
             }
             result = t;
             ok = false;
+        }
+        // The code has returned: counted before the outcome is published, so that a caller whose
+        // get() has returned (or a listener told of the outcome) never reads this task as still
+        // running in the pool's stats (running is started - ended).
+        if (p != null) {
+            p.taskRunEnded(counters);
         }
         boolean settled = settle(RUNNING, ok ? SUCCEEDED : FAILED, result, counters);
         if (!settled) {
@@ -443,9 +449,6 @@ public final class Task<T> implements RunnableFuture<T> {
         // Cleared only after our settlement attempt: a canceller that wins the settlement always
         // finds the thread to interrupt and to wake. A release store: nothing waits on it.
         RUNNER.setRelease(this, null);
-        if (p != null) {
-            p.taskRunEnded(counters);
-        }
         if (!settled) {
             Thread.interrupted();
         }
