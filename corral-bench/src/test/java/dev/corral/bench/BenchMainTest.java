@@ -58,7 +58,7 @@ class BenchMainTest {
         assertThat(run("--rounds", "two").err).contains("'two' is not an int");
         Run only = run("--only", "tiny,fan-out");
         assertThat(only.exitCode).isEqualTo(2);
-        assertThat(only.err).contains("'fan-out' is not a scenario: expected one of tiny, handoff, ")
+        assertThat(only.err).contains("'fan-out' is not a scenario: expected one of tiny, blocking, handoff, ")
                 .contains(String.join(", ", BenchMain.Cli.SCENARIOS));
     }
 }
