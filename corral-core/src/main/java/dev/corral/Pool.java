@@ -533,6 +533,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             refused(t);
             throw rejection(true);
         }
+        admitted(t); // held by its group, whose deadlines apply while it waits there
         return false;
     }
 
@@ -680,6 +681,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                         if (events != null) {
                             events.submitted(t);
                         }
+                        admitted(t);
                         Object before = RUNNING_HERE.get();
                         RUNNING_HERE.set(t);
                         try {
@@ -704,6 +706,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** Counts a refused submission and retires its task, so that no deadline of it ever fires. */
     private void refused(Task<?> t) {
+        if (t.deadlinesWatched) {
+            t.decideAdmission(); // a deadline that passed meanwhile left the task to us: reclaimed below
+        }
         rejected.increment();
         if (events != null) {
             events.rejected(t, runState != RUNNING);
@@ -727,10 +732,29 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     /** {@link #offer}, and the SUBMITTED event once the task is known to be accepted. */
     private int offerTask(Task<?> t) {
         int r = offer(t);
-        if (r == ACCEPTED && events != null) {
-            events.submitted(t);
+        if (r == ACCEPTED) {
+            if (events != null) {
+                events.submitted(t);
+            }
+            admitted(t);
         }
         return r;
+    }
+
+    /**
+     * Ends a watched task's PENDING phase once it is accepted: a deadline that passed while the
+     * submission was being decided left the task alone (it might have been refused, and a refused
+     * task must count as rejected only); it is settled here instead, as the timer would have.
+     */
+    private void admitted(Task<?> t) {
+        if (t.deadlinesWatched) {
+            int expired = t.decideAdmission();
+            if (expired != 0) {
+                boolean whileRunning = expired != Task.EXPIRED_PENDING;
+                t.expire(new TimeoutException("task '" + t.name() + "' passed its deadline ("
+                        + (whileRunning ? "timeout" : "queueTimeout") + ", before it was accepted)"), true, whileRunning);
+            }
+        }
     }
 
     /**
@@ -848,6 +872,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
                 if (events != null) {
                     events.submitted(t);
                 }
+                admitted(t);
                 return true;
             }
             submitted.decrement();
@@ -877,8 +902,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      */
     private int awaitRoom(Task<?> t, boolean timed, long nanos) {
         int r = waitForRoom(t, timed, nanos);
-        if (r == ACCEPTED && events != null) {
-            events.submitted(t); // here, not where a worker admitted it under the lock
+        if (r == ACCEPTED) {
+            if (events != null) {
+                events.submitted(t); // here, not where a worker admitted it under the lock
+            }
+            admitted(t);
         }
         return r;
     }
@@ -1982,8 +2010,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             t.acceptedAt = ticker.nanoTime();
         }
         if ((t.timeoutNanos | t.queueTimeoutNanos) != 0 && !t.deadlinesWatched) {
-            // Watched from the first attempt; a submission that ends refused reclaims the task,
-            // which makes its deadline a no-op.
+            // Watched from the first attempt; a deadline that passes before the submission is
+            // decided leaves the task to it (see admitted and refused), so a refused task is
+            // counted rejected only, never also timed out.
             t.deadlinesWatched = true;
             if (!t.timed) {
                 t.acceptedAt = ticker.nanoTime();

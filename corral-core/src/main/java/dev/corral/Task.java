@@ -110,6 +110,17 @@ public final class Task<T> implements RunnableFuture<T> {
     long runTimeoutNanos;
     /** Whether its deadlines were handed to the pool's timer (once, at the first attempt). */
     boolean deadlinesWatched;
+    /**
+     * For a task whose deadlines are watched: whether its submission has been decided. The timer
+     * watches from the first offer, so a deadline can pass while the pool is still deciding; it
+     * must not settle a task that may yet be refused (it would count as timed out and rejected).
+     * It marks the task instead, and the submission settles it once accepted (see Pool#decided).
+     */
+    private volatile int admission;
+    static final int PENDING = 0;
+    static final int DECIDED = 1;
+    /** A deadline that applies while queued passed while PENDING; +1: it applies while running too. */
+    static final int EXPIRED_PENDING = 2;
     /** The group it belongs to, or null. */
     TaskGroup<?> group;
     /** Contexts captured at submission by the pool's propagators, or null. */
@@ -413,15 +424,21 @@ public final class Task<T> implements RunnableFuture<T> {
             ok = true;
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                settle(RUNNING, FAILED, t, counters);
-                runner = null;
                 if (p != null) {
                     p.taskRunEnded(counters);
                 }
+                settle(RUNNING, FAILED, t, counters);
+                runner = null;
                 throw vme; // the JVM is in trouble; the worker dies and is replaced
             }
             result = t;
             ok = false;
+        }
+        // The code has returned: counted before the outcome is published, so that a caller whose
+        // get() has returned (or a listener told of the outcome) never reads this task as still
+        // running in the pool's stats (running is started - ended).
+        if (p != null) {
+            p.taskRunEnded(counters);
         }
         boolean settled = settle(RUNNING, ok ? SUCCEEDED : FAILED, result, counters);
         if (!settled) {
@@ -432,9 +449,6 @@ public final class Task<T> implements RunnableFuture<T> {
         // Cleared only after our settlement attempt: a canceller that wins the settlement always
         // finds the thread to interrupt and to wake. A release store: nothing waits on it.
         RUNNER.setRelease(this, null);
-        if (p != null) {
-            p.taskRunEnded(counters);
-        }
         if (!settled) {
             Thread.interrupted();
         }
@@ -508,6 +522,12 @@ public final class Task<T> implements RunnableFuture<T> {
      * @param whileRunning whether it applies to a task that is running
      */
     boolean expire(TimeoutException cause, boolean whileQueued, boolean whileRunning) {
+        if (whileQueued && admission == PENDING && deadlinesWatched && state == QUEUED
+                && ADMISSION.compareAndSet(this, PENDING, whileRunning ? EXPIRED_PENDING + 1 : EXPIRED_PENDING)) {
+            // Not accepted yet (a claimed task is: it will run): the submission settles it if it
+            // is accepted, and a worker that claims it first finds it due (Pool#expireIfDue).
+            return false;
+        }
         if (whileQueued && (settle(QUEUED, TIMED_OUT, cause) || settle(CLAIMED, TIMED_OUT, cause))) {
             return true;
         }
@@ -549,6 +569,15 @@ public final class Task<T> implements RunnableFuture<T> {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Ends the PENDING phase (the submission was accepted or refused). Returns 0, or the
+     * EXPIRED_PENDING value if a deadline passed meanwhile and left the task to the submitter.
+     */
+    int decideAdmission() {
+        int a = (int) ADMISSION.getAndSet(this, DECIDED);
+        return a >= EXPIRED_PENDING ? a : 0;
     }
 
     boolean isQueued() {
@@ -773,6 +802,7 @@ public final class Task<T> implements RunnableFuture<T> {
     private static final VarHandle WAITERS;
     private static final VarHandle CALLBACKS;
     private static final VarHandle RUNNER;
+    private static final VarHandle ADMISSION;
 
     static {
         try {
@@ -781,6 +811,7 @@ public final class Task<T> implements RunnableFuture<T> {
             WAITERS = l.findVarHandle(Task.class, "waiters", Node.class);
             CALLBACKS = l.findVarHandle(Task.class, "callbacks", Callback.class);
             RUNNER = l.findVarHandle(Task.class, "runner", Thread.class);
+            ADMISSION = l.findVarHandle(Task.class, "admission", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
