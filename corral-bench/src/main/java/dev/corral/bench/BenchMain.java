@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
  * <ol>
  *   <li>{@link TinyTaskThroughput} through the JMH {@link Runner} API (1 and 2 producer threads,
  *       2 and 8 workers), one fork per configuration;</li>
- *   <li>{@link BlockingSubmission}: tiny tasks into a queue that is full most of the time
+ *   <li>{@link TinyTaskThroughput} again, with queues far smaller than a batch, so that it is full most of the time
  *       (capacities 1,024 and 64; 1 and 2 producers; 2 and 8 workers), Corral's {@code BLOCK}
  *       against ThreadPoolExecutor with an ArrayBlockingQueue or a LinkedBlockingQueue and a
  *       {@code put} rejection handler, in the same run;</li>
@@ -308,7 +308,9 @@ public final class BenchMain {
         for (int producers : new int[] {1, 2}) {
             progress("  blocking submission, %d producer(s)", producers);
             Options opt = new OptionsBuilder()
-                    .include(BlockingSubmission.class.getName() + ".blockingSubmission")
+                    // The tiny-task benchmark with queues far smaller than a batch: the same code,
+                    // so the two scenarios differ only in whether the queue fills.
+                    .include(TinyTaskThroughput.class.getName() + ".tinyTasks")
                     .param("executor", bounded.toArray(String[]::new))
                     .param("workers", "2", "8")
                     .param("queueCapacity", "1024", "64")

@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  *       (2 x {@value #BATCH}) so the bounded kinds never reach their overflow path and the run
  *       measures the hand-off, not back-pressure. Run with {@code -p queueCapacity=1024} to
  *       measure blocking submission instead (Corral's {@code BLOCK} against ThreadPoolExecutor's
- *       {@code put} handler; see {@link Candidates}). {@code vthread-semaphore} has no queue: its
+ *       {@code put} handler; see {@link Candidates}): {@link BenchMain}'s "blocking" scenario runs
+ *       it so, with capacities 1,024 and 64. {@code vthread-semaphore} has no queue: its
  *       producer always waits for a permit, which is its design, not a handicap we chose.</li>
  *   <li>{@code tokens}: the task's work, {@link Blackhole#consumeCPU}(tokens) (10 tokens is a few
  *       nanoseconds).</li>
