@@ -12,16 +12,19 @@ import java.util.List;
  * @param delayed      tasks waiting for their time (delayed enqueues and retries in backoff)
  * @param pending      entries delivered to a worker and not yet acknowledged (running, queued in a
  *                     worker's pool, or held by a dead worker until reclaimed)
- * @param deadLettered entries in the dead-letter stream
+ * @param deadLettered entries in the dead-letter stream now (a redrive takes them out)
  * @param enqueued     tasks ever added (duplicates dropped by an idempotency key not counted)
  * @param processed    deliveries ever acknowledged after their handler succeeded
  * @param retried      failed attempts ever scheduled for a retry
  * @param redelivered  deliveries ever reclaimed from a worker that did not settle them in time
+ * @param deadLetteredTotal entries ever moved to the dead-letter stream (a redrive does not lower
+ *                     it): the sum of the workers' {@link WorkerStats#deadLettered()}
  * @param workers      workers whose heartbeat has not expired
  * @param serverTime   the Redis server's clock when the snapshot was taken
  */
 public record QueueStats(String queue, long ready, long delayed, long pending, long deadLettered, long enqueued,
-                         long processed, long retried, long redelivered, List<WorkerInfo> workers,
+                         long processed, long retried, long redelivered, long deadLetteredTotal,
+                         List<WorkerInfo> workers,
                          Instant serverTime) {
 
     /** Copies {@code workers}. */

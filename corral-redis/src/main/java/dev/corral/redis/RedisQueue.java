@@ -262,7 +262,7 @@ public final class RedisQueue implements AutoCloseable {
         }
         return new QueueStats(name(), ready, delayed, pending, dead, counter(counters, "enqueued"),
                 counter(counters, "processed"), counter(counters, "retried"), counter(counters, "redelivered"),
-                workers, Instant.ofEpochMilli(now));
+                counter(counters, "dead"), workers, Instant.ofEpochMilli(now));
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.corral.redis;
 import dev.corral.Pool;
 import dev.corral.Task;
 import dev.corral.TaskContext;
+import dev.corral.TaskEvent;
+import dev.corral.TaskListener;
 import dev.corral.Ticker;
 import dev.corral.redis.internal.Backoff;
 import dev.corral.redis.internal.EntryCodec;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -72,7 +75,8 @@ import redis.clients.jedis.params.XReadParams;
  * Each entry runs as a task of the pool (decoded there too, so the fetcher's serial work per task
  * is one submit), so the pool's timeouts, limiters and statistics apply. When the handler returns,
  * the entry is acknowledged ({@code XACK} + {@code XDEL}); acknowledgements are sent in batches
- * by one settler thread. When it throws or times out, the entry is re-enqueued in the delayed set
+ * by one settler thread. When it throws or times out (the pool's task then fails with the same
+ * error, in the pool's statistics and events), the entry is re-enqueued in the delayed set
  * with attempt + 1 after an exponential backoff with jitter ({@link Builder#retryBackoff}), in the
  * same script as its acknowledgement; after its last attempt it goes to the dead-letter stream
  * with the error and the attempt count. Entries that cannot be decoded, have no handler, or were
@@ -84,6 +88,15 @@ import redis.clients.jedis.params.XReadParams;
  * lease is renewed every third of the visibility timeout, for all held entries in one script call.
  * A worker that dies stops renewing; after the visibility timeout live workers reclaim its entries
  * (a redelivery, counted in {@link WorkerStats#redelivered()}, not a failure).
+ *
+ * <h2>Events</h2>
+ * A worker built with {@link Builder#listener(TaskListener)} sends it a {@link TaskEvent}
+ * each time a failed attempt is {@linkplain TaskEvent.Kind#RETRIED retried}, an entry is
+ * {@linkplain TaskEvent.Kind#DEAD_LETTERED dead-lettered}, or one is
+ * {@linkplain TaskEvent.Kind#REDELIVERED reclaimed} from another worker: once per move
+ * of the matching {@link WorkerStats} counter, once Redis has confirmed it. Give the same listener
+ * (a journal) to the pool, and it holds the whole story of each task: the pool's events of every
+ * attempt, then the worker's verdict.
  *
  * <h2>Connection loss</h2>
  * Every Redis call is bounded by the {@link Builder#timeout(Duration) timeout}. When Redis is
@@ -130,6 +143,8 @@ public final class RedisWorker implements AutoCloseable {
     private final int maxPayloadBytes;
     private final Backoff retryBackoff;
     private final Backoff reconnectBackoff;
+    /** Null without a listener: each place an event could go out then costs one null check. */
+    private final WorkerEvents events;
     private final Clock clock;
     private final Ticker ticker;
     private final String host;
@@ -190,6 +205,8 @@ public final class RedisWorker implements AutoCloseable {
         this.clock = b.clock;
         this.ticker = b.ticker;
         this.startedMillis = clock.millis();
+        this.events = b.listener == null ? null
+                : new WorkerEvents(b.listener, pool.name(), b.queue, id, ticker, handlers.keySet());
         int nFetchers = Math.min(b.fetchers > 0 ? b.fetchers : (maxInFlight >= 32 ? 2 : 1), maxInFlight);
         connector.clientName("corral-worker");
         // Each fetcher may sit in XREAD BLOCK on its own connection; the settler, the lease and
@@ -522,11 +539,15 @@ public final class RedisWorker implements AutoCloseable {
         if (deliveries > 1) redelivered.incrementAndGet();
         d.tookSlot = true; // the fetcher reserved this slot before fetching
         try {
-            Task<Object> task = pool.submit(() -> {
+            Callable<Object> attempt = () -> {
                 run(d, pairs);
                 return null;
-            });
+            };
+            Task<Object> task = events == null ? pool.submit(attempt) : pool.submit(attempt, events.options(pairs));
             d.task = task;
+            if (events != null && deliveries > 1) {
+                events.redelivered(task.id(), WorkerEvents.type(pairs), entryId, deliveries);
+            }
             task.whenComplete((v, error) -> {
                 if (error != null) onPoolOutcome(d, error);
             });
@@ -550,20 +571,23 @@ public final class RedisWorker implements AutoCloseable {
         } else if (d.entry == null) {
             // Timed out in the pool's queue before it was even decoded: not an attempt.
             decide(d, Outcome.handBack(d));
-        } else {
+        } else if (!d.decided.get()) {
+            // Timed out while running. (A handler that threw has decided already, then rethrown.)
             failed.incrementAndGet();
             decide(d, failure(d, error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error));
         }
     }
 
-    private void run(Delivery d, List<?> pairs) {
+    private void run(Delivery d, List<?> pairs) throws Exception {
         d.started = true;
         if (d.decided.get()) return;
+        if (events != null) d.poolTaskId = TaskContext.current().id();
         TaskEntry e;
         try {
             e = EntryCodec.decode(pairs, maxPayloadBytes);
         } catch (MalformedEntryException m) {
             malformed.incrementAndGet();
+            if (events != null) d.rawType = WorkerEvents.type(pairs);
             decide(d, Outcome.dead(d, m.reason(), m.getMessage()));
             return;
         }
@@ -595,10 +619,14 @@ public final class RedisWorker implements AutoCloseable {
                 decide(d, failure(d, t));
             }
             if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) throw vme;
+            // Decided: now the pool records the attempt as failed too (its statistics, its
+            // listener's FAILED event), rather than as a task that returned.
+            throw t;
         }
     }
 
     private Outcome failure(Delivery d, Throwable t) {
+        d.failure = t;
         String error = describe(t);
         TaskEntry e = d.entry;
         if (e.attempt() < e.maxAttempts()) {
@@ -796,29 +824,64 @@ public final class RedisWorker implements AutoCloseable {
         }
         List<?> r = (List<?>) QueueScripts.SETTLE.eval(redis, scriptKeys, args);
         long notOwned = EntryCodec.number(r.get(4));
+        // Acknowledgements always land; the other verdicts are skipped for entries another worker
+        // reclaimed meanwhile (its run decides): the script lists their positions among the
+        // non-acknowledgements, so each counter (and each event) moves only for a confirmed move.
+        List<?> skippedAt = (List<?>) r.get(5);
+        int nextSkipped = 0;
+        int position = 0;
         long acks = 0, retries = 0, deads = 0, backs = 0;
         for (Outcome o : batch) {
             held.remove(o.delivery.key, o.delivery);
+            if (o.action == Outcome.ACK) {
+                acks++;
+                continue;
+            }
+            position++;
+            if (nextSkipped < skippedAt.size() && EntryCodec.number(skippedAt.get(nextSkipped)) == position) {
+                nextSkipped++;
+                continue;
+            }
             switch (o.action[0]) {
-                case 'a' -> acks++;
                 case 'r' -> retries++;
                 case 'd' -> deads++;
                 default -> backs++;
             }
         }
-        // Acknowledgements always land; the other verdicts are skipped for entries another worker
-        // reclaimed meanwhile (its run decides), which the script counts as not owned.
         acknowledged.addAndGet(acks);
-        long skipped = notOwned;
-        long r2 = Math.max(0, retries - Math.min(skipped, retries));
-        skipped -= retries - r2;
-        long d2 = Math.max(0, deads - Math.min(skipped, deads));
-        skipped -= deads - d2;
-        long b2 = Math.max(0, backs - Math.min(skipped, backs));
-        retried.addAndGet(r2);
-        deadLettered.addAndGet(d2);
-        handedBack.addAndGet(b2);
+        retried.addAndGet(retries);
+        deadLettered.addAndGet(deads);
+        handedBack.addAndGet(backs);
         leaseLost.addAndGet(notOwned);
+        if (events != null && retries + deads > 0) emit(batch, skippedAt);
+    }
+
+    /** The batch's confirmed retries and dead letters, to the listener (the settler's thread). */
+    private void emit(List<Outcome> batch, List<?> skippedAt) {
+        int nextSkipped = 0;
+        int position = 0;
+        for (Outcome o : batch) {
+            if (o.action == Outcome.ACK) continue;
+            position++;
+            if (nextSkipped < skippedAt.size() && EntryCodec.number(skippedAt.get(nextSkipped)) == position) {
+                nextSkipped++;
+                continue;
+            }
+            Delivery d = o.delivery;
+            TaskEntry e = d.entry;
+            long taskId = d.poolTaskId > 0 ? d.poolTaskId : TaskEvent.NO_TASK;
+            if (o.action == Outcome.RETRY) {
+                events.retried(taskId, e.type(), e.id(), d.entryId, e.attempt(), e.maxAttempts(), o.delayMillis,
+                        d.failure);
+            } else if (o.action == Outcome.DEAD) {
+                // Before decoding, or with an entry that failed to decode, only the raw type is known.
+                Throwable error = d.failure != null ? d.failure
+                        : "too-many-deliveries".equals(o.reason) ? new IllegalStateException(o.error)
+                        : new IllegalArgumentException(o.error);
+                events.deadLettered(taskId, e != null ? e.type() : d.rawType, e != null ? e.id() : null, d.entryId,
+                        e != null ? e.attempt() : 0, e != null ? e.maxAttempts() : 0, o.reason, error);
+            }
+        }
     }
 
     private static final byte[] ZERO = EntryCodec.bytes(0);
@@ -909,6 +972,12 @@ public final class RedisWorker implements AutoCloseable {
         volatile boolean started;
         volatile boolean tookSlot;
         volatile boolean leaseLostNoted;
+        /** With a listener: the pool task that ran it (0 until it started). Published by the outcomes queue. */
+        long poolTaskId;
+        /** The handler's error, for a listener's RETRIED or DEAD_LETTERED event. Published by the outcomes queue. */
+        Throwable failure;
+        /** With a listener: the type of an entry that could not be decoded, if it had one. */
+        String rawType;
 
         /** Level and entry id: unique among the entries this worker holds. */
         final String key;
@@ -961,6 +1030,7 @@ public final class RedisWorker implements AutoCloseable {
         private String workerId;
         private Clock clock = Clock.systemUTC();
         private Ticker ticker = Ticker.system();
+        private TaskListener listener;
 
         private Builder(String uri) {
             this.connector = RedisConnector.of(uri);
@@ -1107,6 +1177,25 @@ public final class RedisWorker implements AutoCloseable {
         /** The monotonic clock for the reclaim cadence, rates and stop deadlines; default {@link Ticker#system()}. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Receives this worker's {@link TaskEvent.Kind#RETRIED RETRIED},
+         * {@link TaskEvent.Kind#DEAD_LETTERED DEAD_LETTERED} and
+         * {@link TaskEvent.Kind#REDELIVERED REDELIVERED} events (their fields and
+         * {@code detail} are described in {@link TaskEvent}), each once its move is
+         * confirmed in Redis and counted in {@link WorkerStats}. RETRIED and DEAD_LETTERED are
+         * delivered on the worker's settler thread, REDELIVERED on a fetcher thread: a listener must
+         * be quick (a {@code JournalWriter} is). One that throws is logged and otherwise ignored.
+         * <p>
+         * With a listener, the worker also names each attempt's pool task after the task's type
+         * ({@link dev.corral.TaskOptions#name}), so the pool's own events (SUBMITTED, STARTED,
+         * FAILED...) say which type ran: give the same listener to the pool's builder for one
+         * journal of the whole story. Default: none (the hot path then pays one null check).
+         */
+        public Builder listener(TaskListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

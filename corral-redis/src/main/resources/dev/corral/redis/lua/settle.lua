@@ -10,7 +10,8 @@
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] count of acknowledgements, ARGV[4] count of other
 -- verdicts, then 2 per acknowledgement (level, entry id), then 6 per other verdict:
 --   action, level, entry id, delay ms, reason, error
--- Returns {acked, retried, dead, handed back, not owned}.
+-- Returns {acked, retried, dead, handed back, not owned, positions not owned}: the last lists the
+-- 1-based positions, among the non-acknowledgement verdicts, of those left to another owner.
 local group, consumer = ARGV[1], ARGV[2]
 local nAcks = tonumber(ARGV[3])
 local n = tonumber(ARGV[4])
@@ -19,6 +20,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nowText = string.format('%.0f', now)
 local acks = {}
 local acked, retried, dead, handed, notOwned = 0, 0, 0, 0, 0
+local skipped = {}
 
 local function owned(key, id)
   -- pcall: after a restart without persistence the group is gone, and nothing is owned.
@@ -54,6 +56,7 @@ for i = 1, n do
     local f = e[1] and e[1][2]
     if not f then
       notOwned = notOwned + 1
+      skipped[#skipped + 1] = i
     elseif action == 'r' then
       local attempt = 1
       for j = 1, #f - 1, 2 do
@@ -80,6 +83,7 @@ for i = 1, n do
     end
   else
     notOwned = notOwned + 1
+    skipped[#skipped + 1] = i
   end
 end
 
@@ -92,4 +96,4 @@ if acked > 0 then redis.call('HINCRBY', KEYS[13], 'processed', acked) end
 if retried > 0 then redis.call('HINCRBY', KEYS[13], 'retried', retried) end
 if dead > 0 then redis.call('HINCRBY', KEYS[13], 'dead', dead) end
 if handed > 0 then redis.call('HINCRBY', KEYS[13], 'handedback', handed) end
-return {acked, retried, dead, handed, notOwned}
+return {acked, retried, dead, handed, notOwned, skipped}
