@@ -9,7 +9,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * What a journal says about the tasks of one name: how many events of each kind (submitted,
- * started, succeeded, failed, ...), and the run-time percentiles of those that ran to an outcome.
+ * started, succeeded, failed, ..., and for a Redis queue's tasks, named after their type, retried
+ * and dead-lettered), and the run-time percentiles of those that ran to an outcome.
  *
  * @param name      the task name ({@link Journal#UNNAMED} for tasks without one)
  * @param counts    events by kind; kinds that never occurred are absent
@@ -25,6 +26,22 @@ public record TaskNameStats(String name, Map<TaskEvent.Kind, Long> counts, long 
     /** Events of {@code kind} for this name, 0 if none. */
     public long count(TaskEvent.Kind kind) {
         return counts.getOrDefault(kind, 0L);
+    }
+
+    /**
+     * Failed attempts of a distributed queue's tasks that were re-enqueued for another
+     * ({@link TaskEvent.Kind#RETRIED} events), 0 if none.
+     */
+    public long retried() {
+        return count(TaskEvent.Kind.RETRIED);
+    }
+
+    /**
+     * A distributed queue's tasks moved to its dead-letter stream ({@link TaskEvent.Kind#DEAD_LETTERED}
+     * events: attempts exhausted, or an entry that could not run), 0 if none.
+     */
+    public long deadLettered() {
+        return count(TaskEvent.Kind.DEAD_LETTERED);
     }
 
     /** Failures among the outcomes (failed, timed out, discarded), as a fraction of all outcomes. */

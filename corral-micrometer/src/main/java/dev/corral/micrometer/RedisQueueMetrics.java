@@ -37,11 +37,13 @@ import java.util.function.ToDoubleFunction;
  *   <li>function counters, tasks, monotonic across the queue's life:
  *       {@code corral.redis.queue.enqueued}, {@code corral.redis.queue.processed} (acknowledged after
  *       the handler succeeded: the throughput is its {@code rate()}), {@code corral.redis.queue.retried},
- *       {@code corral.redis.queue.redelivered}</li>
+ *       {@code corral.redis.queue.redelivered}, {@code corral.redis.queue.dead.letters} (entries ever
+ *       moved to the dead-letter stream; a redrive does not lower it)</li>
  *   <li>{@code corral.redis.queue.stats.failures}: snapshots that could not be read (Redis down or
  *       slow)</li>
  * </ul>
- * See {@link QueueStats} for exactly what each figure counts.
+ * See {@link QueueStats} for exactly what each figure counts. One worker's own counters (its
+ * retries, dead letters, redeliveries...) are bound by {@link RedisWorkerMetrics}.
  *
  * <h2>One round trip per scrape</h2>
  * Every meter reads the same snapshot: the first meter a scrape asks fetches it (one script call,
@@ -122,6 +124,8 @@ public final class RedisQueueMetrics implements MeterBinder {
         counter(registry, "corral.redis.queue.retried", QueueStats::retried, "Failed attempts ever scheduled for a retry");
         counter(registry, "corral.redis.queue.redelivered", QueueStats::redelivered,
                 "Deliveries ever reclaimed from a worker that did not settle them in time");
+        counter(registry, "corral.redis.queue.dead.letters", QueueStats::deadLetteredTotal,
+                "Entries ever moved to the dead-letter stream");
         FunctionCounter.builder("corral.redis.queue.stats.failures", this, m -> {
                     m.lock.lock();
                     try {

@@ -94,6 +94,7 @@ class RedisQueueMetricsPrometheusTest {
                 assertThat(busy.value("corral_redis_queue_processed_tasks_total", tags)).isEqualTo(5);
                 assertThat(busy.value("corral_redis_queue_retried_tasks_total", tags)).isZero();
                 assertThat(busy.value("corral_redis_queue_redelivered_tasks_total", tags)).isZero();
+                assertThat(busy.value("corral_redis_queue_dead_letters_tasks_total", tags)).isEqualTo(2);
                 assertThat(busy.value("corral_redis_queue_stats_failures_total", tags)).isZero();
 
                 release.countDown();
@@ -113,6 +114,15 @@ class RedisQueueMetricsPrometheusTest {
                 assertThat(done.value("corral_redis_queue_dead_lettered_tasks", tags)).isEqualTo(2);
                 assertThat(done.value("corral_redis_queue_processed_tasks_total", tags)).isEqualTo(10);
                 assertThat(done.value("corral_redis_queue_enqueued_tasks_total", tags)).isEqualTo(16);
+
+                // Redriven, the two failing tasks fail again: the stream holds two dead letters,
+                // and the count of dead letters ever written is four.
+                assertThat(q.redrive(q.deadLetters(10).stream().map(d -> d.id()).toList())).isEqualTo(2);
+                await().atMost(WAIT).until(() -> q.stats().deadLetteredTotal() == 4 && q.stats().deadLettered() == 2);
+                nanos.addAndGet(MAX_AGE.toNanos());
+                Scrape redriven = new Scrape(registry.scrape());
+                assertThat(redriven.value("corral_redis_queue_dead_lettered_tasks", tags)).isEqualTo(2);
+                assertThat(redriven.value("corral_redis_queue_dead_letters_tasks_total", tags)).isEqualTo(4);
             } finally {
                 release.countDown();
                 assertThat(w.stop(Duration.ofSeconds(10)).clean()).isTrue();
@@ -139,7 +149,7 @@ class RedisQueueMetricsPrometheusTest {
 
         nanos.addAndGet(Duration.ofSeconds(1).toNanos());
         Scrape after = new Scrape(registry.scrape());
-        // Ten meters asked; one failed read answered them all.
+        // Eleven meters asked; one failed read answered them all.
         assertThat(after.value("corral_redis_queue_stats_failures_total", tags)).isEqualTo(1);
         assertThat(after.value("corral_redis_queue_ready_tasks", tags)).isNaN();
         assertThat(after.value("corral_redis_queue_enqueued_tasks_total", tags)).isEqualTo(2);

@@ -20,7 +20,7 @@ import java.util.Objects;
 
 /**
  * Carries a trace through a Redis queue: the producer's span context travels in the entry as a
- * W3C {@code traceparent}, and the worker runs the handler in a CONSUMER span that is its child,
+ * W3C {@code traceparent} (and {@code tracestate}), and the worker runs the handler in a CONSUMER span that is its child,
  * so a producer's trace continues in whichever worker process takes the task.
  *
  * <pre>{@code
@@ -35,10 +35,15 @@ import java.util.Objects;
  * Needs {@code corral-redis} on the class path (an optional dependency of this module).
  *
  * <h2>What travels</h2>
- * Only the {@code traceparent} (trace id, parent span id, sampled flag), in
- * {@link EnqueueOptions#traceContext(String)}; {@code tracestate} and baggage do not travel. The
- * W3C format is written and read by OpenTelemetry's own {@link W3CTraceContextPropagator}
- * whatever propagators the application configured, so producers and workers always agree.
+ * The W3C {@code traceparent} (trace id, parent span id, sampled flag) and, when the span has one,
+ * its {@code tracestate} (vendors' entries), in {@link EnqueueOptions#traceContext(String)} as
+ * {@code "<traceparent>"} or {@code "<traceparent> <tracestate>"} (a traceparent holds no space).
+ * The trace context is bounded to {@link EnqueueOptions#MAX_KEY_LENGTH} characters, so a longer
+ * tracestate loses its right-most entries, as the W3C specification lets a carrier do. Baggage does
+ * not travel. The W3C format is written and read by OpenTelemetry's own
+ * {@link W3CTraceContextPropagator} whatever propagators the application configured, so producers
+ * and workers always agree; workers from before tracestate travelled read the traceparent and
+ * ignore the rest.
  *
  * <h2>The worker's span</h2>
  * Named {@code "process <queue>"} (OpenTelemetry's messaging conventions), kind CONSUMER, the child
@@ -66,18 +71,26 @@ public final class RedisTracing {
     static final AttributeKey<String> WORKER_ID = AttributeKey.stringKey("corral.redis.worker.id");
 
     private static final String TRACEPARENT = "traceparent";
+    private static final String TRACESTATE = "tracestate";
     private static final TextMapPropagator W3C = W3CTraceContextPropagator.getInstance();
 
-    /** Reads the one header the entry carries; the propagator asks for nothing else it needs. */
+    /** Reads the two headers from the entry's {@code "<traceparent>[ <tracestate>]"}. */
     private static final TextMapGetter<String> FROM_ENTRY = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(String carrier) {
-            return List.of(TRACEPARENT);
+            return List.of(TRACEPARENT, TRACESTATE);
         }
 
         @Override
         public String get(String carrier, String key) {
-            return TRACEPARENT.equals(key) ? carrier : null;
+            if (carrier == null) {
+                return null;
+            }
+            int space = carrier.indexOf(' ');
+            if (TRACEPARENT.equals(key)) {
+                return space < 0 ? carrier : carrier.substring(0, space);
+            }
+            return TRACESTATE.equals(key) && space >= 0 ? carrier.substring(space + 1) : null;
         }
     };
 
@@ -97,7 +110,8 @@ public final class RedisTracing {
     }
 
     /**
-     * {@code options} carrying the current span's context as a W3C {@code traceparent}, or
+     * {@code options} carrying the current span's context as a W3C {@code traceparent} (and
+     * {@code tracestate}, see the class comment), or
      * {@code options} unchanged when no valid span is current (nothing to continue). A trace
      * context already set on {@code options} is replaced.
      *
@@ -108,8 +122,8 @@ public final class RedisTracing {
     }
 
     /**
-     * {@code options} carrying {@code context}'s span as a W3C {@code traceparent}, or
-     * {@code options} unchanged when {@code context} has no valid span.
+     * {@code options} carrying {@code context}'s span as a W3C {@code traceparent} (and
+     * {@code tracestate}), or {@code options} unchanged when {@code context} has no valid span.
      *
      * @throws NullPointerException if an argument is null
      */
@@ -119,12 +133,36 @@ public final class RedisTracing {
         Map<String, String> headers = new HashMap<>(2);
         W3C.inject(context, headers, Map::put);
         String traceparent = headers.get(TRACEPARENT);
-        return traceparent == null ? options : options.traceContext(traceparent);
+        if (traceparent == null) {
+            return options;
+        }
+        String state = fit(headers.get(TRACESTATE), EnqueueOptions.MAX_KEY_LENGTH - traceparent.length() - 1);
+        return options.traceContext(state == null ? traceparent : traceparent + " " + state);
     }
 
     /**
-     * The context a task's {@code traceparent} continues, on top of {@code base}; {@code base} itself
-     * when the task carries none or one that is not a valid W3C {@code traceparent}.
+     * {@code tracestate} cut to at most {@code max} characters by dropping whole entries from the
+     * right (the W3C rule for a carrier short of room), or null if none is left.
+     */
+    static String fit(String tracestate, int max) {
+        if (tracestate == null) {
+            return null;
+        }
+        String s = tracestate.strip();
+        while (s.length() > max) {
+            int comma = s.lastIndexOf(',');
+            if (comma < 0) {
+                return null;
+            }
+            s = s.substring(0, comma).strip();
+        }
+        return s.isEmpty() ? null : s;
+    }
+
+    /**
+     * The context a task's {@code traceparent} (and {@code tracestate}) continues, on top of
+     * {@code base}; {@code base} itself when the task carries none or one that is not a valid W3C
+     * {@code traceparent}.
      *
      * @throws NullPointerException if an argument is null
      */

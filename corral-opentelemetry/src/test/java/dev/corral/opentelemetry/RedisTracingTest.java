@@ -12,6 +12,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
@@ -134,6 +136,53 @@ class RedisTracingTest {
                 .hasMessageContaining("tracer");
         assertThatThrownBy(() -> RedisTracing.create(tracer).trace(null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("handler");
+    }
+
+    @Test
+    void aProducersTracestateTravelsWithItsTraceparentAndReachesTheWorkersSpan() {
+        TraceState state = TraceState.builder().put("vendor", "v1").put("other", "x y").build();
+        SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c",
+                "b7ad6b7169203331", TraceFlags.getSampled(), state);
+        EnqueueOptions carried = RedisTracing.inject(EnqueueOptions.of(), Context.root().with(Span.wrap(remote)));
+        assertThat(carried.traceContext()).startsWith("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 ")
+                .contains("vendor=v1").contains("other=x y");
+
+        Map<String, SpanContext> seen = new ConcurrentHashMap<>();
+        RedisTracing tracing = RedisTracing.create(tracer);
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "tracestate")) {
+            String id = q.enqueue("ship", "order-3", carried);
+            // A traceparent alone, as producers wrote it before tracestate travelled.
+            String old = q.enqueue("ship", "order-4", EnqueueOptions.of()
+                    .traceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+            try (RedisWorker w = RedisWorker.builder(redis.uri()).queue("tracestate")
+                    .handler("ship", tracing.trace((ctx, payload) -> seen.put(ctx.id(), Span.current().getSpanContext())))
+                    .start()) {
+                await().atMost(WAIT).until(() -> seen.size() == 2);
+            }
+            assertThat(seen.get(id).getTraceId()).isEqualTo(remote.getTraceId());
+            assertThat(seen.get(id).getTraceState().asMap()).isEqualTo(state.asMap());
+            assertThat(spanOf(id).getParentSpanId()).isEqualTo(remote.getSpanId());
+            assertThat(seen.get(old).getTraceId()).isEqualTo(remote.getTraceId());
+            assertThat(seen.get(old).getTraceState().isEmpty()).isTrue();
+        }
+    }
+
+    @Test
+    void aTracestateTooLongForTheEntryLosesItsRightMostEntries() {
+        assertThat(RedisTracing.fit("a=1,b=2,c=3", 11)).isEqualTo("a=1,b=2,c=3");
+        assertThat(RedisTracing.fit("a=1,b=2,c=3", 10)).isEqualTo("a=1,b=2");
+        assertThat(RedisTracing.fit("a=1,b=2,c=3", 3)).isEqualTo("a=1");
+        assertThat(RedisTracing.fit("a=1,b=2,c=3", 2)).isNull();
+        assertThat(RedisTracing.fit("", 100)).isNull();
+        assertThat(RedisTracing.fit(null, 100)).isNull();
+
+        io.opentelemetry.api.trace.TraceStateBuilder big = TraceState.builder();
+        for (int i = 0; i < 32; i++) big.put("vendor" + i, "x".repeat(40));
+        SpanContext remote = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c",
+                "b7ad6b7169203331", TraceFlags.getSampled(), big.build());
+        String carried = RedisTracing.inject(EnqueueOptions.of(), Context.root().with(Span.wrap(remote))).traceContext();
+        assertThat(carried.length()).isLessThanOrEqualTo(EnqueueOptions.MAX_KEY_LENGTH).isGreaterThan(400);
+        assertThat(carried).startsWith("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01 ").doesNotEndWith(",");
     }
 
     private List<SpanData> consumerSpans() {
