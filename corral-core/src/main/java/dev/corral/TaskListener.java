@@ -7,7 +7,10 @@ import java.util.Objects;
  * Receives every change of state of a pool's tasks, and the pool's own scaling and shutdown, as
  * immutable {@link TaskEvent}s. Registered with {@link Pool.Builder#listener(TaskListener)} when
  * the pool is built; metrics ({@code corral-micrometer}), the JSON-lines journal
- * ({@code corral-journal}) and tracing ({@code corral-opentelemetry}) are listeners.
+ * ({@code corral-journal}) and tracing ({@code corral-opentelemetry}) are listeners. A distributed
+ * queue's worker ({@code corral-redis}) can be given the same listener for its own
+ * {@link TaskEvent.Kind#RETRIED}, {@link TaskEvent.Kind#DEAD_LETTERED} and
+ * {@link TaskEvent.Kind#REDELIVERED} events.
  *
  * <pre>{@code
  * Pool pool = Pool.builder().name("api")

@@ -14,6 +14,7 @@ import java.io.IOException;
  * {"journal":"corral","version":1,"wallMillis":1764921600000,"nanoTime":123}        first line
  * {"kind":"SUCCEEDED","pool":"api","task":42,"name":"load-user","t":456,"wait":1200,"run":3400}
  * {"kind":"FAILED","pool":"api","task":43,"t":789,"wait":0,"run":10,"error":{"type":"java.lang.IllegalStateException","message":"boom"}}
+ * {"kind":"RETRIED","pool":"mail","task":44,"name":"send_email","t":990,"error":{...},"detail":"queue=emails task=Cg8e entry=1-0 attempt=1/3 retryIn=400ms"}
  * {"dropped":17,"nanoTime":999}                                                      events lost
  * </pre>
  * Fields an event does not have ({@code task} of a pool event, an unknown {@code wait} or

@@ -1188,6 +1188,7 @@ public final class RedisWorker implements AutoCloseable {
          * confirmed in Redis and counted in {@link WorkerStats}. RETRIED and DEAD_LETTERED are
          * delivered on the worker's settler thread, REDELIVERED on a fetcher thread: a listener must
          * be quick (a {@code JournalWriter} is). One that throws is logged and otherwise ignored.
+         * Every such event is delivered, whatever the listener's {@code everyTask()} says.
          * <p>
          * With a listener, the worker also names each attempt's pool task after the task's type
          * ({@link dev.corral.TaskOptions#name}), so the pool's own events (SUBMITTED, STARTED,
