@@ -4,6 +4,7 @@
 # directory (or --out FILE): machine, date, load. --help prints the options and runs nothing.
 #   scripts/redis-bench.sh                          100,000 tasks per scenario
 #   scripts/redis-bench.sh --count 20000            quicker
+#   scripts/redis-bench.sh --warmup 0               cold processes only (default warm-up: 20000 tasks)
 #   scripts/redis-bench.sh --corral-workers 16 --bullmq-concurrency 64 --out /tmp/redis.md
 #   scripts/redis-bench.sh --no-bullmq              Corral and XADD only
 # Needs redis-server and redis-benchmark on the PATH (Debian: apt-get install redis-server redis-tools)
@@ -11,7 +12,7 @@
 # committed package-lock.json (npm ci), never into the product.
 set -euo pipefail
 for a in "$@"; do
-  case "$a" in -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+  case "$a" in -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 done
 caller="$PWD"
 cd "$(dirname "$0")/.."

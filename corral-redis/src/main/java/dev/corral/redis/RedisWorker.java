@@ -74,9 +74,10 @@ import redis.clients.jedis.params.XReadParams;
  * <h2>Running and acknowledging</h2>
  * Each entry runs as a task of the pool (decoded there too, so the fetcher's serial work per task
  * is one submit), so the pool's timeouts, limiters and statistics apply. When the handler returns,
- * the entry is acknowledged ({@code XACK} + {@code XDEL}); acknowledgements are sent in batches
- * by one settler thread. When it throws or times out (the pool's task then fails with the same
- * error, in the pool's statistics and events), the entry is re-enqueued in the delayed set
+ * the entry is acknowledged ({@code XACK}); acknowledgements are sent in batches by one settler
+ * thread, which also trims acknowledged entries from the streams in whole nodes ({@code XTRIM MINID}
+ * up to the oldest pending entry). When it throws or times out (the pool's task then fails with the
+ * same error, in the pool's statistics and events), the entry is re-enqueued in the delayed set
  * with attempt + 1 after an exponential backoff with jitter ({@link Builder#retryBackoff}), in the
  * same script as its acknowledgement; after its last attempt it goes to the dead-letter stream
  * with the error and the attempt count. Entries that cannot be decoded, have no handler, or were

@@ -25,12 +25,14 @@ import redis.clients.jedis.RedisClient;
  * The Corral side of the Redis benchmark, one role per process, speaking the same line protocol as
  * {@code corral-bench/bullmq/bench.mjs}: print {@code READY}, wait for {@code go} on stdin, work.
  * <ul>
- *   <li>{@code produce URI QUEUE N TYPE}: enqueues N tasks with {@code enqueueAll} (script batches
- *       of 500, pipelined 10,000 at a time), prints {@code ENQUEUED n seconds};
+ *   <li>{@code produce URI QUEUE N TYPE [WARM]}: enqueues N tasks with {@code enqueueAll} (script
+ *       batches of 500, pipelined 10,000 at a time), prints {@code ENQUEUED n seconds}; with WARM,
+ *       first WARM tasks, then {@code WARMED seconds}, and waits for {@code go} again;
  *   <li>{@code work URI QUEUE WORKERS}: one {@link RedisWorker} on a pool of WORKERS threads; adds
  *       the acknowledged count to {@code bench:done} every 20 ms; SIGTERM stops it;
- *   <li>{@code latency URI QUEUE N RATE}: enqueues N tasks one by one at RATE a second, each
- *       carrying its enqueue time; the worker pushes enqueue-to-start µs to {@code bench:lat}.
+ *   <li>{@code latency URI QUEUE N RATE [WARM]}: enqueues N tasks one by one at RATE a second, each
+ *       carrying its enqueue time; the worker pushes enqueue-to-start µs to {@code bench:lat}; with
+ *       WARM, WARM such tasks first, then {@code WARMED seconds} and {@code go} again.
  * </ul>
  * Task types: {@code noop}; {@code probe} (SADD QUEUE:probe:seen ID + INCR QUEUE:probe:runs in one
  * script, as {@code corral worker}'s probe); {@code lat}.
@@ -46,14 +48,25 @@ final class BenchRoles {
 
     private BenchRoles() {}
 
+    private static final BufferedReader IN = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+
     static void awaitGo() throws IOException {
         System.out.println("READY");
         System.out.flush();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line = in.readLine();
-        if (line == null) {
+        awaitLine();
+    }
+
+    private static void awaitLine() throws IOException {
+        if (IN.readLine() == null) {
             System.exit(3);   // the harness went away
         }
+    }
+
+    /** Prints {@code WARMED seconds} and waits for the harness's next {@code go}. */
+    private static void warmed(long t0) throws IOException {
+        System.out.println("WARMED " + (System.nanoTime() - t0) / 1e9);
+        System.out.flush();
+        awaitLine();
     }
 
     static long nowMicros() {
@@ -61,42 +74,64 @@ final class BenchRoles {
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
-    static void produce(String uri, String queue, int n, String type) throws IOException {
+    static void produce(String uri, String queue, int n, String type, int warm) throws IOException {
         try (RedisQueue q = RedisQueue.connect(uri, queue)) {
             q.stats();   // connected before the clock starts
             awaitGo();
-            long t0 = System.nanoTime();
-            List<NewTask> chunk = new ArrayList<>(10_000);
-            for (int i = 0; i < n; i++) {
-                chunk.add(NewTask.of(type, Integer.toString(i)));
-                if (chunk.size() == 10_000 || i == n - 1) {
-                    q.enqueueAll(chunk);
-                    chunk.clear();
-                }
+            if (warm > 0) {
+                long w0 = System.nanoTime();
+                enqueueAll(q, warm, type, "w");
+                warmed(w0);
             }
+            long t0 = System.nanoTime();
+            enqueueAll(q, n, type, "");
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.println("ENQUEUED " + n + " " + seconds);
         }
     }
 
-    static void latency(String uri, String queue, int n, double rate) throws IOException {
-        try (RedisQueue q = RedisQueue.connect(uri, queue)) {
-            awaitGo();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                long due = t0 + (long) (i * 1e9 / rate);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);   // pacing an open-loop producer
-                }
-                q.enqueue("lat", Long.toString(nowMicros()));
+    private static void enqueueAll(RedisQueue q, int n, String type, String prefix) {
+        List<NewTask> chunk = new ArrayList<>(10_000);
+        for (int i = 0; i < n; i++) {
+            chunk.add(NewTask.of(type, prefix + i));
+            if (chunk.size() == 10_000 || i == n - 1) {
+                q.enqueueAll(chunk);
+                chunk.clear();
             }
+        }
+    }
+
+    static void latency(String uri, String queue, int n, double rate, int warm) throws IOException {
+        try (RedisQueue q = RedisQueue.connect(uri, queue)) {
+            q.stats();   // connected before the clock starts, as the BullMQ side's waitUntilReady
+            awaitGo();
+            if (warm > 0) {
+                long w0 = System.nanoTime();
+                paced(q, warm, rate);
+                warmed(w0);
+            }
+            long t0 = System.nanoTime();
+            paced(q, n, rate);
             System.out.println("ENQUEUED " + n + " " + (System.nanoTime() - t0) / 1e9);
         }
     }
 
+    private static void paced(RedisQueue q, int n, double rate) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long due = t0 + (long) (i * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);   // pacing an open-loop producer
+            }
+            q.enqueue("lat", Long.toString(nowMicros()));
+        }
+    }
+
     static void work(String uri, String queue, int workers) throws Exception {
-        Pool pool = Pool.builder().name("bench").workers(workers).build();
+        Pool.Builder pb = Pool.builder().name("bench").workers(workers);
+        if (Boolean.getBoolean("bench.virtual")) pb.virtualThreads();
+        Pool pool = pb.build();
         // One connection per handler thread, as BullMQ's one auto-pipelined connection never makes
         // its jobs queue for a connection (Jedis pools 8 by default).
         ConnectionPoolConfig connections = new ConnectionPoolConfig();
@@ -137,10 +172,14 @@ final class BenchRoles {
         flusher.interrupt();
     }
 
+    private static int warm(String[] args, int index) {
+        return args.length > index ? Integer.parseInt(args[index]) : 0;
+    }
+
     static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "produce" -> produce(args[1], args[2], Integer.parseInt(args[3]), args[4]);
-            case "latency" -> latency(args[1], args[2], Integer.parseInt(args[3]), Double.parseDouble(args[4]));
+            case "produce" -> produce(args[1], args[2], Integer.parseInt(args[3]), args[4], warm(args, 5));
+            case "latency" -> latency(args[1], args[2], Integer.parseInt(args[3]), Double.parseDouble(args[4]), warm(args, 5));
             case "work" -> work(args[1], args[2], Integer.parseInt(args[3]));
             default -> throw new IllegalArgumentException("role must be produce, latency or work but was " + args[0]);
         }

@@ -29,7 +29,7 @@ import redis.clients.jedis.RedisClient;
  * loopback that it starts, in the same run (issue 11, "Speed, measured side by side").
  *
  * <pre>
- *   java -cp benchmarks.jar dev.corral.bench.redis.RedisBench [--count N] [--corral-workers N]
+ *   java -cp benchmarks.jar dev.corral.bench.redis.RedisBench [--count N] [--warmup N] [--corral-workers N]
  *        [--bullmq-concurrency N] [--bullmq-dir DIR] [--out FILE] [--no-bullmq]
  * </pre>
  * Scenarios, each for Corral and for BullMQ with the same count of tasks:
@@ -42,6 +42,8 @@ import redis.clients.jedis.RedisClient;
  *       in one round trip);
  *   <li><b>latency</b>: at a light load (500 tasks/s, one at a time), enqueue to handler start.
  * </ul>
+ * Every scenario starts fresh processes, which first run {@code --warmup} tasks, timed apart (the
+ * report's cold columns), and then the measured tasks (long-running workers, the first columns).
  * Each scenario runs for Corral and then BullMQ before the next one starts, so that load from
  * elsewhere on the machine falls on both alike. Completion is counted by the workers
  * (acknowledged tasks, added to a Redis counter every 20 ms) and polled every 5 ms. Writes a
@@ -52,6 +54,7 @@ public final class RedisBench {
     private static final Pattern RPS = Pattern.compile("([0-9.]+) requests per second");
 
     private final int count;
+    private final int warmup;
     private final int corralWorkers;
     private final int bullmqConcurrency;
     private final Path bullmqDir;
@@ -63,6 +66,7 @@ public final class RedisBench {
 
     private RedisBench(Map<String, String> o) {
         this.count = Integer.parseInt(o.getOrDefault("--count", "100000"));
+        this.warmup = Integer.parseInt(o.getOrDefault("--warmup", "20000"));
         this.corralWorkers = Integer.parseInt(o.getOrDefault("--corral-workers", "64"));
         this.bullmqConcurrency = Integer.parseInt(o.getOrDefault("--bullmq-concurrency", "64"));
         this.bullmqDir = Path.of(o.getOrDefault("--bullmq-dir", "corral-bench/bullmq"));
@@ -72,10 +76,12 @@ public final class RedisBench {
     }
 
     private static final String USAGE = """
-            Usage: corral bench redis [--count N] [--corral-workers N] [--bullmq-concurrency N] [--no-bullmq] [--out FILE]
+            Usage: corral bench redis [--count N] [--warmup N] [--corral-workers N] [--bullmq-concurrency N] [--no-bullmq] [--out FILE]
             Corral's Redis queue beside BullMQ and redis-benchmark's raw XADD, on one redis-server on loopback
             started for the run. Writes a markdown report (machine, date, load) to --out.
               --count N               tasks per scenario (default 100000)
+              --warmup N              tasks each scenario's fresh processes run first, timed apart as the
+                                      cold figures (default 20000; 0: none; latency: N/20, at least 100)
               --corral-workers N      threads of each Corral worker process's pool (default 64)
               --bullmq-concurrency N  concurrency of each BullMQ worker process (default 64)
               --no-bullmq             Corral and raw XADD only (no node needed)
@@ -87,7 +93,7 @@ public final class RedisBench {
             return;
         }
         Map<String, String> o = new LinkedHashMap<>();
-        List<String> valued = List.of("--count", "--corral-workers", "--bullmq-concurrency", "--bullmq-dir", "--out");
+        List<String> valued = List.of("--count", "--warmup", "--corral-workers", "--bullmq-concurrency", "--bullmq-dir", "--out");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -104,9 +110,9 @@ public final class RedisBench {
                 System.exit(2);
             }
         }
-        for (String number : List.of("--count", "--corral-workers", "--bullmq-concurrency")) {
+        for (String number : List.of("--count", "--warmup", "--corral-workers", "--bullmq-concurrency")) {
             String v = o.get(number);
-            if (v != null && !v.matches("[1-9][0-9]*")) {
+            if (v != null && !(v.matches("[1-9][0-9]*") || number.equals("--warmup") && v.equals("0"))) {
                 System.err.println("corral bench redis: " + number + " must be a whole number of 1 or more, got '"
                         + v + "'. See 'corral bench redis --help'.");
                 System.exit(2);
@@ -165,9 +171,14 @@ public final class RedisBench {
 
     /** The figures of one system. Rates in tasks/s; latency in µs. */
     private static final class Result {
+        /** Rates of the measured tasks, once the processes have run the warm-up. */
         final Map<String, Double> rates = new LinkedHashMap<>();
+        /** Rates of the warm-up: the first tasks of freshly started processes. */
+        final Map<String, Double> cold = new LinkedHashMap<>();
         double p50 = Double.NaN;
         double p99 = Double.NaN;
+        double coldP50 = Double.NaN;
+        double coldP99 = Double.NaN;
     }
 
     /**
@@ -188,11 +199,21 @@ public final class RedisBench {
         return results;
     }
 
+    /**
+     * The producer enqueues the warm-up and then the measured tasks with no worker running; then
+     * one worker drains them all, in order: the rate over the warm-up tasks is its cold figure,
+     * the rate over the rest its warm one.
+     */
     private void enqueueThenDrain(String system, Result r) throws Exception {
         redis.flushAll();
-        Process producer = role(system, "produce", Integer.toString(count), "noop");
+        Process producer = role(system, "produce", Integer.toString(count), "noop", Integer.toString(warmup));
         awaitLine(producer, "READY");
         go(producer);
+        if (warmup > 0) {
+            double warmSeconds = Double.parseDouble(awaitLine(producer, "WARMED").split(" ")[1]);
+            r.cold.put("enqueue", warmup / warmSeconds);
+            go(producer);
+        }
         double[] enq = enqueued(producer);
         r.rates.put("enqueue", count / enq[1]);
         log("%s enqueue: %.0f/s", system, count / enq[1]);
@@ -200,58 +221,90 @@ public final class RedisBench {
         awaitLine(w, "READY");
         long t0 = System.nanoTime();
         go(w);
-        double drain = awaitDone(t0, count);
+        long tw = warmup > 0 ? awaitDone(warmup) : t0;
+        if (warmup > 0) r.cold.put("drain noop x1", warmup / seconds(t0, tw));
+        double drain = count / seconds(tw, awaitDone(warmup + count));
         stop(w);
         r.rates.put("drain noop x1", drain);
         log("%s drain: %.0f/s", system, drain);
     }
 
+    /**
+     * Producer and workers at once. The fresh processes first run the warm-up tasks (timed apart:
+     * the cold figure); once all are acknowledged the producer is told to go on, and the measured
+     * rate runs from then to the last acknowledgement.
+     */
     private void endToEnd(String system, String type, int procs, Result r) throws Exception {
         redis.flushAll();
         List<Process> ws = new ArrayList<>();
         for (int i = 0; i < procs; i++) {
             ws.add(role(system, "work", workers(system)));
         }
-        Process p = role(system, "produce", Integer.toString(count), type);
+        Process p = role(system, "produce", Integer.toString(count), type, Integer.toString(warmup));
         for (Process x : ws) awaitLine(x, "READY");
         awaitLine(p, "READY");
         for (Process x : ws) go(x);
-        long start = System.nanoTime();
+        long t0 = System.nanoTime();
         go(p);
-        double rate = awaitDone(start, count);
+        String key = "e2e " + type + " x" + procs;
+        long start = t0;
+        if (warmup > 0) {
+            awaitLine(p, "WARMED");
+            start = awaitDone(warmup);
+            r.cold.put(key, warmup / seconds(t0, start));
+            go(p);
+        }
+        double rate = count / seconds(start, awaitDone(warmup + count));
         enqueued(p);
         for (Process x : ws) stop(x);
-        String key = "e2e " + type + " x" + procs;
         r.rates.put(key, rate);
         if (type.equals("probe")) {
             long seen = redis.scard("bench:probe:seen");
-            if (seen != count) log("WARNING %s %s: probe saw %d of %d", system, key, seen, count);
+            if (seen != count + warmup) log("WARNING %s %s: probe saw %d of %d", system, key, seen, count + warmup);
         }
-        log("%s %s: %.0f/s", system, key, rate);
+        log("%s %s: %.0f/s (cold %.0f/s)", system, key, rate, r.cold.getOrDefault(key, Double.NaN));
     }
 
     private void latency(String system, Result r) throws Exception {
         redis.flushAll();
         Process lw = role(system, "work", workers(system));
         int n = 2000;
-        Process lp = role(system, "latency", Integer.toString(n), "500");
+        int warm = warmup > 0 ? Math.max(100, n / 20) : 0;
+        Process lp = role(system, "latency", Integer.toString(n), "500", Integer.toString(warm));
         awaitLine(lw, "READY");
         awaitLine(lp, "READY");
         go(lw);
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));   // let the worker settle into its fetch loop
-        long start = System.nanoTime();
         go(lp);
-        awaitDone(start, n);
+        if (warm > 0) {
+            awaitLine(lp, "WARMED");
+            awaitDone(warm);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));   // the last latencies' flush
+            double[] cold = percentiles(redis.lrange(BenchRoles.LAT, 0, -1));
+            r.coldP50 = cold[0];
+            r.coldP99 = cold[1];
+            redis.del(BenchRoles.LAT);
+            go(lp);
+        }
+        awaitDone(warm + n);
         enqueued(lp);
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));   // the last latencies' flush
         stop(lw);
-        List<Long> lat = redis.lrange(BenchRoles.LAT, 0, -1).stream().map(s -> (long) Double.parseDouble(s))
-                .sorted().toList();
-        if (!lat.isEmpty()) {
-            r.p50 = lat.get(lat.size() / 2);
-            r.p99 = lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1));
-        }
-        log("%s latency p50 %.0f us, p99 %.0f us (%d samples)", system, r.p50, r.p99, lat.size());
+        double[] warmLat = percentiles(redis.lrange(BenchRoles.LAT, 0, -1));
+        r.p50 = warmLat[0];
+        r.p99 = warmLat[1];
+        log("%s latency p50 %.0f us, p99 %.0f us (cold: p50 %.0f us, p99 %.0f us)", system, r.p50, r.p99, r.coldP50, r.coldP99);
+    }
+
+    /** {p50, p99} of latencies in µs, NaN if there are none. */
+    private static double[] percentiles(List<String> values) {
+        List<Long> lat = values.stream().map(v -> (long) Double.parseDouble(v)).sorted().toList();
+        if (lat.isEmpty()) return new double[] {Double.NaN, Double.NaN};
+        return new double[] {lat.get(lat.size() / 2), lat.get(Math.min(lat.size() - 1, (int) Math.ceil(lat.size() * 0.99) - 1))};
+    }
+
+    private static double seconds(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1e9;
     }
 
     private String workers(String system) {
@@ -301,17 +354,16 @@ public final class RedisBench {
         if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
     }
 
-    /** Polls the done counter until it reaches {@code n}; the rate from {@code t0}. */
-    private double awaitDone(long t0, int n) {
-        long limit = t0 + TimeUnit.SECONDS.toNanos(600);
+    /** Polls the done counter until it reaches {@code n}; returns System.nanoTime() then. */
+    private long awaitDone(int n) {
+        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(600);
         while (true) {
             String v = redis.get(BenchRoles.DONE);
             long done = v == null ? 0 : Long.parseLong(v);
             long now = System.nanoTime();
-            if (done >= n) return n / ((now - t0) / 1e9);
+            if (done >= n) return now;
             if (now > limit) {
-                log("timed out with %d of %d done", done, n);
-                return done / ((now - t0) / 1e9);
+                throw new IllegalStateException("timed out with " + done + " of " + n + " tasks done");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));   // polling the counter
         }
@@ -355,11 +407,13 @@ public final class RedisBench {
         s.append("- ").append(sh("redis-server", "--version").strip()).append(", one server on loopback, no persistence\n");
         s.append("- Java ").append(System.getProperty("java.version")).append("; node ").append(sh("node", "--version").strip())
                 .append(", BullMQ ").append(bullmqVersion()).append("\n");
-        s.append(String.format(Locale.ROOT, "- %,d tasks per scenario; Corral worker: a pool of %d threads per process; "
-                + "BullMQ worker: concurrency %d per process%n", count, corralWorkers, bullmqConcurrency));
+        s.append(String.format(Locale.ROOT, "- %,d measured tasks per scenario, after a warm-up of %,d tasks through the same "
+                + "fresh processes (the cold columns: the warm-up's own rate); Corral worker: a pool of %d threads per process; "
+                + "BullMQ worker: concurrency %d per process%n", count, warmup, corralWorkers, bullmqConcurrency));
         s.append("- Re-run: `scripts/redis-bench.sh` (see its header for options)\n\n");
         s.append(String.format(Locale.ROOT, "redis-benchmark XADD (50 connections, no pipelining): **%,.0f/s**%n%n", xadd));
-        s.append("| scenario | Corral tasks/s | BullMQ jobs/s | Corral / BullMQ |\n|---|---:|---:|---:|\n");
+        s.append("| scenario | Corral tasks/s | BullMQ jobs/s | Corral / BullMQ | cold: Corral | cold: BullMQ | cold: Corral / BullMQ |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|\n");
         Map<String, String> names = new LinkedHashMap<>();
         names.put("enqueue", "enqueue only, 1 producer process");
         names.put("drain noop x1", "drain only, no-op, 1 worker process");
@@ -368,22 +422,34 @@ public final class RedisBench {
         names.put("e2e probe x1", "end to end, probe (SADD+INCR), 1 producer + 1 worker process");
         names.put("e2e probe x2", "end to end, probe (SADD+INCR), 1 producer + 2 worker processes");
         for (Map.Entry<String, String> e : names.entrySet()) {
-            double cv = c.rates.getOrDefault(e.getKey(), Double.NaN);
-            double bv = b == null ? Double.NaN : b.rates.getOrDefault(e.getKey(), Double.NaN);
-            s.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s |%n", e.getValue(), cv,
-                    Double.isNaN(bv) ? "-" : String.format(Locale.ROOT, "%,.0f", bv),
-                    Double.isNaN(bv) ? "-" : String.format(Locale.ROOT, "%.2fx", cv / bv)));
+            s.append("| ").append(e.getValue()).append(rates(c.rates, b == null ? null : b.rates, e.getKey()))
+                    .append(rates(c.cold, b == null ? null : b.cold, e.getKey())).append(" |\n");
         }
-        s.append(String.format(Locale.ROOT, "| latency enqueue to start at 500/s, p50 / p99 | %s | %s | |%n",
-                lat(c), b == null ? "-" : lat(b)));
-        s.append("\nEach scenario ran for Corral, then at once for BullMQ, on the same server. End to end runs from the producer's first enqueue to the last acknowledgement, producer and "
-                + "workers running at once. Completion is counted from acknowledgements (Corral: the worker's "
-                + "acknowledged count; BullMQ: its 'completed' events) and polled every 5 ms.\n");
+        s.append(String.format(Locale.ROOT, "| latency enqueue to start at 500/s, p50 / p99 | %s | %s | | %s | %s | |%n",
+                lat(c.p50, c.p99), b == null ? "-" : lat(b.p50, b.p99), lat(c.coldP50, c.coldP99),
+                b == null ? "-" : lat(b.coldP50, b.coldP99)));
+        s.append("\nEach scenario ran for Corral, then at once for BullMQ, on the same server, in processes started for it. "
+                + "Those first run the warm-up tasks (the cold columns: the first tasks of fresh processes, JIT compilers "
+                + "still at work); once every warm-up task is acknowledged the producer goes on with the measured tasks "
+                + "(the first columns: long-running workers). Enqueue only: the producer's rate with no worker running; "
+                + "drain only: one worker then runs everything enqueued, in order. End to end runs from the producer's "
+                + "first enqueue to the last acknowledgement, producer and workers running at once. Completion is counted "
+                + "from acknowledgements (Corral: the worker's acknowledged count; BullMQ: its 'completed' events) and "
+                + "polled every 5 ms. Latency: 2,000 tasks at 500/s, after 100 warm-up tasks at the same rate.\n");
         return s.toString();
     }
 
-    private static String lat(Result r) {
-        return String.format(Locale.ROOT, "%.2f ms / %.2f ms", r.p50 / 1000, r.p99 / 1000);
+    private static String lat(double p50, double p99) {
+        return Double.isNaN(p50) ? "-" : String.format(Locale.ROOT, "%.2f ms / %.2f ms", p50 / 1000, p99 / 1000);
+    }
+
+    /** " | corral | bullmq | ratio" for one scenario of one pair of rate maps. */
+    private static String rates(Map<String, Double> corral, Map<String, Double> bull, String key) {
+        double cv = corral.getOrDefault(key, Double.NaN);
+        double bv = bull == null ? Double.NaN : bull.getOrDefault(key, Double.NaN);
+        return String.format(Locale.ROOT, " | %s | %s | %s", Double.isNaN(cv) ? "-" : String.format(Locale.ROOT, "%,.0f", cv),
+                Double.isNaN(bv) ? "-" : String.format(Locale.ROOT, "%,.0f", bv),
+                Double.isNaN(bv) || Double.isNaN(cv) ? "-" : String.format(Locale.ROOT, "%.2fx", cv / bv));
     }
 
     private String bullmqVersion() {

@@ -1,11 +1,17 @@
 -- Settles a batch of deliveries in one atomic step each:
---   'a' acknowledge: XACK + XDEL (whoever owns it now: the work is done);
---   'r' retry: only if this consumer still owns it, XACK + XDEL and re-add it to the delayed set
+--   'a' acknowledge: XACK (whoever owns it now: the work is done);
+--   'r' retry: only if this consumer still owns it, XACK and re-add it to the delayed set
 --       with attempt + 1 and the error, due at this server's TIME + the delay;
---   'd' dead-letter: only if still owned, XACK + XDEL and XADD to the dead-letter stream with the
+--   'd' dead-letter: only if still owned, XACK and XADD to the dead-letter stream with the
 --       reason, the error, the time and the source id;
---   'h' hand back: only if still owned, XACK + XDEL and XADD to the tail of its stream, unchanged.
+--   'h' hand back: only if still owned, XACK and XADD to the tail of its stream, unchanged.
 -- A delivery this consumer no longer owns (reclaimed by another worker) is left to its new owner.
+-- Acknowledged entries are not deleted one by one (XDEL marks each deleted inside its radix-tree
+-- node and was the largest cost of a settle); instead every stream this batch touched is trimmed
+-- (XTRIM MINID ~) up to its oldest entry still pending, or its group's last delivered entry when
+-- none is pending: nothing older can be needed again, because every entry the group has not
+-- delivered yet is newer than the last delivered one, and every pending one is kept. The '~' drops
+-- whole nodes only, so a few acknowledged entries stay until the next trim.
 -- KEYS[1..10] streams, KEYS[11] delayed, KEYS[12] dead, KEYS[13] counters.
 -- ARGV[1] group, ARGV[2] consumer, ARGV[3] count of acknowledgements, ARGV[4] count of other
 -- verdicts, then 2 per acknowledgement (level, entry id), then 6 per other verdict:
@@ -19,6 +25,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nowText = string.format('%.0f', now)
 local acks = {}
+local touched = {}
 local acked, retried, dead, handed, notOwned = 0, 0, 0, 0, 0
 local skipped = {}
 
@@ -52,7 +59,7 @@ for i = 1, n do
   if owned(key, id) then
     local e = redis.call('XRANGE', key, id, id)
     redis.call('XACK', key, group, id)
-    redis.call('XDEL', key, id)
+    touched[level + 1] = true
     local f = e[1] and e[1][2]
     if not f then
       notOwned = notOwned + 1
@@ -90,7 +97,28 @@ end
 for idx, ids in pairs(acks) do
   local n = redis.pcall('XACK', KEYS[idx], group, unpack(ids))
   if type(n) == 'number' then acked = acked + n end
-  redis.call('XDEL', KEYS[idx], unpack(ids))
+  touched[idx] = true
+end
+
+for idx in pairs(touched) do
+  local key = KEYS[idx]
+  local p = redis.pcall('XPENDING', key, group)
+  if type(p) == 'table' and not p.err then
+    local minId = nil
+    if p[1] > 0 then
+      minId = p[2]
+    else
+      local gi = redis.call('XINFO', 'GROUPS', key)
+      for _, g in ipairs(gi) do
+        local name, ld = nil, nil
+        for j = 1, #g - 1, 2 do
+          if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then ld = g[j + 1] end
+        end
+        if name == group then minId = ld end
+      end
+    end
+    if minId then redis.call('XTRIM', key, 'MINID', '~', minId) end
+  end
 end
 if acked > 0 then redis.call('HINCRBY', KEYS[13], 'processed', acked) end
 if retried > 0 then redis.call('HINCRBY', KEYS[13], 'retried', retried) end

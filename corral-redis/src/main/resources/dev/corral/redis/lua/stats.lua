@@ -23,8 +23,11 @@ for level = 0, 9 do
       if name == group then
         found = true
         p = pend
-        -- lag is nil when deletions make it unknowable; acknowledged entries are deleted in the
-        -- same step as XACK, so the stream then holds exactly the pending and the undelivered.
+        -- lag (entries not yet delivered to the group) is exact: nothing deletes entries from the
+        -- queue streams one by one (settle.lua trims whole nodes of acknowledged entries below the
+        -- oldest pending one), so Redis can always compute it. It is nil only for a stream changed
+        -- by hand with XDEL; then XLEN - pending is the best guess (it counts acknowledged entries
+        -- not trimmed yet as ready).
         if type(lag) == 'number' then r = lag else r = math.max(0, len - pend) end
       end
     end
