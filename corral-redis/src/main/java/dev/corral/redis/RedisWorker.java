@@ -553,6 +553,9 @@ public final class RedisWorker implements AutoCloseable {
                 if (error != null) onPoolOutcome(d, error);
             });
         } catch (RejectedExecutionException e) {
+            if (events != null && deliveries > 1) {
+                events.redelivered(TaskEvent.NO_TASK, WorkerEvents.type(pairs), entryId, deliveries); // counted above
+            }
             decide(d, Outcome.handBack(d));
             return false;
         }
