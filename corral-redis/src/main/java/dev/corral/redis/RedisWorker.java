@@ -618,7 +618,10 @@ public final class RedisWorker implements AutoCloseable {
         } catch (Throwable t) {
             if (d.handBack) {
                 decide(d, Outcome.handBack(d));
-            } else {
+            } else if (!d.decided.get() && !(d.task != null && d.task.isDone())) {
+                // Otherwise the pool has timed the task out and this is the handler leaving on the
+                // interrupt: onPoolOutcome judges it (now, or at once when its callback is added),
+                // with the timeout as the attempt's one failure.
                 failed.incrementAndGet();
                 decide(d, failure(d, t));
             }

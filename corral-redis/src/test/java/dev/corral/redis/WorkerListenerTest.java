@@ -276,6 +276,31 @@ class WorkerListenerTest {
     }
 
     @Test
+    void anAttemptThePoolTimesOutIsOneFailureWhoseErrorIsTheTimeout() {
+        try (Pool pool = Pool.builder().name("slow").workers(2).defaultTimeout(Duration.ofMillis(500))
+                .listener(collect).build();
+             RedisQueue q = RedisQueue.connect(redis.uri(), queue)) {
+            RedisWorker w = RedisWorker.builder(redis.uri()).queue(queue).pool(pool).listener(collect)
+                    .handler("slow", (ctx, p) -> Thread.sleep(20_000)) // interrupted at the deadline: throws
+                    .start();
+            try {
+                q.enqueue("slow", "x", EnqueueOptions.of().maxAttempts(1));
+                // (A first run timed out before it even decoded the entry, on a loaded machine, is
+                // handed back, not an attempt: so at least one TIMED_OUT.)
+                await().atMost(WAIT).until(() -> of(Kind.DEAD_LETTERED).size() == 1 && !of(Kind.TIMED_OUT).isEmpty());
+                assertThat(of(Kind.DEAD_LETTERED).get(0).error()).isInstanceOf(java.util.concurrent.TimeoutException.class);
+                assertThat(of(Kind.DEAD_LETTERED).get(0).detail()).endsWith(" attempt=1/1 reason=failed");
+                // The interrupted handler's own exception comes after the verdict: not a second failure.
+                await().pollDelay(Duration.ofMillis(300)).atMost(WAIT).until(() -> w.stats().inFlight() == 0);
+                assertThat(w.stats().failed()).as("%s", w.stats()).isEqualTo(1);
+                assertThat(w.stats().deadLettered()).isEqualTo(1);
+            } finally {
+                w.stop(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    @Test
     void aNullListenerIsRefusedByName() {
         assertThatThrownBy(() -> RedisWorker.builder(redis.uri()).listener(null))
                 .isInstanceOf(NullPointerException.class).hasMessage("listener");
