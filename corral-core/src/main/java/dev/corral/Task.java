@@ -95,7 +95,7 @@ public final class Task<T> implements RunnableFuture<T> {
 
     final long id;
     final String name;
-    final Pool pool;                        // null for tasks run outside a pool
+    final TaskOwner pool;                   // its pool's engine; null for tasks run outside a pool
     /** Ticker time of acceptance; queue wait is measured from here. */
     long acceptedAt;
     /** Ticker time of the start; run time is measured from here. */
@@ -114,7 +114,7 @@ public final class Task<T> implements RunnableFuture<T> {
      * For a task whose deadlines are watched: whether its submission has been decided. The timer
      * watches from the first offer, so a deadline can pass while the pool is still deciding; it
      * must not settle a task that may yet be refused (it would count as timed out and rejected).
-     * It marks the task instead, and the submission settles it once accepted (see Pool#decided).
+     * It marks the task instead, and the submission settles it once accepted (see Admission#admitted).
      */
     private volatile int admission;
     static final int PENDING = 0;
@@ -132,7 +132,7 @@ public final class Task<T> implements RunnableFuture<T> {
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
     final boolean reportFailure;
 
-    Task(Pool pool, long id, String name, Object body, boolean reportFailure) {
+    Task(TaskOwner pool, long id, String name, Object body, boolean reportFailure) {
         this(pool, id, name, TaskOptions.DEFAULT_PRIORITY, body, reportFailure);
     }
 
@@ -141,7 +141,7 @@ public final class Task<T> implements RunnableFuture<T> {
      * (then the result is null): execute() passes the Runnable itself instead of wrapping it,
      * one object less per task. A body that is both is called as a Callable.
      */
-    Task(Pool pool, long id, String name, int priority, Object body, boolean reportFailure) {
+    Task(TaskOwner pool, long id, String name, int priority, Object body, boolean reportFailure) {
         this.priority = priority;
         this.pool = pool;
         this.id = id;
@@ -407,7 +407,7 @@ public final class Task<T> implements RunnableFuture<T> {
             RUNNER.setRelease(this, null); // settled while claimed: not started, nothing to time
             return;
         }
-        Pool p = detached ? null : pool;
+        TaskOwner p = detached ? null : pool;
         if (p != null) {
             p.taskStarted(this, counters);
         }
@@ -525,7 +525,7 @@ public final class Task<T> implements RunnableFuture<T> {
         if (whileQueued && admission == PENDING && deadlinesWatched && state == QUEUED
                 && ADMISSION.compareAndSet(this, PENDING, whileRunning ? EXPIRED_PENDING + 1 : EXPIRED_PENDING)) {
             // Not accepted yet (a claimed task is: it will run): the submission settles it if it
-            // is accepted, and a worker that claims it first finds it due (Pool#expireIfDue).
+            // is accepted, and a worker that claims it first finds it due (TaskOwner#expireIfDue).
             return false;
         }
         if (whileQueued && (settle(QUEUED, TIMED_OUT, cause) || settle(CLAIMED, TIMED_OUT, cause))) {
@@ -603,7 +603,7 @@ public final class Task<T> implements RunnableFuture<T> {
         outcome = result;
         body = null;
         started = from == RUNNING;
-        Pool p = (from == HANDED_BACK || detached) ? null : pool;
+        TaskOwner p = (from == HANDED_BACK || detached) ? null : pool;
         try {
             if (p != null) {
                 p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null,
