@@ -25,6 +25,8 @@ final class Admission {
     private final boolean priorities;           // Builder.priorityQueue()
     private final long defaultTimeoutNanos;
     private final ContextCarrier contexts;
+    /** Whether any context propagator is set (usually not): read by every new task, so one field away. */
+    private final boolean carriesContext;
     private final TaskEvents events;            // null: no listener
     private final PoolCounters counters;
     private final Ticker ticker;
@@ -38,6 +40,7 @@ final class Admission {
         this.priorities = c.priorityQueue;
         this.defaultTimeoutNanos = c.defaultTimeout == null ? 0L : c.defaultTimeout.toNanos();
         this.contexts = engine.contexts;
+        this.carriesContext = !contexts.isEmpty();
         this.events = engine.events;
         this.counters = engine.counters;
         this.ticker = c.ticker;
@@ -61,7 +64,7 @@ final class Admission {
     private <T> Task<T> newTask(Object body, boolean report) {
         Task<T> t = new Task<>(counters, taskIds.next(), null, body, report);
         t.timeoutNanos = defaultTimeoutNanos;
-        if (!contexts.isEmpty()) {
+        if (carriesContext) {
             contexts.capture(t);
         }
         return t;
@@ -79,10 +82,15 @@ final class Admission {
         t.timeoutNanos = options.timeout() != null ? options.timeout().toNanos() : defaultTimeoutNanos;
         t.queueTimeoutNanos = options.queueTimeout() != null ? options.queueTimeout().toNanos() : 0L;
         t.runTimeoutNanos = options.runTimeout() != null ? options.runTimeout().toNanos() : 0L;
-        if (!contexts.isEmpty()) {
+        if (carriesContext) {
             contexts.capture(t);
         }
         return t;
+    }
+
+    /** The ticker time {@code timeout} from now (a group's deadline). */
+    long deadlineIn(java.time.Duration timeout) {
+        return ticker.nanoTime() + timeout.toNanos();
     }
 
     /** A task of a group; a group deadline becomes the task's timeout, counted from its submission. */

@@ -86,6 +86,11 @@ final class Deadlines {
         this.stuckGraceNanos = stuckGrace.toNanos();
     }
 
+    /** Runs {@code action} on the timer thread {@code nanos} of ticker time from now. */
+    void scheduleIn(long nanos, Runnable action) {
+        schedule(ticker.nanoTime() + nanos, action);
+    }
+
     /** Runs {@code action} on the timer thread once the ticker reaches {@code due}. */
     void schedule(long due, Runnable action) {
         lock.lock();

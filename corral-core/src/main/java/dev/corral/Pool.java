@@ -267,14 +267,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
      * @param timeout  the group's deadline from now (every task of it times out then), or null
      */
     public <T> TaskGroup<T> newGroup(boolean failFast, Duration timeout) {
-        long deadline = 0L;
-        if (timeout != null) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be > 0 but was " + timeout);
-            }
-            deadline = engine.ticker.nanoTime() + timeout.toNanos();
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be > 0 but was " + timeout);
         }
-        return new TaskGroup<>(this, failFast, deadline);
+        return new TaskGroup<>(this, failFast, timeout == null ? 0L : admission.deadlineIn(timeout));
     }
 
     /** A fail-fast group whose tasks all time out {@code timeout} from now. */
@@ -395,7 +391,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** Runs {@code action} on the pool's one timer after {@code nanos} of ticker time (TaskGroup). */
     void schedule(long nanos, Runnable action) {
-        engine.deadlines.schedule(engine.ticker.nanoTime() + nanos, action);
+        engine.deadlines.scheduleIn(nanos, action);
     }
 
     /** Checks deadlines now; the timer does this on its own, tests on a fake ticker call it. */
