@@ -143,7 +143,10 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     public static final int DEFAULT_VIRTUAL_WORKERS = 1024;
     /** The most stripes {@link Builder#queueStripes(int)} accepts. */
     public static final int MAX_QUEUE_STRIPES = 64;
+
+    /** The hand-off and its parts (sizes, shutdown, statistics); see its implementation overview. */
     private final PoolEngine engine;
+    /** A task's way in: making it, the overflow policy, acceptance and refusal. */
     private final Admission admission;
     private final Invocations invocations;
 

@@ -1,10 +1,8 @@
 package dev.corral;
 
 import dev.corral.internal.PaddedLongs;
-import dev.corral.internal.PollCursor;
 import dev.corral.internal.StripedCounter;
 import dev.corral.internal.TaskQueue;
-import dev.corral.limit.Permit;
 import java.lang.System.Logger.Level;
 import java.util.HashSet;
 import java.util.Set;
