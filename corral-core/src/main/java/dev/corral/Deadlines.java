@@ -57,7 +57,15 @@ final class Deadlines {
         }
     }
 
-    private final Pool pool;
+    /** What the timer tells of stuck tasks and of scheduled actions that threw. */
+    interface Reporter {
+        void stuck(Task<?> t, TaskStuckException stuck);
+
+        void timerFailed(Throwable error);
+    }
+
+    private final String poolName;
+    private final Reporter reporter;
     private final Ticker ticker;
     private final long stuckGraceNanos;
     private final ReentrantLock lock = new ReentrantLock();
@@ -70,10 +78,17 @@ final class Deadlines {
     /** Tasks with a deadline that settled since the last purge: their entries are dead weight. */
     private final java.util.concurrent.atomic.AtomicInteger settled = new java.util.concurrent.atomic.AtomicInteger();
 
-    Deadlines(Pool pool, Ticker ticker, Duration stuckGrace) {
-        this.pool = pool;
+    /** {@code poolName} names the timer thread; {@code reporter} hears of stuck tasks and failed actions. */
+    Deadlines(String poolName, Ticker ticker, Duration stuckGrace, Reporter reporter) {
+        this.poolName = poolName;
+        this.reporter = reporter;
         this.ticker = ticker;
         this.stuckGraceNanos = stuckGrace.toNanos();
+    }
+
+    /** Runs {@code action} on the timer thread {@code nanos} of ticker time from now. */
+    void scheduleIn(long nanos, Runnable action) {
+        schedule(ticker.nanoTime() + nanos, action);
     }
 
     /** Runs {@code action} on the timer thread once the ticker reaches {@code due}. */
@@ -86,7 +101,7 @@ final class Deadlines {
             Action head = actions.peek();
             actions.add(new Action(due, action));
             if (timer == null) {
-                timer = Thread.ofVirtual().name(pool.name() + "-deadlines").start(this::run);
+                timer = Thread.ofVirtual().name(poolName + "-deadlines").start(this::run);
             } else if (head == null || due - head.due() < 0) {
                 LockSupport.unpark(timer);
             }
@@ -131,7 +146,7 @@ final class Deadlines {
             Entry head = due.peek();
             due.add(e);
             if (timer == null) {
-                timer = Thread.ofVirtual().name(pool.name() + "-deadlines").start(this::run);
+                timer = Thread.ofVirtual().name(poolName + "-deadlines").start(this::run);
             } else if (head == null || e.due - head.due < 0) {
                 LockSupport.unpark(timer); // an earlier deadline: re-plan the wait
             }
@@ -196,7 +211,7 @@ final class Deadlines {
             try {
                 r.run();
             } catch (Throwable t) {
-                pool.reportTimerFailure(t);
+                reporter.timerFailed(t);
             }
         }
         for (Entry e : fire) {
@@ -209,7 +224,7 @@ final class Deadlines {
                     if (th != null) {
                         slow.setStackTrace(th.getStackTrace());
                     }
-                    pool.reportStuck(e.task(), slow);
+                    reporter.stuck(e.task(), slow);
                 }
                 continue;
             }
@@ -242,7 +257,7 @@ final class Deadlines {
             if (th != null) {
                 stuck.setStackTrace(th.getStackTrace());
             }
-            pool.reportStuck(s.task(), stuck);
+            reporter.stuck(s.task(), stuck);
         }
         return Math.min(next, Duration.ofSeconds(1).toNanos()); // re-read a (possibly fake) ticker now and then
     }
@@ -273,6 +288,27 @@ final class Deadlines {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Settles a claimed task whose timeout or queue timeout has passed on the ticker, before its
+     * body starts (the timer may not have reached it yet). Only for tasks with such deadlines.
+     */
+    void expireIfDue(Task<?> t) {
+        long now = ticker.nanoTime();
+        if (t.timeoutNanos > 0 && now - (t.acceptedAt + t.timeoutNanos) >= 0) {
+            t.expire(new TimeoutException("task '" + t.name() + "' passed its deadline (timeout "
+                    + Durations.human(t.timeoutNanos) + ", before it started)"), true, false);
+        } else if (t.queueTimeoutNanos > 0 && now - (t.acceptedAt + t.queueTimeoutNanos) >= 0) {
+            t.expire(new TimeoutException("task '" + t.name() + "' passed its deadline (queueTimeout "
+                    + Durations.human(t.queueTimeoutNanos) + ", before it started)"), true, false);
+        }
+    }
+
+    /** Time left until the task's own deadline, if it has one (TaskContext). */
+    java.util.Optional<Duration> timeLeft(Task<?> t) {
+        long at = t.deadlineAt;
+        return at == 0 ? java.util.Optional.empty() : java.util.Optional.of(Duration.ofNanos(at - ticker.nanoTime()));
     }
 
     /** Stops the timer thread; returns it (for joining), or null if none was started. */

@@ -24,4 +24,13 @@ final class Durations {
         }
         return String.format(Locale.ROOT, "%.3fms", nanos / 1e6);
     }
+
+    /** {@code d} in nanoseconds, or Long.MAX_VALUE if it does not fit (about 292 years). */
+    static long saturatedNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
 }

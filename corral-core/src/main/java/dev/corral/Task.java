@@ -90,12 +90,12 @@ public final class Task<T> implements RunnableFuture<T> {
      * having lost the settlement, blocks until then so the interrupt cannot reach its next task.
      */
     private volatile boolean interruptSent;
-    private volatile Node waiters;          // parked get() callers
-    private volatile Callback<T> callbacks; // whenComplete registrations not yet fired
+    volatile TaskWaiters.Node waiters;          // parked get() callers; see TaskWaiters
+    volatile TaskWaiters.Callback<T> callbacks; // whenComplete registrations not yet fired; see TaskWaiters
 
     final long id;
     final String name;
-    final Pool pool;                        // null for tasks run outside a pool
+    final TaskOwner pool;                   // its pool's engine; null for tasks run outside a pool
     /** Ticker time of acceptance; queue wait is measured from here. */
     long acceptedAt;
     /** Ticker time of the start; run time is measured from here. */
@@ -114,7 +114,7 @@ public final class Task<T> implements RunnableFuture<T> {
      * For a task whose deadlines are watched: whether its submission has been decided. The timer
      * watches from the first offer, so a deadline can pass while the pool is still deciding; it
      * must not settle a task that may yet be refused (it would count as timed out and rejected).
-     * It marks the task instead, and the submission settles it once accepted (see Pool#decided).
+     * It marks the task instead, and the submission settles it once accepted (see Admission#admitted).
      */
     private volatile int admission;
     static final int PENDING = 0;
@@ -132,7 +132,7 @@ public final class Task<T> implements RunnableFuture<T> {
     /** Whether a failure should reach the pool's failure handler (execute() or reportAllFailures). */
     final boolean reportFailure;
 
-    Task(Pool pool, long id, String name, Object body, boolean reportFailure) {
+    Task(TaskOwner pool, long id, String name, Object body, boolean reportFailure) {
         this(pool, id, name, TaskOptions.DEFAULT_PRIORITY, body, reportFailure);
     }
 
@@ -141,7 +141,7 @@ public final class Task<T> implements RunnableFuture<T> {
      * (then the result is null): execute() passes the Runnable itself instead of wrapping it,
      * one object less per task. A body that is both is called as a Callable.
      */
-    Task(Pool pool, long id, String name, int priority, Object body, boolean reportFailure) {
+    Task(TaskOwner pool, long id, String name, int priority, Object body, boolean reportFailure) {
         this.priority = priority;
         this.pool = pool;
         this.id = id;
@@ -283,7 +283,7 @@ public final class Task<T> implements RunnableFuture<T> {
     public T get() throws InterruptedException, ExecutionException {
         int s = state;
         if (s <= INTERRUPTING) {
-            s = awaitDone(false, 0L);
+            s = TaskWaiters.awaitDone(this, false, 0L);
         }
         return report(s);
     }
@@ -293,7 +293,7 @@ public final class Task<T> implements RunnableFuture<T> {
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         Objects.requireNonNull(unit, "unit must not be null");
         int s = state;
-        if (s <= INTERRUPTING && (s = awaitDone(true, unit.toNanos(timeout))) <= INTERRUPTING) {
+        if (s <= INTERRUPTING && (s = TaskWaiters.awaitDone(this, true, unit.toNanos(timeout))) <= INTERRUPTING) {
             throw new TimeoutException("task '" + name() + "' did not complete within " + timeout + " " + unit);
         }
         return report(s);
@@ -314,7 +314,7 @@ public final class Task<T> implements RunnableFuture<T> {
     public Throwable exceptionNow() {
         int s = state;
         if (s == EXPIRING) {
-            s = awaitSettledUninterruptibly(); // decided, and recorded in a moment
+            s = TaskWaiters.awaitSettledUninterruptibly(this); // decided, and recorded in a moment
         }
         return switch (s) {
             case FAILED, DISCARDED, TIMED_OUT -> (Throwable) outcome;
@@ -335,13 +335,10 @@ public final class Task<T> implements RunnableFuture<T> {
     public Task<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
         Objects.requireNonNull(action, "action must not be null");
         if (isSettled(state)) {
-            fire(new Callback<>(action));
+            fire(new TaskWaiters.Callback<>(action));
             return this;
         }
-        Callback<T> c = new Callback<>(action);
-        do {
-            c.next = callbacks;
-        } while (!CALLBACKS.compareAndSet(this, c.next, c));
+        TaskWaiters.pushCallback(this, new TaskWaiters.Callback<>(action));
         // Dekker with fireCallbacks(): we pushed, then read the state; the settler wrote the
         // state, then reads the stack. Whoever sees the other fires; getAndSet makes it once.
         if (isSettled(state)) {
@@ -407,7 +404,7 @@ public final class Task<T> implements RunnableFuture<T> {
             RUNNER.setRelease(this, null); // settled while claimed: not started, nothing to time
             return;
         }
-        Pool p = detached ? null : pool;
+        TaskOwner p = detached ? null : pool;
         if (p != null) {
             p.taskStarted(this, counters);
         }
@@ -525,7 +522,7 @@ public final class Task<T> implements RunnableFuture<T> {
         if (whileQueued && admission == PENDING && deadlinesWatched && state == QUEUED
                 && ADMISSION.compareAndSet(this, PENDING, whileRunning ? EXPIRED_PENDING + 1 : EXPIRED_PENDING)) {
             // Not accepted yet (a claimed task is: it will run): the submission settles it if it
-            // is accepted, and a worker that claims it first finds it due (Pool#expireIfDue).
+            // is accepted, and a worker that claims it first finds it due (TaskOwner#expireIfDue).
             return false;
         }
         if (whileQueued && (settle(QUEUED, TIMED_OUT, cause) || settle(CLAIMED, TIMED_OUT, cause))) {
@@ -603,7 +600,7 @@ public final class Task<T> implements RunnableFuture<T> {
         outcome = result;
         body = null;
         started = from == RUNNING;
-        Pool p = (from == HANDED_BACK || detached) ? null : pool;
+        TaskOwner p = (from == HANDED_BACK || detached) ? null : pool;
         try {
             if (p != null) {
                 p.taskSettled(this, from, to, to == FAILED || to == DISCARDED || to == TIMED_OUT ? (Throwable) result : null,
@@ -611,7 +608,7 @@ public final class Task<T> implements RunnableFuture<T> {
             }
         } finally {
             state = to; // publishes outcome
-            releaseWaiters();
+            TaskWaiters.releaseWaiters(this);
             fireCallbacks();
         }
     }
@@ -640,7 +637,7 @@ public final class Task<T> implements RunnableFuture<T> {
     }
 
     @SuppressWarnings("unchecked")
-    private void fire(Callback<T> c) {
+    private void fire(TaskWaiters.Callback<T> c) {
         Throwable failure = failureOrNull();
         T value = failure == null ? (T) outcome : null;
         try {
@@ -652,116 +649,12 @@ public final class Task<T> implements RunnableFuture<T> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void fireCallbacks() {
         if (callbacks == null) {
             return; // the common case: nobody registered; a late registrant fires its own
         }
-        Callback<T> head = (Callback<T>) CALLBACKS.getAndSet(this, null);
-        // The stack is in reverse registration order; fire in registration order.
-        Callback<T> reversed = null;
-        while (head != null) {
-            Callback<T> next = head.next;
-            head.next = reversed;
-            reversed = head;
-            head = next;
-        }
-        for (Callback<T> c = reversed; c != null; c = c.next) {
+        for (TaskWaiters.Callback<T> c = TaskWaiters.takeCallbacks(this); c != null; c = c.next) {
             fire(c);
-        }
-    }
-
-    private void releaseWaiters() {
-        Node q;
-        while ((q = waiters) != null) {
-            if (WAITERS.weakCompareAndSet(this, q, null)) {
-                for (; q != null; q = q.next) {
-                    Thread t = q.thread;
-                    if (t != null) {
-                        q.thread = null;
-                        LockSupport.unpark(t);
-                    }
-                }
-                return;
-            }
-        }
-    }
-
-    /** Waits for the published outcome of a task already decided (EXPIRING), keeping any interrupt. */
-    private int awaitSettledUninterruptibly() {
-        boolean interrupted = false;
-        int s;
-        for (;;) {
-            try {
-                s = awaitDone(false, 0L);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return s;
-    }
-
-    private int awaitDone(boolean timed, long nanos) throws InterruptedException {
-        long deadline = timed ? System.nanoTime() + nanos : 0L;
-        Node q = null;
-        boolean queued = false;
-        for (;;) {
-            int s = state;
-            if (s > INTERRUPTING) {
-                if (q != null) {
-                    q.thread = null;
-                }
-                return s;
-            }
-            if (Thread.interrupted()) {
-                if (q != null) {
-                    removeWaiter(q);
-                }
-                throw new InterruptedException();
-            }
-            if (q == null) {
-                if (timed && nanos <= 0L) {
-                    return s;
-                }
-                q = new Node();
-            } else if (!queued) {
-                q.next = waiters;
-                queued = WAITERS.weakCompareAndSet(this, q.next, q);
-            } else if (timed) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0L) {
-                    removeWaiter(q);
-                    return state;
-                }
-                LockSupport.parkNanos(this, remaining);
-            } else {
-                LockSupport.park(this);
-            }
-        }
-    }
-
-    private void removeWaiter(Node node) {
-        node.thread = null;
-        retry:
-        for (;;) {
-            for (Node pred = null, q = waiters, s; q != null; q = s) {
-                s = q.next;
-                if (q.thread != null) {
-                    pred = q;
-                } else if (pred != null) {
-                    pred.next = s;
-                    if (pred.thread == null) {
-                        continue retry;
-                    }
-                } else if (!WAITERS.compareAndSet(this, q, s)) {
-                    continue retry;
-                }
-            }
-            break;
         }
     }
 
@@ -784,23 +677,7 @@ public final class Task<T> implements RunnableFuture<T> {
         return "Task[" + name() + ", " + s + (b != null && !isSettled(state) ? ", runs " + b : "") + "]";
     }
 
-    private static final class Node {
-        volatile Thread thread = Thread.currentThread();
-        volatile Node next;
-    }
-
-    private static final class Callback<T> {
-        final BiConsumer<? super T, ? super Throwable> action;
-        Callback<T> next;
-
-        Callback(BiConsumer<? super T, ? super Throwable> action) {
-            this.action = action;
-        }
-    }
-
     private static final VarHandle STATE;
-    private static final VarHandle WAITERS;
-    private static final VarHandle CALLBACKS;
     private static final VarHandle RUNNER;
     private static final VarHandle ADMISSION;
 
@@ -808,8 +685,6 @@ public final class Task<T> implements RunnableFuture<T> {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Task.class, "state", int.class);
-            WAITERS = l.findVarHandle(Task.class, "waiters", Node.class);
-            CALLBACKS = l.findVarHandle(Task.class, "callbacks", Callback.class);
             RUNNER = l.findVarHandle(Task.class, "runner", Thread.class);
             ADMISSION = l.findVarHandle(Task.class, "admission", int.class);
         } catch (ReflectiveOperationException e) {

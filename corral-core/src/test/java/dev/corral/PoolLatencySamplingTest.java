@@ -42,7 +42,7 @@ class PoolLatencySamplingTest {
         assertThat(s.succeeded()).isEqualTo(BLOCKS * 1024L);
         assertThat(s.submitted()).isEqualTo(BLOCKS * 1024L);
         // The first 1024 ids are all timed (no rate known yet); after that one in 64.
-        long expected = 1024 + (BLOCKS - 1) * 1024L / Pool.MAX_SAMPLE_EVERY;
+        long expected = 1024 + (BLOCKS - 1) * 1024L / PoolCounters.MAX_SAMPLE_EVERY;
         assertThat(s.queueWait().count()).isBetween(expected - 2, expected + 2);
         assertThat(s.runTime().count()).isEqualTo(s.queueWait().count());
     }

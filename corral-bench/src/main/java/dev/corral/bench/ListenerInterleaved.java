@@ -49,11 +49,15 @@ import org.openjdk.jmh.infra.Blackhole;
  * books, listener included, on one core.
  *
  * <p>{@code java -cp corral-bench/target/benchmarks.jar dev.corral.bench.ListenerInterleaved
- * [--rounds 2000] [--slice-ms 0] [--caller-runs] [--workers 2] [--variants none,metrics,noop-sampled,metrics-every] [--base jar]}
+ * [--rounds 2000] [--slice-ms 0] [--caller-runs] [--workers 2] [--queue-capacity 65536]
+ * [--variants none,metrics,noop-sampled,metrics-every] [--base jar]}
  */
 public final class ListenerInterleaved {
 
     static final int BATCH = 10_000;
+
+    /** Queue slots of every pool but a caller-runs one ({@code --queue-capacity}, default 65,536): 1,024 makes the producer block. */
+    private static int queueCapacity = 65_536;
 
     private ListenerInterleaved() {
     }
@@ -64,6 +68,7 @@ public final class ListenerInterleaved {
         int workers = Harness.intArg(args, "workers", 2);
         long sliceNanos = Harness.longArg(args, "slice-ms", 0) * 1_000_000L; // 0: one batch per turn
         boolean callerRuns = args.containsKey("caller-runs");
+        queueCapacity = Harness.intArg(args, "queue-capacity", 65_536);
         CountDownLatch blocked = new CountDownLatch(1);
         List<String> names = new ArrayList<>(List.of(args.getOrDefault("variants", "none,metrics,noop-sampled,metrics-every").split(",")));
         String base = args.get("base");
@@ -201,7 +206,7 @@ public final class ListenerInterleaved {
         if (callerRuns) {
             b.workers(1).queueCapacity(1).whenFull(Overflow.CALLER_RUNS);
         } else {
-            b.workers(workers).queueCapacity(65_536);
+            b.workers(workers).queueCapacity(queueCapacity);
         }
         PoolMetrics.Listener metrics = null;
         switch (variant) {
@@ -239,7 +244,7 @@ public final class ListenerInterleaved {
         Class<?> builder = b.getClass();
         builder.getMethod("name", String.class).invoke(b, "il-base");
         builder.getMethod("workers", int.class).invoke(b, callerRuns ? 1 : workers);
-        builder.getMethod("queueCapacity", int.class).invoke(b, callerRuns ? 1 : 65_536);
+        builder.getMethod("queueCapacity", int.class).invoke(b, callerRuns ? 1 : queueCapacity);
         if (callerRuns) {
             Class overflow = loader.loadClass("dev.corral.Overflow");
             builder.getMethod("whenFull", overflow).invoke(b, Enum.valueOf(overflow, "CALLER_RUNS"));

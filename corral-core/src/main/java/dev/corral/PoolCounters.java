@@ -1,0 +1,282 @@
+package dev.corral;
+
+import dev.corral.internal.IdSequence;
+import dev.corral.internal.LatencyRecorder;
+import dev.corral.internal.PaddedLongs;
+import dev.corral.internal.StripedCounter;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A pool's statistics: the outcome counters (see {@link PoolStats} for when each moves), the
+ * queue-wait and run-time recorders, and the sampling that decides which tasks are timed. A
+ * task's start and settlement are booked here in full (counter, latency, the listener's event,
+ * the timer's bookkeeping, the failure report), so that events and stats cannot disagree
+ * (architecture rule 6).
+ *
+ * <p>Counters are exact: striped so that submitters on many cores do not contend, and a
+ * worker's own outcomes are counted on its {@link WorkerCounters} (written by that worker only)
+ * and folded in here when it leaves, under the engine's lock that {@link Pool#stats()} reads
+ * with. Latencies are sampled: reading the clock costs about as much as the rest of a tiny
+ * task's trip, so above {@link #TIMED_PER_SECOND} submissions a second only a systematic sample
+ * is timed (see {@link #time}).
+ */
+final class PoolCounters implements TaskOwner {
+
+    /** The shortest window a sampling decision measures the rate over. */
+    static final long MIN_RATE_WINDOW_NANOS = 1_000_000L;
+    /** Submissions a second up to which every task is timed. */
+    static final int TIMED_PER_SECOND = 20_000;
+    /** How often (in submissions) the sampling rate is re-chosen; a power of two. */
+    static final int RATE_CHECK = 1024;
+    /** The sparsest sample: at least one task in this many is timed. */
+    static final int MAX_SAMPLE_EVERY = 64;
+
+    // Counters; see PoolStats for the rules.
+    final StripedCounter submitted = new StripedCounter();
+    private final StripedCounter succeeded = new StripedCounter();
+    private final StripedCounter failed = new StripedCounter();
+    final StripedCounter cancelled = new StripedCounter();
+    private final StripedCounter timedOut = new StripedCounter();
+    private final StripedCounter discarded = new StripedCounter();
+    final StripedCounter handedBack = new StripedCounter();
+    final StripedCounter rejected = new StripedCounter();
+    private final StripedCounter started = new StripedCounter();
+    private final StripedCounter ended = new StripedCounter();
+    private final LatencyRecorder queueWait;
+    private final LatencyRecorder runTime;
+    private final PoolEngine engine;         // its gauges, for stats(); its run state, for isStopping()
+    private final Ticker ticker;
+    private final TaskEvents events;         // null: no listener
+    private final Deadlines deadlines;
+    private final FailureReporter failures;
+    private final long stuckThresholdNanos;  // 0: off
+    /** The sparsest sample time() may choose: 1 (every task timed) when a listener needs every task. */
+    private final int maxSampleEvery;
+    private volatile int sampleMask;  // a task is timed iff (sequence(id) & sampleMask) == 0; see time()
+    // The sampling window: written every RATE_CHECK submissions by whichever submitter decides, so
+    // on lines of their own, away from the counters' cells.
+    private final PaddedLongs window = new PaddedLongs(2);
+    /** window[RATE_CHECK_AT]: ticker time of the last sampling decision. */
+    private static final int RATE_CHECK_AT = 0;
+    /** window[RATE_CHECK_COUNT]: the submitted count at that decision. */
+    private static final int RATE_CHECK_COUNT = 1;
+
+    /** Made by the engine's constructor after its ticker, events, deadlines and failure reporter. */
+    PoolCounters(PoolEngine engine, Duration statsWindow, long stuckThresholdNanos) {
+        this.engine = engine;
+        this.ticker = engine.ticker;
+        this.events = engine.events;
+        this.deadlines = engine.deadlines;
+        this.failures = engine.failures;
+        this.stuckThresholdNanos = stuckThresholdNanos;
+        this.maxSampleEvery = events != null && events.everyTask ? 1 : MAX_SAMPLE_EVERY;
+        this.queueWait = new LatencyRecorder(engine.ticker::nanoTime, statsWindow);
+        this.runTime = new LatencyRecorder(engine.ticker::nanoTime, statsWindow);
+        window.set(RATE_CHECK_AT, engine.ticker.nanoTime());
+    }
+
+    /**
+     * Decides whether {@code t} is timed (queue wait and run time) and, if so, stamps its
+     * submission. Reading the clock costs about as much as the rest of a tiny task's trip through
+     * the pool (30 ns on the machines measured here, three readings a task), so above
+     * {@link #TIMED_PER_SECOND} submissions a second only a systematic sample of tasks is timed:
+     * those whose number in their id's sequence ({@link IdSequence#sequence}, one sequence per
+     * group of submitting threads) is a multiple of {@code sampleMask + 1}, a power of two up to
+     * 64, re-chosen every {@link #RATE_CHECK} submissions of a sequence from the pool's measured
+     * rate. Below that rate every task is timed. Counters are exact regardless; only latency
+     * summaries are sampled.
+     */
+    void time(Task<?> t) {
+        long seq = IdSequence.sequence(t.id); // per submitting thread's cell: every k-th of each
+        if ((seq & (RATE_CHECK - 1)) == 0) {
+            adjustSampling();
+        }
+        if ((seq & sampleMask) == 0) {
+            t.timed = true;
+            t.acceptedAt = ticker.nanoTime();
+        }
+    }
+
+    /**
+     * Re-chooses the sample from the pool's submission rate since the last choice. Each id
+     * sequence calls this every {@link #RATE_CHECK} of its own submissions, so with several
+     * submitting threads the calls bunch up; the rate is therefore measured on the pool's whole
+     * submitted count, over at least {@link #MIN_RATE_WINDOW_NANOS}, and one caller at a time
+     * (the CAS on the window's start) decides.
+     */
+    private void adjustSampling() {
+        long now = ticker.nanoTime();
+        long at = window.get(RATE_CHECK_AT);
+        long elapsed = now - at;
+        if (elapsed < MIN_RATE_WINDOW_NANOS || !window.compareAndSet(RATE_CHECK_AT, at, now)) {
+            return;
+        }
+        long count = submitted.sum();
+        long n = count - window.get(RATE_CHECK_COUNT);
+        window.set(RATE_CHECK_COUNT, count);
+        double perSecond = Math.max(n, 0) * 1e9 / elapsed;
+        int every = 1;
+        while (every < maxSampleEvery && perSecond / every > TIMED_PER_SECOND) {
+            every <<= 1;
+        }
+        if (sampleMask != every - 1) {
+            sampleMask = every - 1; // written only on a change: every submission reads it
+        }
+    }
+
+    /**
+     * The task's body is about to begin: counts the start (on the worker's own counters when
+     * given), records the queue wait of a timed task, tells the listener, and hands a run timeout
+     * or the stuck threshold to the timer.
+     */
+    @Override
+    public void taskStarted(Task<?> t, WorkerCounters counters) {
+        if (counters != null) {
+            counters.addStarted();
+        } else {
+            started.increment();
+        }
+        if (t.timed) {
+            long now = ticker.nanoTime();
+            t.startedAt = now;
+            queueWait.record(now - t.acceptedAt);
+        }
+        if (events != null) {
+            events.started(t);
+        }
+        if (t.runTimeoutNanos != 0 || stuckThresholdNanos != 0) {
+            deadlines.started(t, t.timed ? t.startedAt : ticker.nanoTime(), stuckThresholdNanos);
+        }
+    }
+
+    /**
+     * Called exactly once per task, on its single settling transition: moves exactly one outcome
+     * counter, records the run time of a timed task that ran, tells the listener, then reports a
+     * failure that must be reported (an executed task's, or any task's with reportAllFailures, and
+     * every discard).
+     */
+    @Override
+    public void taskSettled(Task<?> t, int from, int to, Throwable failure, WorkerCounters counters) {
+        if (t.deadlinesWatched || t.runTimeoutNanos != 0) {
+            deadlines.settledOne();
+        }
+        long now = TaskEvents.NOT_READ;
+        if (from == Task.RUNNING && t.timed) {
+            now = ticker.nanoTime();
+            runTime.record(now - t.startedAt);
+        }
+        switch (to) {
+            case Task.SUCCEEDED -> {
+                if (counters != null) {
+                    counters.addSucceeded();
+                } else {
+                    succeeded.increment();
+                }
+            }
+            case Task.FAILED -> {
+                if (counters != null) {
+                    counters.addFailed();
+                } else {
+                    failed.increment();
+                }
+            }
+            case Task.CANCELLED -> cancelled.increment();
+            case Task.DISCARDED -> discarded.increment();
+            case Task.TIMED_OUT -> timedOut.increment();
+            default -> { }
+        }
+        if (events != null) {
+            events.settled(t, from, to, failure, now);
+        }
+        if (failure != null && (t.reportFailure || to == Task.DISCARDED)) {
+            failures.report(t, failure);
+        }
+    }
+
+    @Override
+    public void taskRunEnded(WorkerCounters counters) {
+        if (counters != null) {
+            counters.addEnded();
+        } else {
+            ended.increment();
+        }
+    }
+
+    @Override
+    public String name() {
+        return engine.name;
+    }
+
+    @Override
+    public void expireIfDue(Task<?> t) {
+        deadlines.expireIfDue(t);
+    }
+
+    @Override
+    public void reportCallbackFailure(Task<?> t, Throwable error) {
+        failures.report(t, error);
+    }
+
+    @Override
+    public Optional<Duration> timeLeft(Task<?> t) {
+        return deadlines.timeLeft(t);
+    }
+
+    @Override
+    public boolean isStopping() {
+        return engine.runState >= PoolEngine.STOP;
+    }
+
+    /** Folds a leaving worker's own counters into the pool's; caller holds the engine's lock (stats() reads under it). */
+    void foldIn(WorkerCounters w) {
+        started.add(w.started());
+        ended.add(w.ended());
+        succeeded.add(w.succeeded());
+        failed.add(w.failed());
+    }
+
+    /**
+     * A snapshot: the engine's gauges, and the counts of the pool plus those of the workers still
+     * alive, summed under the engine's lock so that no leaving worker is counted twice or not at
+     * all (it folds its counts in under that lock).
+     */
+    PoolStats stats() {
+        PoolEngine e = engine;
+        long startedNow;
+        long endedNow;
+        long succeededNow;
+        long failedNow;
+        e.lock.lock();
+        try {
+            startedNow = started.sum();
+            endedNow = ended.sum();
+            succeededNow = succeeded.sum();
+            failedNow = failed.sum();
+            for (Worker w : e.workers) {
+                startedNow += w.started();
+                endedNow += w.ended();
+                succeededNow += w.succeeded();
+                failedNow += w.failed();
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        int liveNow = e.live.get();
+        int idleNow = e.idleCount();
+        int running = (int) Math.max(0, startedNow - endedNow);
+        return new PoolStats(e.name, liveNow, Math.min(running, liveNow), idleNow, e.minWorkers, e.maxWorkers, e.cap,
+                e.queuedNow(), e.queueCapacity, running,
+                submitted.sum(), succeededNow, failedNow, cancelled.sum(), timedOut.sum(),
+                discarded.sum(), handedBack.sum(), rejected.sum(),
+                latency(queueWait.summary()), latency(runTime.summary()), deadlines.stuckWorkers(), e.sizing.lastScaling());
+    }
+
+    private static PoolStats.Latency latency(LatencyRecorder.Summary s) {
+        if (s.count() == 0) {
+            return PoolStats.Latency.EMPTY;
+        }
+        return new PoolStats.Latency(s.count(), Duration.ofNanos(s.p50()), Duration.ofNanos(s.p95()),
+                Duration.ofNanos(s.p99()), Duration.ofNanos(s.max()));
+    }
+}

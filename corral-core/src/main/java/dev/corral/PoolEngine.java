@@ -1,0 +1,666 @@
+package dev.corral;
+
+import dev.corral.internal.PaddedLongs;
+import dev.corral.internal.StripedCounter;
+import dev.corral.internal.TaskQueue;
+import java.lang.System.Logger.Level;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The engine of a {@link Pool}: the hand-off between submitters and workers (offer, take, park,
+ * wake), the hot fields it reads, and the worker loop. Everything cold and narrow lives in its
+ * own part, with its own fields: {@link Admission} (the overflow policy and the task's way in),
+ * {@link SubmitterQueue} (blocked submitters), {@link IdleStack}, {@link Gates}, {@link Sizing}
+ * (bounds and the scaling sampler), {@link Termination}, {@link PoolCounters} (statistics),
+ * {@link FailureReporter}, {@link Deadlines}. Tasks never see the engine: their
+ * {@link TaskOwner} is the pool's books ({@link PoolCounters}). Not API.
+ */
+final class PoolEngine {
+
+    /*
+     * Implementation overview (the engine: how a task travels; users read Pool's class javadoc).
+     *
+     * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
+     * the waiters' count, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
+     * {@code cap}), or offers the task to a lock-free bounded ring ({@link dev.corral.internal.MpmcRing})
+     * and, if some worker is idle, wakes one. On a machine with several cores the ring is split in
+     * stripes ({@link dev.corral.internal.StripedRing}): each submitting thread offers to its own
+     * stripe and each worker polls them in turn from a rotating start, so submitters and workers on
+     * different cores do not all contend on one head and one tail; the bound stays exact (the
+     * stripes' bounds add up to it).
+     * A worker polls the ring; when it finds it empty it pushes itself on the idle stack, publishes
+     * {@code idleCount}, re-checks the ring and only then parks. Because the submitter writes the
+     * ring before reading {@code idleCount} and the worker writes {@code idleCount} before re-reading
+     * the ring, one of them always sees the other (no lost wake-up). {@code lock} guards only the
+     * slow paths: the idle stack, the waiting submitters, the worker set and state transitions.
+     *
+     * Wake-ups are rationed: a submission wakes a worker only if its task landed with nothing waiting
+     * ahead of it in its stripe ({@link TaskQueue#enqueue} says FIRST), no worker is spinning on the
+     * ring and no wake-up is in flight. A task that landed BEHIND another is the business of whoever
+     * takes that one: after every take a worker checks whether more is waiting (the next slot, which
+     * its poll just read, or else the whole ring) and, if so and a worker is idle, wakes one before it
+     * runs its own task. So a task never waits for the task ahead of it to finish while a worker sits
+     * idle, and submitters that run ahead of the workers pay for no wake-up check at all.
+     *
+     * Fairness for waiting submitters: a submission that sees waiters ({@link SubmitterQueue#count})
+     * never takes the fast path; it joins the FIFO of waiters. A worker that frees a slot while
+     * waiters exist moves the head waiter's task into the queue on the waiter's behalf (under
+     * {@code lock}) and wakes it, so the slot cannot be taken by a newcomer. With a queue capacity of
+     * 0 the hand-off is direct: an idle worker's {@code handoff} field receives the task under
+     * {@code lock}.
+     *
+     * Racing with shutdown: a submitter that passed the running check before {@code shutdown()} may
+     * find its task queued after the last worker left. It re-checks the state after queuing and, if
+     * the pool is shutting down, takes its task back ({@link Task#reclaim()}); if a worker already took
+     * it, it runs. Either way the submitter knows the truth and nothing is stranded.
+     *
+     * Counters follow one rule: a task's settlement passes through {@link TaskOwner#taskSettled}
+     * ({@link PoolCounters}, called by {@link Task} on its single state transition), which moves
+     * exactly one outcome counter and then tells the listener, if any ({@link TaskEvents}). Every
+     * other counter move has its event beside it the same way (acceptance in
+     * {@code Admission.offerTask}/{@code awaitRoom}, refusal in {@code Admission.refused}, start in
+     * {@code PoolCounters.taskStarted}, hand-back in {@code Termination}), so events and stats agree.
+     *
+     * The parts: the hot fields (run state, live, cap and bounds, the idle count and the spin/wake
+     * flags, the queue) stay here, where every submission and every take reads them; each part
+     * keeps its own state (the waiters' FIFO and count, the idle array, the permit waiters, the
+     * scaling policy and its sampler, the counters and latencies, the termination latch). Parts
+     * that act on the engine's fields (SubmitterQueue, Sizing, Termination, Gates, PoolCounters)
+     * hold the engine and take its lock; they are made in its constructor and only store it there:
+     * nothing runs on another thread before the pool is built ({@link #open} registers the
+     * limiter's listener, prestarts workers and starts the scaler).
+     */
+
+    // Run states, increasing.
+    static final int RUNNING = 0;
+    static final int SHUTDOWN = 1;
+    static final int STOP = 2;
+    static final int TERMINATED = 3;
+
+    // Results of an offer.
+    static final int ACCEPTED = 0;
+    static final int FULL = 1;
+    static final int CLOSED = 2;
+    static final int INTERRUPTED = 3;
+    static final int TIMED_OUT = 4;
+
+    /**
+     * The worker object of a pool thread (set once per thread), or the task a caller runs itself
+     * (CALLER_RUNS): what TaskContext.current() starts from. A per-thread lookup, but set once
+     * per worker, not once per task.
+     */
+    static final ThreadLocal<Object> RUNNING_HERE = new ThreadLocal<>();
+
+    final String name;
+    volatile int runState = RUNNING;
+    final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
+    // Sizes. minWorkers/maxWorkers are the configured bounds; cap is the current target in
+    // [max(1, minWorkers), maxWorkers]: the most workers that may be alive now. Without a scaling
+    // policy cap == maxWorkers. Written under lock (by Sizing), read lock-free.
+    volatile int minWorkers;
+    volatile int maxWorkers;
+    volatile int cap;
+    volatile long keepAliveNanos;
+    final boolean queueFirst;
+    volatile int queueCapacity;
+    final TaskQueue<Task<?>> queue;      // null: direct hand-off (capacity 0)
+    /**
+     * Waiting submitters are admitted once the queue has drained to this depth, not at every freed
+     * slot: a submitter that blocks on a full queue and is woken for a single slot would block
+     * again at once, paying a park/unpark per task. Admitting at three quarters full lets it
+     * submit a quarter of the capacity per wake-up, and the workers never run dry meanwhile.
+     * Arrival order is unaffected: newcomers still queue behind waiters.
+     */
+    volatile int admitBelow;
+    final boolean virtual;
+    private final ThreadFactory threadFactory;
+    /** The limiter and start rate in front of the workers, or null when there are none. */
+    final Gates gates;
+    private final boolean gated;
+    final Ticker ticker;
+    /** Delivers events to the listener (Builder.listener), or null: then each hook is one null check. */
+    final TaskEvents events;
+    /** The one timer for task deadlines; its thread starts with the first deadline. */
+    final Deadlines deadlines;
+    /** The statistics, and the owner every task of this pool reports to (its {@link TaskOwner}). */
+    final PoolCounters counters;
+    /** counters.submitted, held here too: every offer moves it, so it is one load away. */
+    final StripedCounter submitted;
+    final FailureReporter failures;
+    final ContextCarrier contexts;
+
+    /** Guards the idle stack, the waiters, the worker set and run-state transitions. */
+    final ReentrantLock lock = new ReentrantLock();
+    // Written by workers many times a second and read by every submission, so each lives on its
+    // own cache lines (PaddedLongs says why), away from the read-mostly fields around here.
+    private final PaddedLongs hot = new PaddedLongs(2);
+    /** hot[IDLE_COUNT]: workers on the idle stack; written under lock (by IdleStack), read lock-free. */
+    private static final int IDLE_COUNT = 0;
+    /**
+     * hot[FLAGS]: {@link #SPINNING} while a worker polls the queue before parking (at most one),
+     * {@link #WAKE_PENDING} while a worker has been woken and not yet started searching (at most
+     * one wake-up in flight). One word, so that a submission deciding whether to wake someone
+     * reads one line that changes with every spin, not two; the idle count, which changes only
+     * when workers park or wake, stays on a line of its own that a busy pool leaves alone.
+     */
+    private static final int FLAGS = 1;
+    private static final long SPINNING = 1L;
+    private static final long WAKE_PENDING = 2L;
+    final IdleStack idle = new IdleStack(hot, IDLE_COUNT);    // guarded by lock
+    final SubmitterQueue submitters = new SubmitterQueue(this);
+    final Set<Worker> workers = new HashSet<>();             // guarded by lock
+    final Sizing sizing;
+    final Termination termination;
+
+    PoolEngine(PoolConfig c) {
+        this.name = c.name;
+        this.minWorkers = c.minWorkers;
+        this.maxWorkers = c.maxWorkers;
+        this.keepAliveNanos = c.keepAlive.toNanos();
+        this.queueFirst = c.queueFirst;
+        this.queueCapacity = c.queueCapacity;
+        this.queue = c.newQueue();
+        this.admitBelow = Sizing.admitBelow(queueCapacity);
+        this.virtual = c.virtual;
+        this.threadFactory = c.threadFactory;
+        this.ticker = c.ticker;
+        this.failures = new FailureReporter(c.name, c.failureHandler);
+        this.events = c.listeners.isEmpty() ? null : new TaskEvents(
+                TaskListener.all(c.listeners.toArray(new TaskListener[0])), c.name, c.ticker, failures::listenerFailed);
+        this.deadlines = new Deadlines(c.name, c.ticker, c.stuckGrace, failures.forTimer(events));
+        this.counters = new PoolCounters(this, c.statsWindow, c.stuckThreshold == null ? 0L : c.stuckThreshold.toNanos());
+        this.submitted = counters.submitted;
+        this.contexts = new ContextCarrier(c.propagators, failures);
+        this.gated = c.limiter != null || c.startRate != null;
+        this.gates = gated ? new Gates(c.limiter, c.startRate, this, lock) : null;
+        this.sizing = new Sizing(this, c);
+        this.cap = sizing.initialCap(c);
+        this.termination = new Termination(this);
+    }
+
+    /** Starts what runs on its own once the pool is built: the limiter's listener, prestarted workers, the scaler. */
+    void open(int prestart) {
+        if (gates != null) {
+            gates.open();
+        }
+        for (int i = 0; i < prestart; i++) {
+            addWorker(null);
+        }
+        sizing.startScaler();
+    }
+
+    // ------------------------------------------------------------------ offer
+
+    /**
+     * One non-waiting attempt: start a worker for the task, queue it, or hand it to an idle
+     * worker. Counts the task as submitted when accepted.
+     */
+    int offer(Task<?> t) {
+        if (runState != RUNNING) {
+            return CLOSED;
+        }
+        stamp(t);
+        if (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap)) {
+            if (gated) {
+                addWorker(null); // a gated task starts only through the gate: queue it below
+            } else {
+                submitted.increment();
+                if (addWorker(t)) {
+                    return ACCEPTED;
+                }
+                submitted.decrement();
+            }
+            if (runState != RUNNING) {
+                return CLOSED;
+            }
+        }
+        if (submitters.count() != 0) {
+            return FULL; // someone waits for room: no barging past them
+        }
+        if (queue != null) {
+            submitted.increment();
+            int placed = queue.enqueue(t);
+            if (placed == TaskQueue.REFUSED) {
+                submitted.decrement();
+                if (queueFirst && !gated && idleCount() == 0 && live.get() < cap) {
+                    // ThreadPoolExecutor's order: past the core size only when the queue is full.
+                    submitted.increment();
+                    if (addWorker(t)) {
+                        return ACCEPTED;
+                    }
+                    submitted.decrement();
+                }
+                return FULL;
+            }
+            return afterQueued(t, placed == TaskQueue.FIRST);
+        }
+        return handOff(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
+    }
+
+    /**
+     * Times the task (if it falls in the sample) and, if it has deadlines that apply before it
+     * starts, hands them to the timer: from the first attempt. A deadline that passes before the
+     * submission is decided leaves the task to it (see Admission.admitted and refused), so a
+     * refused task is counted rejected only, never also timed out.
+     */
+    void stamp(Task<?> t) {
+        counters.time(t);
+        if ((t.timeoutNanos | t.queueTimeoutNanos) != 0 && !t.deadlinesWatched) {
+            t.deadlinesWatched = true;
+            if (!t.timed) {
+                t.acceptedAt = ticker.nanoTime();
+            }
+            deadlines.accepted(t);
+        }
+    }
+
+    /**
+     * What every submission that has just put a task in the queue owes: re-check the state (a
+     * submission that lost the race with shutdown takes its task back and is told CLOSED), make
+     * sure a worker will look, and make sure one exists.
+     *
+     * <p>A task queued right behind one still waiting ({@code first} false) needs no wake-up of
+     * its own: the worker that takes the task ahead checks the queue after its take and passes a
+     * wake-up on (see nextTask). Skipping it matters when submitters run ahead of the workers:
+     * then almost every task lands behind another, and the wake-up check would read, per task,
+     * the lines that spinning and waking workers keep writing.
+     */
+    int afterQueued(Task<?> t, boolean first) {
+        if (runState != RUNNING && t.reclaim()) {
+            // Lost the race with shutdown: the submitter is told, and the task never runs.
+            submitted.decrement();
+            termination.tryTerminate();
+            return CLOSED;
+        }
+        if (first) {
+            signalWork();
+        }
+        if (live.get() == 0) {
+            // The last worker may have retired (idle expiry) after our spawn check: it re-checks
+            // the queue after leaving, we re-check the workers after queuing; one of us starts one.
+            addWorker(null);
+        }
+        return ACCEPTED;
+    }
+
+    /** Capacity-0 pools: gives the task to an idle worker, if any, under the lock. */
+    private boolean handOff(Task<?> t) {
+        if (idleCount() == 0) {
+            return false;
+        }
+        Worker w;
+        lock.lock();
+        try {
+            if (runState != RUNNING || !submitters.isEmpty() || (w = idle.pop()) == null) {
+                return false;
+            }
+            submitted.increment();
+            IdleStack.release(w, t);
+        } finally {
+            lock.unlock();
+        }
+        LockSupport.unpark(w.thread);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    /** Starts a worker with {@code first} as its first task if below max; false otherwise. */
+    boolean addWorker(Task<?> first) {
+        lock.lock();
+        try {
+            return addWorkerLocked(first);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean addWorkerLocked(Task<?> first) {
+        for (;;) {
+            int c = live.get();
+            if (c >= cap) {
+                return false;
+            }
+            if (live.compareAndSet(c, c + 1)) {
+                break;
+            }
+        }
+        // Checked under the lock so that shutdownNow(), which interrupts workers under the lock,
+        // sees every worker started before it.
+        if (runState != RUNNING && !(runState == SHUTDOWN && first == null)) {
+            live.decrementAndGet();
+            return false;
+        }
+        Worker w = new Worker(this, first, workers.size()); // spread the workers' starting stripes
+        Thread t;
+        try {
+            t = threadFactory.newThread(w);
+        } catch (Throwable e) {
+            live.decrementAndGet();
+            failures.log(Level.ERROR, "the thread factory failed", e);
+            return false;
+        }
+        if (t == null) {
+            live.decrementAndGet();
+            return false;
+        }
+        w.thread = t;
+        workers.add(w);
+        try {
+            t.start();
+        } catch (Throwable e) {
+            workers.remove(w);
+            live.decrementAndGet();
+            failures.log(Level.ERROR, "could not start a worker thread", e);
+            return false;
+        }
+        return true;
+    }
+
+    /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
+    Task<?> nextTask(Worker w) {
+        int missed = 0; // polls that found the queue non-empty but nothing to take (see below)
+        for (;;) {
+            int rs = runState;
+            if (rs >= STOP) {
+                return null;
+            }
+            int c = live.get();
+            if (c > cap && live.compareAndSet(c, c - 1)) {
+                w.retired = true; // above a lowered target: leave as soon as the task in hand is done
+                return null;
+            }
+            if (queue != null) {
+                // A gated worker polls only once through the gate: one that found the queue empty
+                // and polled anyway could take a task that arrived meanwhile and start it past the
+                // limiter or the start rate. Finding it empty, it goes on to spin or park instead.
+                boolean mayPoll = !gated;
+                if (gated && !queue.isEmpty()) {
+                    if (!gates.pass(w)) {
+                        continue;
+                    }
+                    mayPoll = true;
+                }
+                Task<?> t = mayPoll ? queue.poll(w.cursor) : null;
+                if (t != null && idleCount() != 0 && (w.cursor.sawMore() || !queue.isEmpty())) {
+                    signalWork(); // more work than awake workers: pass the wake-up on
+                }
+                if (t == null && w.permit != null) {
+                    w.permit.ignored(); // someone else took the task; hand the capacity back
+                    w.permit = null;
+                }
+                if (t != null) {
+                    if (submitters.count() != 0 && queue.size() <= admitBelow) {
+                        lock.lock();
+                        try {
+                            submitters.admit();
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                    return t;
+                }
+                if (rs >= SHUTDOWN) {
+                    return null;
+                }
+                if (mayPoll && !queue.isEmpty() && ++missed >= 2) {
+                    // The queue holds a slot a producer has claimed but not yet published, and a
+                    // poll cannot pass it. Usually that lasts nanoseconds; but a producer preempted
+                    // between the two steps (a loaded machine, a 1-CPU container) holds it for a
+                    // time slice, and until it publishes every worker would go round this loop
+                    // (poll, spin, announce idle, see the queue non-empty, look again), burning the
+                    // CPU the producer needs to finish. Give the CPU away instead.
+                    missed = 0;
+                    Thread.yield();
+                }
+            } else {
+                if (submitters.count() != 0) {
+                    lock.lock();
+                    try {
+                        Task<?> h = submitters.takeHead();
+                        if (h != null) {
+                            return h;
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+                if (rs >= SHUTDOWN) {
+                    return null;
+                }
+            }
+            if (queue != null && spinForWork()) {
+                continue;
+            }
+            Task<?> handed = park(w);
+            if (handed != null) {
+                return handed;
+            }
+            if (w.retired) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Lets one worker at a time watch the queue for a moment before it parks (the Go scheduler's
+     * "spinning M"). Under a stream of small tasks the next one usually arrives within a
+     * microsecond or two, while parking and being woken costs the submitter a lock and a futex
+     * wake and the worker a context switch; producers skip the wake-up while a worker spins. Only
+     * one spins, so an idle pool burns at most one core for {@code SPINS} polls, then nothing.
+     * <p>
+     * Correctness does not depend on the spin: the spinner stops spinning ({@link #SPINNING}
+     * cleared) before it announces itself idle and re-checks the queue, so a producer that
+     * saw it spinning and skipped the wake-up offered before that re-check.
+     */
+    private boolean spinForWork() {
+        if (!setFlag(SPINNING)) {
+            return false;
+        }
+        boolean found = false;
+        for (int i = 0; i < SPINS && runState == RUNNING; i++) {
+            if (!queue.isEmpty()) {
+                found = true;
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        hot.getAndBitwiseAnd(FLAGS, ~SPINNING);
+        return found;
+    }
+
+    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 256 : 0;
+
+    /**
+     * Announces {@code w} idle, re-checks for work, and parks until woken. Returns a task handed
+     * over directly (capacity-0 pools), or null to look again.
+     */
+    private Task<?> park(Worker w) {
+        lock.lock();
+        try {
+            if (runState != RUNNING || (queue == null && !submitters.isEmpty())) {
+                return null;
+            }
+            idle.push(w, ticker.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+        // Dekker handshake with offer(): idleCount was published above, now re-read the queue.
+        if (queue != null && !queue.isEmpty()) {
+            lock.lock();
+            try {
+                if (w.parked) {
+                    idle.remove(w);
+                }
+            } finally {
+                lock.unlock();
+            }
+            // Whoever popped us may have meant to wake us for this very work; either way, look again.
+        }
+        while (w.parked) {
+            if (live.get() > minWorkers) {
+                LockSupport.parkNanos(this, keepAliveNanos);
+                if (w.parked) {
+                    sizing.expireIdleWorkers();
+                }
+            } else {
+                LockSupport.park(this);
+            }
+            // An interrupt here is either shutdownNow() waking us (it also releases us) or one a
+            // task left behind. Either way it is not for the next task, and left set it would make
+            // park() return at once and this loop spin.
+            Thread.interrupted();
+        }
+        if ((hot.get(FLAGS) & WAKE_PENDING) != 0) {
+            hot.getAndBitwiseAnd(FLAGS, ~WAKE_PENDING); // we are the worker a signal was for (or an extra one): searching now
+        }
+        Task<?> t = w.handoff;
+        if (t != null) {
+            w.handoff = null;
+        }
+        return t;
+    }
+
+    int idleCount() {
+        return (int) hot.get(IDLE_COUNT);
+    }
+
+    /** Sets {@code flag} in FLAGS if it is clear; false if it was already set. */
+    private boolean setFlag(long flag) {
+        for (;;) {
+            long f = hot.get(FLAGS);
+            if ((f & flag) != 0) {
+                return false;
+            }
+            if (hot.compareAndSet(FLAGS, f, f | flag)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Makes sure some worker will look at the queue: wakes one idle worker unless a wake-up is
+     * already on its way. Waking is the expensive part of a hand-off (a lock, a futex wake, a
+     * context switch), so at most one is in flight: the woken worker clears {@link #WAKE_PENDING}
+     * as it starts searching, and after taking a task it wakes the next one if more work is
+     * queued (the chain ThreadPoolExecutor's queue forms with "signal if more remain"). A
+     * producer that sees a wake pending knows that worker has not yet cleared the flag, so its
+     * poll and its propagation check both come after this producer's offer: no task is missed.
+     */
+    private void signalWork() {
+        for (;;) {
+            if (idleCount() == 0) {
+                return; // no one to wake
+            }
+            long f = hot.get(FLAGS);
+            if ((f & (SPINNING | WAKE_PENDING)) != 0) {
+                return; // someone is already looking, or about to
+            }
+            if (hot.compareAndSet(FLAGS, f, f | WAKE_PENDING)) {
+                break;
+            }
+        }
+        if (!wakeIdleWorker()) {
+            hot.getAndBitwiseAnd(FLAGS, ~WAKE_PENDING);
+        }
+    }
+
+    private boolean wakeIdleWorker() {
+        Worker w;
+        lock.lock();
+        try {
+            w = idle.pop();
+            if (w != null) {
+                IdleStack.release(w, null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (w != null) {
+            LockSupport.unpark(w.thread);
+            return true;
+        }
+        return false;
+    }
+
+    void workerExit(Worker w, boolean abrupt) {
+        lock.lock();
+        try {
+            workers.remove(w);
+            // Fold the leaving worker's own counters into the pool's, under the lock stats() reads with.
+            counters.foldIn(w);
+            termination.exited(w.thread);
+            if (w.parked) {
+                idle.remove(w);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!w.retired) {
+            live.decrementAndGet();
+        }
+        if (runState < STOP) {
+            if (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0)) {
+                // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
+                // one to run it.
+                addWorker(null);
+            } else if (queue != null && !queue.isEmpty()) {
+                // A worker that leaves must never take a wake-up with it. The interleaving this
+                // closes (minWorkers 1, maxWorkers 3, three idle workers): a submission's
+                // signalWork wakes W3 (WAKE_PENDING, so later submitters wake no one); resize(1, 1)
+                // lowers the cap; W3 clears WAKE_PENDING, sees live > cap and retires without
+                // polling; retireIdleAbove retires W1 and leaves W2 in an untimed park (live <=
+                // min). The task stays queued, every later one lands BEHIND it (no wake-up of its
+                // own), and the pool stalls for good. The same happens when a scaling policy lowers
+                // the target, or when the spinner (SPINNING, so submitters skipped the wake-up)
+                // found work and then retired, and for idle expiry. So whoever leaves re-checks the
+                // queue after it has cleared its flags and left the count: a submitter that saw
+                // our flag set offered before we cleared it, so this read sees its task; one that
+                // did not see it woke someone itself.
+                signalWork();
+            }
+        }
+        termination.tryTerminate();
+    }
+
+    /** The task running in this thread, if it is a pool thread running one (TaskContext). */
+    static Task<?> currentTask() {
+        Object here = RUNNING_HERE.get();
+        if (here instanceof Worker w) {
+            return w.current;
+        }
+        return here instanceof Task<?> t ? t : null;
+    }
+
+    // ------------------------------------------------------------------ gauges
+
+    PoolStats stats() {
+        return counters.stats();
+    }
+
+    int queuedNow() {
+        return queue == null ? 0 : queue.size();
+    }
+
+    String capacityText() {
+        return queueCapacity == Integer.MAX_VALUE ? "unbounded" : Integer.toString(queueCapacity);
+    }
+
+    @Override
+    public String toString() {
+        String rs = switch (runState) {
+            case RUNNING -> "running";
+            case SHUTDOWN -> "shutting down";
+            case STOP -> "stopping";
+            default -> "terminated";
+        };
+        return "Pool[" + name + ", " + rs + ", workers " + live.get() + "/" + cap + ", queued " + queuedNow()
+                + "/" + capacityText() + (queue instanceof dev.corral.internal.StripedRing<?> sr ? " in " + sr.stripes() + " stripes" : "")
+                + (virtual ? ", virtual" : "") + "]";
+    }
+}

@@ -1,0 +1,282 @@
+package dev.corral;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A pool's sizes at run time: the worker bounds and target ({@code resize}, a scaling policy),
+ * the keep-alive of idle workers above the minimum, and the queue's bound. The sizes themselves
+ * are the engine's hot fields (every submission reads the target); this part writes them, under
+ * the engine's lock, and owns what only it uses: the scaling policy, its sampler thread and
+ * its last decision.
+ */
+final class Sizing {
+
+    private final PoolEngine engine;
+    private final ScalingPolicy scalingPolicy;       // null: no automatic scaling
+    private final long scalingIntervalNanos;
+    private final java.util.function.Consumer<? super ScalingEvent> scaleListener;
+    private Thread scaler;                           // guarded by the engine's lock
+    private volatile ScalingEvent lastScaling;       // the latest change of the target, for stats
+    private long lastSampleAt;                       // scaler thread only
+    private long lastSampleCompleted;                // scaler thread only
+
+    Sizing(PoolEngine engine, PoolConfig c) {
+        this.engine = engine;
+        this.scalingPolicy = c.scalingPolicy == null ? null : c.scalingPolicy.fresh();
+        this.scalingIntervalNanos = c.scalingInterval.toNanos();
+        this.scaleListener = c.scaleListener;
+    }
+
+    /**
+     * The target a new pool starts at: with a policy, its minimum (or what was prestarted), and
+     * the policy raises it; without one, every worker up to the maximum may start on demand.
+     */
+    int initialCap(PoolConfig c) {
+        return scalingPolicy == null ? c.maxWorkers : clampCap(Math.max(c.minWorkers, c.prestart), c.minWorkers, c.maxWorkers);
+    }
+
+    ScalingEvent lastScaling() {
+        return lastScaling;
+    }
+
+    /** See Pool#resize. */
+    void resize(int min, int max) {
+        PoolConfig.checkSizes(min, max);
+        PoolEngine e = engine;
+        int from;
+        int to;
+        e.lock.lock();
+        try {
+            if (e.runState != PoolEngine.RUNNING) {
+                throw new IllegalStateException("pool '" + e.name + "' is shut down: resize(" + min + ", " + max + ") refused");
+            }
+            from = e.cap;
+            int oldMin = e.minWorkers;
+            e.minWorkers = min;
+            e.maxWorkers = max;
+            to = scalingPolicy == null ? max : clampCap(from, min, max);
+            e.cap = to;
+            if (min < oldMin) {
+                // Workers within the old minimum parked without a timeout; wake them so that they
+                // park again with keepAlive and can expire (they stay idle meanwhile).
+                e.idle.nudgeAll();
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        applyCap(from, to, "resize(" + min + ", " + max + ")");
+    }
+
+    /** See Pool#setQueueCapacity. */
+    void setQueueCapacity(int capacity) {
+        PoolEngine e = engine;
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("queueCapacity must be > 0 but was " + capacity);
+        }
+        if (e.queue == null) {
+            throw new IllegalStateException("pool '" + e.name + "' is a direct hand-off (queueCapacity 0): it has no queue to resize");
+        }
+        e.lock.lock();
+        try {
+            if (!e.queue.setCapacity(capacity)) {
+                throw new IllegalArgumentException("queueCapacity must be <= " + e.queue.maxCapacity()
+                        + " (the slots this pool's ring was built with) but was " + capacity
+                        + "; build with resizableQueue(n) to grow past it");
+            }
+            e.queueCapacity = capacity;
+            e.admitBelow = admitBelow(capacity);
+            e.submitters.admit(); // room may have appeared for waiting submitters
+        } finally {
+            e.lock.unlock();
+        }
+    }
+
+    /** See {@code PoolEngine.admitBelow}: waiters are let in once the queue is down to three quarters. */
+    static int admitBelow(int capacity) {
+        return capacity == 0 ? 0 : capacity - Math.max(1, Math.min(capacity, 1 << 20) / 4);
+    }
+
+    /** See Pool#setKeepAlive. */
+    void setKeepAlive(Duration keepAlive) {
+        engine.keepAliveNanos = PoolConfig.checkKeepAlive(keepAlive).toNanos();
+        engine.lock.lock();
+        try {
+            engine.idle.nudgeAll(); // re-park with the new timeout (stays idle)
+        } finally {
+            engine.lock.unlock();
+        }
+    }
+
+    private static int clampCap(int target, int min, int max) {
+        return Math.max(Math.max(1, min), Math.min(target, max));
+    }
+
+    /** Makes a new target take effect, and tells the listener. */
+    private void applyCap(int from, int to, String reason) {
+        PoolEngine e = engine;
+        if (to < from) {
+            retireIdleAbove(to);
+        } else if (to > from && e.runState == PoolEngine.RUNNING) {
+            // Start workers for what is waiting: queued tasks, then submitters waiting for room.
+            int waiting = e.queuedNow() + e.submitters.count();
+            for (int i = 0; i < waiting && e.live.get() < to && e.idleCount() == 0; i++) {
+                if (!e.addWorker(null)) {
+                    break;
+                }
+            }
+        }
+        if (from != to) {
+            ScalingEvent event = new ScalingEvent(e.ticker.nanoTime(), from, to, reason);
+            lastScaling = event;
+            if (e.events != null) {
+                e.events.scaled(event);
+            }
+            if (scaleListener != null) {
+                try {
+                    scaleListener.accept(event);
+                } catch (Throwable x) {
+                    e.failures.log(Level.WARNING, "the scaling listener threw", x);
+                }
+            }
+        }
+    }
+
+    /** Idle workers beyond {@code target} leave now, the longest idle first. */
+    private void retireIdleAbove(int target) {
+        PoolEngine e = engine;
+        Worker[] retired = null;
+        e.lock.lock();
+        try {
+            int n = 0;
+            while (n < e.idle.size()) {
+                int c = e.live.get();
+                if (c <= target) {
+                    break;
+                }
+                if (e.live.compareAndSet(c, c - 1)) {
+                    n++;
+                }
+            }
+            if (n > 0) {
+                retired = e.idle.retireOldest(n);
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        unparkAll(retired);
+    }
+
+    /**
+     * Retires workers that have been idle for {@code keepAlive}, oldest first, while more than
+     * {@code minWorkers} are alive. The idle stack is ordered by last use: expired workers are a
+     * prefix of it. Runs when a timed park ends, and on every scaling sample.
+     */
+    void expireIdleWorkers() {
+        PoolEngine e = engine;
+        Worker[] retired = null;
+        e.lock.lock();
+        try {
+            int expired = e.idle.idleFor(e.ticker.nanoTime(), e.keepAliveNanos);
+            int n = 0;
+            while (n < expired) {
+                int c = e.live.get();
+                if (c <= e.minWorkers) {
+                    break; // expiry stops at the minimum
+                }
+                if (e.live.compareAndSet(c, c - 1)) {
+                    n++;
+                }
+            }
+            if (n > 0) {
+                retired = e.idle.retireOldest(n);
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        unparkAll(retired);
+    }
+
+    private static void unparkAll(Worker[] workers) {
+        if (workers != null) {
+            for (Worker w : workers) {
+                LockSupport.unpark(w.thread);
+            }
+        }
+    }
+
+    /**
+     * Takes one load sample and lets the scaling policy move the target. Called by the pool's
+     * scaler thread every scaling interval; package-private so tests drive it with a fake ticker.
+     */
+    void sampleLoad() {
+        PoolEngine e = engine;
+        if (e.runState != PoolEngine.RUNNING) {
+            return;
+        }
+        expireIdleWorkers();
+        long now = e.ticker.nanoTime();
+        PoolStats st = e.stats();
+        long completed = st.completed();
+        double perSecond = 0;
+        if (lastSampleAt != 0 && now - lastSampleAt > 0) {
+            perSecond = (completed - lastSampleCompleted) * 1e9 / (now - lastSampleAt);
+        }
+        lastSampleAt = now;
+        lastSampleCompleted = completed;
+        int live0 = st.liveWorkers();
+        LoadSample sample = new LoadSample(now, live0, Math.min(st.busyWorkers(), live0), st.minWorkers(), st.maxWorkers(),
+                st.queued(), st.queueWait().p95(), Math.max(0, perSecond), st.targetWorkers());
+        ScalingPolicy.Decision d = scalingPolicy.decide(sample);
+        int from;
+        int to;
+        e.lock.lock();
+        try {
+            from = e.cap;
+            to = clampCap(d.target(), e.minWorkers, e.maxWorkers);
+            e.cap = to;
+        } finally {
+            e.lock.unlock();
+        }
+        applyCap(from, to, d.reason());
+    }
+
+    /** Starts the sampler thread, if there is a policy; once, when the pool is built. */
+    void startScaler() {
+        if (scalingPolicy == null) {
+            return;
+        }
+        PoolEngine e = engine;
+        e.lock.lock();
+        try {
+            Thread t = Thread.ofVirtual().name(e.name + "-scaler").unstarted(() -> {
+                while (e.runState == PoolEngine.RUNNING) {
+                    LockSupport.parkNanos(this, scalingIntervalNanos);
+                    if (Thread.interrupted() || e.runState != PoolEngine.RUNNING) {
+                        break;
+                    }
+                    try {
+                        sampleLoad();
+                    } catch (Throwable x) {
+                        e.failures.log(Level.WARNING, "the scaling policy threw; target unchanged", x);
+                    }
+                }
+            });
+            scaler = t;
+            t.start();
+        } finally {
+            e.lock.unlock();
+        }
+    }
+
+    /** Stops the sampler; returns its thread (to be joined like the workers), or null. Caller holds the lock. */
+    Thread stopScaler() {
+        Thread t = scaler;
+        if (t != null) {
+            scaler = null;
+            t.interrupt();
+        }
+        return t;
+    }
+}

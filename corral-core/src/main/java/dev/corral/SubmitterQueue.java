@@ -1,0 +1,191 @@
+package dev.corral;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Submitters blocked for room, in arrival order: the FIFO of waiters, its lock-free count, the
+ * wait itself, and their admission. Fairness is the engine's rule: a submission that sees
+ * {@link #count()} above 0 never takes the fast path; it joins here. Whoever frees room (a worker
+ * after a take, a resize, a waiter joining) moves the head waiters' tasks into the queue on
+ * their behalf under the engine's lock ({@link #admit()}) and wakes them, so a slot freed for a
+ * waiter cannot be taken by a newcomer.
+ *
+ * <p>The deque is guarded by the engine's lock; the count is written under it and read without
+ * it (every submission reads it).
+ */
+final class SubmitterQueue {
+
+    /** A submitter waiting for room. */
+    static final class Waiter {
+        static final int WAITING = 0;
+        static final int ADMITTED = 1;
+        static final int SHUT_OUT = 2;
+
+        final Task<?> task;
+        final Thread thread = Thread.currentThread();
+        volatile int status;
+
+        Waiter(Task<?> task) {
+            this.task = task;
+        }
+    }
+
+    private final PoolEngine engine;                               // its queue, idle stack and lock
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by the engine's lock
+    private volatile int count;                                    // written under that lock; read lock-free
+
+    SubmitterQueue(PoolEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Submitters waiting now; read without locking. */
+    int count() {
+        return count;
+    }
+
+    /** Under the engine's lock. */
+    boolean isEmpty() {
+        return waiters.isEmpty();
+    }
+
+    /**
+     * Joins the FIFO of waiting submitters (unless a worker can start for the task now, or room
+     * has appeared) and parks until admitted, shut out, interrupted or (if timed) out of time.
+     *
+     * @return PoolEngine.ACCEPTED, CLOSED, INTERRUPTED or TIMED_OUT
+     */
+    int waitForRoom(Task<?> t, boolean timed, long nanos) {
+        PoolEngine e = engine;
+        Waiter w = new Waiter(t);
+        e.lock.lock();
+        try {
+            if (e.runState != PoolEngine.RUNNING) {
+                return PoolEngine.CLOSED;
+            }
+            // The pool may have room again (or gained an idle worker) since our failed attempt;
+            // a worker start is still allowed if below max.
+            if (waiters.isEmpty() && e.idleCount() == 0 && e.live.get() < e.cap) {
+                e.submitted.increment();
+                if (e.addWorkerLocked(t)) {
+                    return PoolEngine.ACCEPTED;
+                }
+                e.submitted.decrement();
+            }
+            waiters.addLast(w);
+            count = waiters.size();
+            admit();
+        } finally {
+            e.lock.unlock();
+        }
+        return await(w, timed, nanos);
+    }
+
+    /**
+     * Moves head waiters' tasks into the queue (or to idle workers, at capacity 0) while there is
+     * room, in arrival order. Caller holds the engine's lock.
+     */
+    void admit() {
+        PoolEngine e = engine;
+        boolean queuedAny = false;
+        Waiter h;
+        while ((h = waiters.peekFirst()) != null) {
+            e.submitted.increment();
+            if (e.queue != null) {
+                if (!e.queue.offer(h.task)) {
+                    e.submitted.decrement();
+                    break;
+                }
+                queuedAny = true;
+            } else {
+                Worker iw = e.idle.pop();
+                if (iw == null) {
+                    e.submitted.decrement();
+                    break;
+                }
+                IdleStack.release(iw, h.task);
+                LockSupport.unpark(iw.thread);
+            }
+            waiters.pollFirst();
+            h.status = Waiter.ADMITTED;
+            LockSupport.unpark(h.thread);
+        }
+        count = waiters.size();
+        if (queuedAny && e.idleCount() != 0) {
+            Worker iw = e.idle.pop();
+            if (iw != null) {
+                IdleStack.release(iw, null);
+                LockSupport.unpark(iw.thread);
+            }
+        }
+    }
+
+    /**
+     * A direct hand-off pool's worker takes the head waiter's task itself, or null if none waits.
+     * Caller holds the engine's lock.
+     */
+    Task<?> takeHead() {
+        Waiter h = waiters.pollFirst();
+        if (h == null) {
+            return null;
+        }
+        engine.submitted.increment();
+        count = waiters.size();
+        h.status = Waiter.ADMITTED;
+        LockSupport.unpark(h.thread);
+        return h.task;
+    }
+
+    /** Shutdown: every waiter is told the pool is closed; under the engine's lock. */
+    void shutOut() {
+        Waiter h;
+        while ((h = waiters.pollFirst()) != null) {
+            h.status = Waiter.SHUT_OUT;
+            LockSupport.unpark(h.thread);
+        }
+        count = 0;
+    }
+
+    /**
+     * Parks until {@code w} is admitted, shut out, interrupted or (if timed) out of time. A waiter
+     * that gives up removes itself under the lock, so it can never be admitted after it has
+     * reported failure (no over-admission, no lost slot). Called without the lock held.
+     */
+    private int await(Waiter w, boolean timed, long nanos) {
+        ReentrantLock lock = engine.lock;
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        boolean interrupted = false;
+        while (w.status == Waiter.WAITING) {
+            if (timed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0L) {
+                    break;
+                }
+                LockSupport.parkNanos(this, left);
+            } else {
+                LockSupport.park(this);
+            }
+            if (Thread.interrupted()) {
+                interrupted = true;
+                break;
+            }
+        }
+        if (w.status == Waiter.WAITING) {
+            lock.lock();
+            try {
+                if (w.status == Waiter.WAITING) {
+                    waiters.remove(w);
+                    count = waiters.size();
+                    return interrupted ? PoolEngine.INTERRUPTED : PoolEngine.TIMED_OUT;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt(); // admitted after all: keep the caller's interrupt
+        }
+        return w.status == Waiter.ADMITTED ? PoolEngine.ACCEPTED : PoolEngine.CLOSED;
+    }
+}

@@ -1,0 +1,274 @@
+package dev.corral;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Shutdown and termination: the run-state moves past RUNNING (under the engine's lock, with the
+ * waiters shut out, idle and gate-waiting workers woken, and for shutdownNow the queue handed
+ * back), the moment the pool terminates (shut down and no worker left), and the waits for it.
+ * Shutdown walks a task's path backwards: stop admission, drain or hand back the queue,
+ * interrupt at the deadline, report.
+ *
+ * <p>Owns the termination latch and the threads that have left (workers, the scaler, the
+ * deadline timer), which {@link #awaitTermination} joins so that after termination no thread of
+ * the pool is alive.
+ */
+final class Termination {
+
+    private final PoolEngine engine;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Threads of workers that have left (possibly still finishing); joined by awaitTermination. */
+    private final List<Thread> exited = new ArrayList<>(); // guarded by the engine's lock
+
+    Termination(PoolEngine engine) {
+        this.engine = engine;
+    }
+
+    /** A pool thread has left (or is leaving): joined before awaitTermination says true. Caller holds the lock. */
+    void exited(Thread t) {
+        exited.removeIf(x -> !x.isAlive());
+        exited.add(t);
+    }
+
+    /** See Pool#shutdown. */
+    void shutdown() {
+        PoolEngine e = engine;
+        e.lock.lock();
+        try {
+            if (e.runState < PoolEngine.SHUTDOWN) {
+                e.runState = PoolEngine.SHUTDOWN;
+                if (e.events != null) {
+                    e.events.shutdown(false); // under the lock: before any TERMINATED
+                }
+            }
+            closeIntake();
+        } finally {
+            e.lock.unlock();
+        }
+        tryTerminate();
+    }
+
+    /** See Pool#shutdownNow. */
+    List<Runnable> shutdownNow() {
+        PoolEngine e = engine;
+        List<Runnable> never;
+        e.lock.lock();
+        try {
+            if (e.runState < PoolEngine.STOP) {
+                e.runState = PoolEngine.STOP;
+                if (e.events != null) {
+                    e.events.shutdown(true); // under the lock: before any TERMINATED
+                }
+            }
+            closeIntake();
+            // Idle and busy alike, as ThreadPoolExecutor does: an idle worker just wakes and exits.
+            for (Worker w : e.workers) {
+                w.thread.interrupt();
+            }
+            never = drainQueue();
+        } finally {
+            e.lock.unlock();
+        }
+        tryTerminate();
+        return never;
+    }
+
+    /** Stops the scaler, shuts out waiting submitters, wakes idle workers and those waiting at the gate. Caller holds the lock. */
+    private void closeIntake() {
+        PoolEngine e = engine;
+        Thread scaler = e.sizing.stopScaler();
+        if (scaler != null) {
+            exited.add(scaler); // joined by awaitTermination like the workers
+        }
+        e.submitters.shutOut();
+        Worker w;
+        while ((w = e.idle.pop()) != null) {
+            IdleStack.release(w, null);
+            java.util.concurrent.locks.LockSupport.unpark(w.thread);
+        }
+        if (e.gates != null) {
+            e.gates.releaseWaiters(); // they re-check: with an empty queue they exit
+        }
+    }
+
+    /**
+     * Hands back every never-started queued task. Runs until the queue's indices say empty, not
+     * until a poll fails: a poll fails at a slot whose producer has claimed it but not yet
+     * published, and the tasks behind it belong to submitters that were told "accepted".
+     */
+    private List<Runnable> drainQueue() {
+        List<Runnable> never = new ArrayList<>();
+        for (Task<?> t : pollAll()) {
+            if (t.handBack()) {
+                never.add(t);
+                engine.counters.handedBack.increment();
+                if (engine.events != null) {
+                    engine.events.handedBack(t);
+                }
+            }
+        }
+        return never;
+    }
+
+    /** Empties the queue, waiting out producers caught between claiming and publishing a slot. */
+    private List<Task<?>> pollAll() {
+        List<Task<?>> all = new ArrayList<>();
+        if (engine.queue != null) {
+            while (!engine.queue.isEmpty()) {
+                Task<?> t = engine.queue.poll();
+                if (t == null) {
+                    Thread.onSpinWait();
+                } else {
+                    all.add(t);
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Terminates once shut down with no worker left, and removes what a racing submitter left in
+     * the queue (even after termination: a submitter that lost the race with shutdown takes its
+     * task back, and the queue must not keep it). A queued task found here belongs to a submitter
+     * that is about to take it back; under SHUTDOWN a worker is started for it anyway, so that
+     * whichever way that race goes the task runs or its submitter is told it was rejected.
+     */
+    void tryTerminate() {
+        PoolEngine e = engine;
+        if (e.runState < PoolEngine.SHUTDOWN || e.live.get() != 0) {
+            return;
+        }
+        boolean fire = false;
+        e.lock.lock();
+        try {
+            if (e.live.get() != 0) {
+                return;
+            }
+            List<Task<?>> stranded = new ArrayList<>();
+            for (Task<?> t : pollAll()) {
+                if (t.isQueued()) {
+                    stranded.add(t);
+                }
+            }
+            if (!stranded.isEmpty() && e.runState == PoolEngine.SHUTDOWN) {
+                for (Task<?> t : stranded) {
+                    e.queue.offer(t);
+                }
+                if (e.addWorkerLocked(null)) {
+                    return;
+                }
+            }
+            if (e.runState != PoolEngine.TERMINATED) {
+                e.runState = PoolEngine.TERMINATED;
+                fire = true;
+                Thread timer = e.deadlines.stop();
+                if (timer != null) {
+                    exited.add(timer); // joined by awaitTermination like the workers
+                }
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        if (fire) {
+            if (e.gates != null) {
+                e.gates.close(); // a shared limiter must not keep us reachable
+            }
+            if (e.events != null) {
+                e.events.terminated(); // before awaitTermination returns
+            }
+            terminated.countDown();
+        }
+    }
+
+    /** See Pool#awaitTermination. */
+    boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        long deadline = nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + nanos;
+        if (!terminated.await(timeout, unit)) {
+            return false;
+        }
+        return joinExited(deadline);
+    }
+
+    private boolean joinExited(long deadline) throws InterruptedException {
+        List<Thread> threads;
+        engine.lock.lock();
+        try {
+            threads = new ArrayList<>(exited);
+            // A worker retired by a lowered cap or by idle expiry has already left the live count
+            // (so termination may have fired) but joins `exited` only in workerExit: join it too,
+            // or awaitTermination could return true while its thread still runs. A worker leaves
+            // this set and enters `exited` under one hold of the lock, so none slips between.
+            for (Worker w : engine.workers) {
+                threads.add(w.thread);
+            }
+        } finally {
+            engine.lock.unlock();
+        }
+        for (Thread t : threads) {
+            if (deadline == Long.MAX_VALUE) {
+                t.join();
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                return !t.isAlive();
+            }
+        }
+        return true;
+    }
+
+    /** See Pool#close. */
+    void close() {
+        shutdown();
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                terminated.await();
+                joinExited(Long.MAX_VALUE);
+                break;
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    shutdownNow();
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** See Pool#shutdownGracefully. */
+    ShutdownReport shutdownGracefully(Duration deadline) throws InterruptedException {
+        Objects.requireNonNull(deadline, "deadline must not be null");
+        if (deadline.isNegative()) {
+            throw new IllegalArgumentException("deadline must be >= 0 but was " + deadline);
+        }
+        shutdown();
+        // Intake is closed: what is in flight now is what the report partitions.
+        PoolStats atCall = engine.stats();
+        long settledBefore = atCall.completed();
+        long inFlight = Math.max(0, atCall.submitted() - settledBefore - atCall.handedBack());
+        try {
+            if (awaitTermination(Durations.saturatedNanos(deadline), TimeUnit.NANOSECONDS)) {
+                return new ShutdownReport(inFlight, 0, List.of(), true);
+            }
+        } catch (InterruptedException e) {
+            shutdownNow();
+            throw e;
+        }
+        long completed = Math.min(inFlight, engine.stats().completed() - settledBefore); // settled before the deadline
+        List<Runnable> never = shutdownNow();
+        // Neither settled before the deadline nor handed back: running at the deadline, interrupted
+        // (one that finished on its own in the instant before the interrupt is counted here too).
+        long interrupted = Math.max(0, inFlight - completed - never.size());
+        boolean done = awaitTermination(1, TimeUnit.SECONDS);
+        return new ShutdownReport(completed, interrupted, never, done);
+    }
+}
