@@ -401,7 +401,7 @@ public final class Task<T> implements RunnableFuture<T> {
             pool.expireIfDue(this);
         }
         if (!STATE.compareAndSet(this, CLAIMED, RUNNING)) {
-            RUNNER.setRelease(this, (Thread) null); // settled while claimed: not started, nothing to time
+            RUNNER.setRelease(this, null); // settled while claimed: not started, nothing to time
             return;
         }
         TaskOwner p = detached ? null : pool;
@@ -445,7 +445,7 @@ public final class Task<T> implements RunnableFuture<T> {
         }
         // Cleared only after our settlement attempt: a canceller that wins the settlement always
         // finds the thread to interrupt and to wake. A release store: nothing waits on it.
-        RUNNER.setRelease(this, (Thread) null);
+        RUNNER.setRelease(this, null);
         if (!settled) {
             Thread.interrupted();
         }
@@ -498,7 +498,7 @@ public final class Task<T> implements RunnableFuture<T> {
         // The runner CAS elects one claimant when a user's run() races a worker; only the elected
         // one ever writes the field again, so cancel(true) never interrupts a bystander.
         int s = state;
-        if ((s != QUEUED && s != HANDED_BACK) || !RUNNER.compareAndSet(this, (Thread) null, Thread.currentThread())) {
+        if ((s != QUEUED && s != HANDED_BACK) || !RUNNER.compareAndSet(this, null, Thread.currentThread())) {
             return false;
         }
         detached = s == HANDED_BACK; // a handed-back task runs outside the pool's books

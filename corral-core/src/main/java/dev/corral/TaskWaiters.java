@@ -121,7 +121,7 @@ final class TaskWaiters {
     static void releaseWaiters(Task<?> task) {
         Node q;
         while ((q = task.waiters) != null) {
-            if (WAITERS.weakCompareAndSet(task, q, (Node) null)) {
+            if (WAITERS.weakCompareAndSet(task, q, null)) {
                 for (; q != null; q = q.next) {
                     Thread t = q.thread;
                     if (t != null) {
@@ -144,7 +144,7 @@ final class TaskWaiters {
     /** Takes every registration not yet fired, exactly once, in registration order (null if none). */
     @SuppressWarnings("unchecked")
     static <T> Callback<T> takeCallbacks(Task<T> task) {
-        Callback<T> head = (Callback<T>) CALLBACKS.getAndSet(task, (Callback<?>) null);
+        Callback<T> head = (Callback<T>) CALLBACKS.getAndSet(task, null);
         // The stack is in reverse registration order.
         Callback<T> reversed = null;
         while (head != null) {

@@ -110,7 +110,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
             if (dif == 0) {
                 if (HEAD.weakCompareAndSet(this, pos, pos + 1)) {
                     E e = (E) ELEM.getAcquire(elements, slot);
-                    ELEM.setRelease(elements, slot, (Object) null); // the slot keeps no reference
+                    ELEM.setRelease(elements, slot, null); // the slot keeps no reference
                     // A full-fence store, not a release: the pool frees a slot here and then reads whether
                     // submitters are waiting, while a waiter announces itself and then tries this
                     // slot. Without the fence the read could pass this store and both would miss.
