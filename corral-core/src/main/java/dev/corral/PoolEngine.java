@@ -26,7 +26,7 @@ final class PoolEngine {
      * Implementation overview (the engine: how a task travels; users read Pool's class javadoc).
      *
      * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
-     * the waiters' count, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
+     * {@code waiterCount}, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
      * {@code cap}), or offers the task to a lock-free bounded ring ({@link dev.corral.internal.MpmcRing})
      * and, if some worker is idle, wakes one. On a machine with several cores the ring is split in
      * stripes ({@link dev.corral.internal.StripedRing}): each submitting thread offers to its own
@@ -47,8 +47,8 @@ final class PoolEngine {
      * runs its own task. So a task never waits for the task ahead of it to finish while a worker sits
      * idle, and submitters that run ahead of the workers pay for no wake-up check at all.
      *
-     * Fairness for waiting submitters: a submission that sees waiters ({@link SubmitterQueue#count})
-     * never takes the fast path; it joins the FIFO of waiters. A worker that frees a slot while
+     * Fairness for waiting submitters: a submission that sees {@code waiterCount > 0} never takes
+     * the fast path; it joins the FIFO of waiters. A worker that frees a slot while
      * waiters exist moves the head waiter's task into the queue on the waiter's behalf (under
      * {@code lock}) and wakes it, so the slot cannot be taken by a newcomer. With a queue capacity of
      * 0 the hand-off is direct: an idle worker's {@code handoff} field receives the task under
@@ -66,9 +66,9 @@ final class PoolEngine {
      * {@code Admission.offerTask}/{@code awaitRoom}, refusal in {@code Admission.refused}, start in
      * {@code PoolCounters.taskStarted}, hand-back in {@code Termination}), so events and stats agree.
      *
-     * The parts: the hot fields (run state, live, cap and bounds, the idle count and the spin/wake
-     * flags, the queue) stay here, where every submission and every take reads them; each part
-     * keeps its own state (the waiters' FIFO and count, the idle array, the permit waiters, the
+     * The parts: the hot fields (run state, live, cap and bounds, the idle and waiter counts, the
+     * spin/wake flags, the queue) stay here, where every submission and every take reads them; each part
+     * keeps its own state (the waiters' FIFO, the idle array, the permit waiters, the
      * scaling policy and its sampler, the counters and latencies, the termination latch). Parts
      * that act on the engine's fields (SubmitterQueue, Sizing, Termination, Gates, PoolCounters)
      * hold the engine and take its lock; they are made in its constructor and only store it there:
@@ -117,6 +117,8 @@ final class PoolEngine {
      * Arrival order is unaffected: newcomers still queue behind waiters.
      */
     volatile int admitBelow;
+    /** Submitters waiting for room (SubmitterQueue's size): written under lock by it, read lock-free by every offer. */
+    volatile int waiterCount;
     final boolean virtual;
     private final ThreadFactory threadFactory;
     /** The limiter and start rate in front of the workers, or null when there are none. */
@@ -219,7 +221,7 @@ final class PoolEngine {
                 return CLOSED;
             }
         }
-        if (submitters.count() != 0) {
+        if (waiterCount != 0) {
             return FULL; // someone waits for room: no barging past them
         }
         if (queue != null) {
@@ -395,7 +397,7 @@ final class PoolEngine {
                     w.permit = null;
                 }
                 if (t != null) {
-                    if (submitters.count() != 0 && queue.size() <= admitBelow) {
+                    if (waiterCount != 0 && queue.size() <= admitBelow) {
                         lock.lock();
                         try {
                             submitters.admit();
@@ -419,7 +421,7 @@ final class PoolEngine {
                     Thread.yield();
                 }
             } else {
-                if (submitters.count() != 0) {
+                if (waiterCount != 0) {
                     lock.lock();
                     try {
                         Task<?> h = submitters.takeHead();

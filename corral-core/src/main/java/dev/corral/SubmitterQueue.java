@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * their behalf under the engine's lock ({@link #admit()}) and wakes them, so a slot freed for a
  * waiter cannot be taken by a newcomer.
  *
- * <p>The deque is guarded by the engine's lock; the count is written under it and read without
- * it (every submission reads it).
+ * <p>The deque is guarded by the engine's lock. Its size is published in the engine's hot field
+ * {@code waiterCount} on every change, under that lock: every submission and every take reads it
+ * lock-free, beside the engine's other hot counts (as IdleStack publishes the idle count).
  */
 final class SubmitterQueue {
 
@@ -32,9 +33,8 @@ final class SubmitterQueue {
         }
     }
 
-    private final PoolEngine engine;                               // its queue, idle stack and lock
+    private final PoolEngine engine;                               // its queue, idle stack, lock and waiterCount
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by the engine's lock
-    private volatile int count;                                    // written under that lock; read lock-free
 
     SubmitterQueue(PoolEngine engine) {
         this.engine = engine;
@@ -42,7 +42,7 @@ final class SubmitterQueue {
 
     /** Submitters waiting now; read without locking. */
     int count() {
-        return count;
+        return engine.waiterCount;
     }
 
     /** Under the engine's lock. */
@@ -74,7 +74,7 @@ final class SubmitterQueue {
                 e.submitted.decrement();
             }
             waiters.addLast(w);
-            count = waiters.size();
+            engine.waiterCount = waiters.size();
             admit();
         } finally {
             e.lock.unlock();
@@ -111,7 +111,7 @@ final class SubmitterQueue {
             h.status = Waiter.ADMITTED;
             LockSupport.unpark(h.thread);
         }
-        count = waiters.size();
+        engine.waiterCount = waiters.size();
         if (queuedAny && e.idleCount() != 0) {
             Worker iw = e.idle.pop();
             if (iw != null) {
@@ -131,7 +131,7 @@ final class SubmitterQueue {
             return null;
         }
         engine.submitted.increment();
-        count = waiters.size();
+        engine.waiterCount = waiters.size();
         h.status = Waiter.ADMITTED;
         LockSupport.unpark(h.thread);
         return h.task;
@@ -144,7 +144,7 @@ final class SubmitterQueue {
             h.status = Waiter.SHUT_OUT;
             LockSupport.unpark(h.thread);
         }
-        count = 0;
+        engine.waiterCount = 0;
     }
 
     /**
@@ -176,7 +176,7 @@ final class SubmitterQueue {
             try {
                 if (w.status == Waiter.WAITING) {
                     waiters.remove(w);
-                    count = waiters.size();
+                    engine.waiterCount = waiters.size();
                     return interrupted ? PoolEngine.INTERRUPTED : PoolEngine.TIMED_OUT;
                 }
             } finally {
