@@ -1,12 +1,15 @@
 package dev.corral.cli;
 
 import dev.corral.Pool;
+import dev.corral.journal.JournalWriter;
 import dev.corral.cli.redis.BuiltInHandlers;
 import dev.corral.redis.RedisQueueException;
 import dev.corral.redis.RedisWorker;
 import dev.corral.redis.StopReport;
 import dev.corral.redis.WorkerStats;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -84,6 +87,13 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Stop gracefully after this long (default: run until SIGTERM).")
     Duration duration;
 
+    @Option(names = "--journal", paramLabel = "<file>",
+            description = "Write every task event to this JSON-lines journal (created or truncated): the pool's "
+                    + "(submitted, started, succeeded, failed, ...) and the queue's (retried, dead-lettered, "
+                    + "redelivered), so each task's whole story can be audited afterwards (corral-journal's "
+                    + "JournalReader replays it).")
+    Path journal;
+
     @Override
     public Integer call() {
         OptionChecks.atLeastOne(spec, "--workers", workers);
@@ -92,7 +102,19 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Pool pool = Pool.builder().name("corral-worker").workers(workers).build();
+        JournalWriter journalWriter = null;
+        if (journal != null) {
+            try {
+                journalWriter = JournalWriter.open(journal);
+            } catch (IOException | RuntimeException e) {
+                throw OptionChecks.usage(spec, "--journal: cannot write " + journal + ": " + e.getMessage());
+            }
+        }
+        Pool.Builder poolBuilder = Pool.builder().name("corral-worker").workers(workers);
+        if (journalWriter != null) {
+            poolBuilder.listener(journalWriter);
+        }
+        Pool pool = poolBuilder.build();
         BuiltInHandlers handlers;
         RedisWorker worker;
         try {
@@ -102,7 +124,11 @@ public final class WorkerCommand implements Callable<Integer> {
             throw OptionChecks.usage(spec, "--redis: " + e.getMessage());
         }
         try {
-            worker = RedisWorker.builder(redis.uri).queue(redis.queue)
+            RedisWorker.Builder builder = RedisWorker.builder(redis.uri).queue(redis.queue);
+            if (journalWriter != null) {
+                builder.listener(journalWriter);
+            }
+            worker = builder
                     .handler("sleep", handlers::sleep)
                     .handler("echo", handlers::echo)
                     .handler("fail", handlers::fail)
@@ -114,6 +140,7 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (RedisQueueException e) {
             handlers.close();
             pool.shutdownNow();
+            closeJournal(journalWriter, err);
             err.println("corral worker: " + e.getMessage());
             return 1;
         }
@@ -123,7 +150,24 @@ public final class WorkerCommand implements Callable<Integer> {
         out.flush();
         // On SIGTERM the hook stops the worker and ends the process (status 0 unless tasks were left
         // unsettled); in-process runs end by --duration or an interrupt and remove it again.
-        Thread hook = worker.stopOnShutdown(stopTimeout);
+        Thread hook;
+        if (journalWriter == null) {
+            hook = worker.stopOnShutdown(stopTimeout);
+        } else {
+            // stopOnShutdown halts the JVM once the worker has stopped, skipping other hooks: with a
+            // journal, stop, then write the journal out, then halt.
+            RedisWorker w = worker;
+            JournalWriter jw = journalWriter;
+            hook = new Thread(() -> {
+                StopReport r = w.stop(stopTimeout);
+                closeJournal(jw, err);
+                err.println("corral worker " + w.id() + " stopped: " + r);
+                err.flush();
+                out.flush();
+                Runtime.getRuntime().halt(r.leftPending() == 0 ? 0 : 1);
+            }, "corral-worker-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
         try {
             CountDownLatch never = new CountDownLatch(1);
             if (duration != null) {
@@ -143,10 +187,23 @@ public final class WorkerCommand implements Callable<Integer> {
         WorkerStats s = worker.stats();
         handlers.close();
         pool.shutdownNow();
+        closeJournal(journalWriter, err);
         out.println("corral worker " + worker.id() + " stopped: " + s.acknowledged() + " acknowledged, "
                 + s.retried() + " retried, " + s.deadLettered() + " dead-lettered, " + report.handedBack()
                 + " handed back, " + report.leftPending() + " left pending");
         return report.leftPending() == 0 ? 0 : 1;
+    }
+
+    /** Flushes and closes the journal; says so if it dropped events or could not be written. */
+    private static void closeJournal(JournalWriter w, PrintWriter err) {
+        if (w == null) {
+            return;
+        }
+        try {
+            w.close();
+        } catch (IOException e) {
+            err.println("corral worker: the journal could not be written completely: " + e.getMessage());
+        }
     }
 
     private static Duration max(Duration a, Duration b) {
