@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
             "ready: entries not yet delivered to any worker; delayed: waiting for their time (server clock); "
                     + "pending: delivered and not yet acknowledged (running, or held by a worker that may have died); "
                     + "dead: in the dead-letter stream. Counters since the queue was created: enqueued, processed "
-                    + "(acknowledged), retried, redelivered (reclaimed from a dead worker). Workers: every worker whose "
+                    + "(acknowledged), retried, redelivered (reclaimed from a dead worker), dead-lettered (ever; a re-drive "
+                    + "does not lower it). Workers: every worker whose "
                     + "heartbeat is live, with what it holds and its rate.",
             "",
             "With --json, one JSON object with the same fields (rates in tasks per second, times in ISO-8601)."
@@ -80,6 +81,7 @@ public final class StatsCommand implements Callable<Integer> {
         m.put("delayed", s.delayed());
         m.put("pending", s.pending());
         m.put("deadLettered", s.deadLettered());
+        m.put("deadLetteredTotal", s.deadLetteredTotal());
         m.put("enqueued", s.enqueued());
         m.put("processed", s.processed());
         m.put("retried", s.retried());
@@ -108,8 +110,8 @@ public final class StatsCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "queue %s at %s (server time)%n", s.queue(), s.serverTime()));
         b.append(String.format(Locale.ROOT, "  ready %d   delayed %d   pending %d   dead %d%n",
                 s.ready(), s.delayed(), s.pending(), s.deadLettered()));
-        b.append(String.format(Locale.ROOT, "  enqueued %d   processed %d   retried %d   redelivered %d%n",
-                s.enqueued(), s.processed(), s.retried(), s.redelivered()));
+        b.append(String.format(Locale.ROOT, "  enqueued %d   processed %d   retried %d   redelivered %d   dead-lettered %d%n",
+                s.enqueued(), s.processed(), s.retried(), s.redelivered(), s.deadLetteredTotal()));
         b.append(String.format(Locale.ROOT, "workers: %d live, %.1f tasks/s%n", s.workers().size(), s.ratePerSecond()));
         for (WorkerInfo w : s.workers()) {
             b.append(String.format(Locale.ROOT, "  %-40s in flight %5d   processed %9d   failed %6d   %9.1f/s%n",

@@ -134,6 +134,7 @@ class RedisCommandsTest {
         assertThat(requeue.out).contains("re-driven 1 dead letters");
         JsonObject s = stats(q);
         assertThat(s.get("deadLettered").getAsLong()).isZero();
+        assertThat(s.get("deadLetteredTotal").getAsLong()).as("ever, a re-drive does not lower it").isEqualTo(1);
         assertThat(s.get("ready").getAsLong()).isEqualTo(1);
     }
 

@@ -49,10 +49,11 @@ public final class RedisQueueSource implements DashboardSource {
         extra.put("delayed", s.delayed());
         extra.put("pending", s.pending());
         extra.put("deadLettered", s.deadLettered());
+        extra.put("deadLetteredTotal", s.deadLetteredTotal());
         extra.put("redelivered", s.redelivered());
         extra.put("enqueued", s.enqueued());
         return new Reading(s.workers().size(), busy, -1, (int) Math.min(Integer.MAX_VALUE, s.ready()), -1,
-                s.processed(), s.retried() + s.deadLettered(), 0, null, null, null, extra);
+                s.processed(), s.retried() + s.deadLetteredTotal(), 0, null, null, null, extra);
     }
 
 }
