@@ -577,8 +577,10 @@ public final class RedisWorker implements AutoCloseable {
             decide(d, Outcome.handBack(d));
         } else if (!d.decided.get()) {
             // Timed out while running. (A handler that threw has decided already, then rethrown.)
-            failed.incrementAndGet();
-            decide(d, failure(d, error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error));
+            Throwable cause = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
+            if (decide(d, failure(d, cause), cause)) {
+                failed.incrementAndGet();
+            }
         }
     }
 
@@ -621,9 +623,11 @@ public final class RedisWorker implements AutoCloseable {
             } else if (!d.decided.get() && !(d.task != null && d.task.isDone())) {
                 // Otherwise the pool has timed the task out and this is the handler leaving on the
                 // interrupt: onPoolOutcome judges it (now, or at once when its callback is added),
-                // with the timeout as the attempt's one failure.
-                failed.incrementAndGet();
-                decide(d, failure(d, t));
+                // with the timeout as the attempt's one failure. Only the verdict that wins counts:
+                // the handler may throw just as the timeout settles the task, and both get here.
+                if (decide(d, failure(d, t), t)) {
+                    failed.incrementAndGet();
+                }
             }
             if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) throw vme;
             // Decided: now the pool records the attempt as failed too (its statistics, its
@@ -633,7 +637,6 @@ public final class RedisWorker implements AutoCloseable {
     }
 
     private Outcome failure(Delivery d, Throwable t) {
-        d.failure = t;
         String error = describe(t);
         TaskEntry e = d.entry;
         if (e.attempt() < e.maxAttempts()) {
@@ -647,14 +650,21 @@ public final class RedisWorker implements AutoCloseable {
         return s.length() <= MAX_ERROR_CHARS ? s : s.substring(0, MAX_ERROR_CHARS) + "...";
     }
 
-    /** The first verdict on a delivery wins; it frees the slot and goes to the settler. */
-    private void decide(Delivery d, Outcome o) {
-        if (!d.decided.compareAndSet(false, true)) return;
+    /** The first verdict on a delivery wins; it frees the slot and goes to the settler. False if one had won already. */
+    private boolean decide(Delivery d, Outcome o) {
+        return decide(d, o, null);
+    }
+
+    /** The same, recording what failed the attempt (for the listener's events) only if this verdict wins. */
+    private boolean decide(Delivery d, Outcome o, Throwable failure) {
+        if (!d.decided.compareAndSet(false, true)) return false;
+        if (failure != null) d.failure = failure;
         if (d.tookSlot) busySlots.decrementAndGet();
         outcomes.add(o);
         // Dekker with the waiters: they count themselves before re-reading busySlots, we decrement
         // busySlots before reading the count, so one of us sees the other (and waits are bounded).
         if (waiters.get() > 0) wake();
+        return true;
     }
 
     private void wake() {
