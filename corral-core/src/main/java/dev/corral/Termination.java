@@ -153,6 +153,7 @@ final class Termination {
             return;
         }
         boolean fire = false;
+        List<Task<?>> orphans = List.of();
         e.lock.lock();
         try {
             if (e.live.get() != 0) {
@@ -165,12 +166,18 @@ final class Termination {
                 }
             }
             if (!stranded.isEmpty() && e.runState == PoolEngine.SHUTDOWN) {
+                boolean requeued = true;
                 for (Task<?> t : stranded) {
-                    e.queue.offer(t);
+                    requeued &= e.queue.offer(t);
                 }
-                if (e.addWorkerLocked(null)) {
+                if (requeued && e.addWorkerLocked(null)) {
                     return;
                 }
+                // No worker can run them (the thread factory fails, or a lowered queue bound left
+                // one out): terminating with them queued would lose them, their futures never
+                // done. They are taken out again and cancelled below, so they are counted.
+                pollAll();
+                orphans = stranded;
             }
             if (e.runState != PoolEngine.TERMINATED) {
                 e.runState = PoolEngine.TERMINATED;
@@ -182,6 +189,9 @@ final class Termination {
             }
         } finally {
             e.lock.unlock();
+        }
+        for (Task<?> t : orphans) {
+            t.cancel(false); // false if its submitter reclaimed it meanwhile (it reports a rejection)
         }
         if (fire) {
             if (e.gates != null) {
