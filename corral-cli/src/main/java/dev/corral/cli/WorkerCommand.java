@@ -187,11 +187,22 @@ public final class WorkerCommand implements Callable<Integer> {
         WorkerStats s = worker.stats();
         handlers.close();
         pool.shutdownNow();
+        if (journalWriter != null) {
+            awaitTermination(pool); // its last events (shutdown, terminated) belong in the journal too
+        }
         closeJournal(journalWriter, err);
         out.println("corral worker " + worker.id() + " stopped: " + s.acknowledged() + " acknowledged, "
                 + s.retried() + " retried, " + s.deadLettered() + " dead-lettered, " + report.handedBack()
                 + " handed back, " + report.leftPending() + " left pending");
         return report.leftPending() == 0 ? 0 : 1;
+    }
+
+    private static void awaitTermination(Pool pool) {
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Flushes and closes the journal; says so if it dropped events or could not be written. */

@@ -53,6 +53,8 @@ class WorkerJournalTest {
         assertThat(kinds.get(TaskEvent.Kind.DEAD_LETTERED)).isEqualTo((long) tasks);
         assertThat(j.events()).filteredOn(e -> e.kind() == TaskEvent.Kind.DEAD_LETTERED)
                 .allSatisfy(e -> assertThat(e.detail()).contains("reason=failed").contains("attempt=2/2"));
+        assertThat(kinds).as("the pool's last events are written before the journal closes")
+                .containsEntry(TaskEvent.Kind.TERMINATED, 1L);
         assertThat(j.dropped()).isZero();
         assertThat(Files.size(file)).isPositive();
     }
