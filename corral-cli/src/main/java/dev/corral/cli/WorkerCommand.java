@@ -148,26 +148,11 @@ public final class WorkerCommand implements Callable<Integer> {
                 + " workers, visibility timeout " + visibilityTimeout.toMillis() + " ms, handlers "
                 + String.join(", ", BuiltInHandlers.TYPES) + "; SIGTERM stops it gracefully");
         out.flush();
-        // On SIGTERM the hook stops the worker and ends the process (status 0 unless tasks were left
-        // unsettled); in-process runs end by --duration or an interrupt and remove it again.
-        Thread hook;
-        if (journalWriter == null) {
-            hook = worker.stopOnShutdown(stopTimeout);
-        } else {
-            // stopOnShutdown halts the JVM once the worker has stopped, skipping other hooks: with a
-            // journal, stop, then write the journal out, then halt.
-            RedisWorker w = worker;
-            JournalWriter jw = journalWriter;
-            hook = new Thread(() -> {
-                StopReport r = w.stop(stopTimeout);
-                closeJournal(jw, err);
-                err.println("corral worker " + w.id() + " stopped: " + r);
-                err.flush();
-                out.flush();
-                Runtime.getRuntime().halt(r.leftPending() == 0 ? 0 : 1);
-            }, "corral-worker-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
+        // On SIGTERM the hook stops the worker, writes the journal out and ends the process (status
+        // 0 unless tasks were left unsettled); in-process runs end by --duration or an interrupt
+        // and remove it again.
+        JournalWriter jw = journalWriter;
+        Thread hook = worker.stopOnShutdown(stopTimeout, () -> closeJournal(jw, err));
         try {
             CountDownLatch never = new CountDownLatch(1);
             if (duration != null) {

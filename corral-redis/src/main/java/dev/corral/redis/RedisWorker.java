@@ -357,9 +357,27 @@ public final class RedisWorker implements AutoCloseable {
      * @return the hook, for {@link Runtime#removeShutdownHook(Thread)}
      */
     public Thread stopOnShutdown(Duration deadline) {
+        return stopOnShutdown(deadline, () -> { });
+    }
+
+    /**
+     * {@link #stopOnShutdown(Duration)}, running {@code afterStop} once the worker has stopped and
+     * before the process ends: the place to close what the worker's events went to (a journal,
+     * a metrics push), since other shutdown hooks are cut short. An {@code afterStop} that throws
+     * is logged; the process still ends.
+     *
+     * @return the hook, for {@link Runtime#removeShutdownHook(Thread)}
+     */
+    public Thread stopOnShutdown(Duration deadline, Runnable afterStop) {
         Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(afterStop, "afterStop");
         Thread hook = new Thread(() -> {
             StopReport r = stop(deadline);
+            try {
+                afterStop.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.ERROR, "worker " + id + ": the action after stopping failed", e);
+            }
             System.err.println("corral worker " + id + " stopped: " + r);
             System.err.flush();
             System.out.flush();
