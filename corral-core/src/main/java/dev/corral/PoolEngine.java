@@ -396,6 +396,17 @@ final class PoolEngine {
                     w.permit.ignored(); // someone else took the task; hand the capacity back
                     w.permit = null;
                 }
+                if (t != null && w.cursor.contended() && live.get() >= CPUS) {
+                    // Our take lost a race with another worker's, so workers are taking tasks as
+                    // fast as the queue can hand them out, and with at least as many workers as
+                    // CPUs the submitters that feed the queue share CPUs with them. Measured on 2
+                    // cores (docs/bench/blocking-submission.md): with one producer and two workers
+                    // of tiny tasks, a worker that shares the producer's CPU and never blocks takes
+                    // half of that CPU, and the pool runs at the producer's half speed. A lock-based
+                    // queue (ThreadPoolExecutor's) has the losing worker block instead. Yielding
+                    // here hands the CPU to whoever waits for it, and costs nothing when no one does.
+                    Thread.yield();
+                }
                 if (t != null) {
                     if (waiterCount != 0 && queue.size() <= admitBelow) {
                         lock.lock();
@@ -480,7 +491,8 @@ final class PoolEngine {
         return found;
     }
 
-    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 ? 256 : 0;
+    private static final int CPUS = Runtime.getRuntime().availableProcessors();
+    private static final int SPINS = CPUS > 1 ? 256 : 0;
 
     /**
      * Announces {@code w} idle, re-checks for work, and parks until woken. Returns a task handed

@@ -111,9 +111,15 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                 if (HEAD.weakCompareAndSet(this, pos, pos + 1)) {
                     E e = (E) ELEM.getAcquire(elements, slot);
                     ELEM.setRelease(elements, slot, null); // the slot keeps no reference
-                    // A full-fence store, not a release: the pool frees a slot here and then reads whether
-                    // submitters are waiting, while a waiter announces itself and then tries this
-                    // slot. Without the fence the read could pass this store and both would miss.
+                    // A full-fence store, not a release, although the fence is about a third of a
+                    // take's time when producers and consumers run on different cores. Two
+                    // store-buffering handshakes need it, each failing without it: the pool frees
+                    // a slot here and then reads whether submitters are waiting, while a waiter
+                    // announces itself and then tries this slot (PoolAdmissionRaceTest: a submitter
+                    // stranded beside an idle pool); and a consumer frees the slot and then looks
+                    // for more work, while a producer claims the next position and then reads this
+                    // sequence to learn whether its element landed BEHIND one not yet taken
+                    // (PoolWakeUpTest: a task left behind one that blocks, with a worker idle).
                     SEQ.setVolatile(sequences, slot, 2 * (pos + capacity));
                     if (cursor != null) {
                         // The next slot's sequence shares a cache line with this one most of the
@@ -122,6 +128,9 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                         cursor.sawMore = (long) SEQ.getAcquire(sequences, slot(pos + 1)) == 2 * (pos + 1) + 1;
                     }
                     return e;
+                }
+                if (cursor != null) {
+                    cursor.contended = true; // another consumer claimed this position first
                 }
                 pos = head;
             } else if (dif < 0) {

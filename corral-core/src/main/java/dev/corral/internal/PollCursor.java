@@ -9,6 +9,7 @@ public final class PollCursor {
 
     int start;
     boolean sawMore;
+    boolean contended;
 
     public PollCursor(int start) {
         this.start = start;
@@ -21,5 +22,18 @@ public final class PollCursor {
      */
     public boolean sawMore() {
         return sawMore;
+    }
+
+    /**
+     * Whether a poll since the last call lost a race for an element to another consumer (its
+     * claim failed because someone claimed that very element first); reading it clears it. A sign
+     * that consumers are taking elements as fast as they can: the caller may give its CPU away.
+     */
+    public boolean contended() {
+        boolean c = contended;
+        if (c) {
+            contended = false;
+        }
+        return c;
     }
 }
