@@ -217,12 +217,12 @@ final class Admission {
             events.submitted(t);
         }
         admitted(t);
-        Object before = PoolEngine.RUNNING_HERE.get();
-        PoolEngine.RUNNING_HERE.set(t);
+        Object before = PoolEngine.runningHere();
+        PoolEngine.setRunningHere(t);
         try {
             t.run();
         } finally {
-            PoolEngine.RUNNING_HERE.set(before);
+            PoolEngine.setRunningHere(before);
         }
     }
 

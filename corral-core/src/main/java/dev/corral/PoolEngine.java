@@ -4,8 +4,7 @@ import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.StripedCounter;
 import dev.corral.internal.TaskQueue;
 import java.lang.System.Logger.Level;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -90,11 +89,37 @@ final class PoolEngine {
     static final int TIMED_OUT = 4;
 
     /**
-     * The worker object of a pool thread (set once per thread), or the task a caller runs itself
-     * (CALLER_RUNS): what TaskContext.current() starts from. A per-thread lookup, but set once
-     * per worker, not once per task.
+     * What runs on a thread, for TaskContext.current(): the worker object of a pool thread (set
+     * once per thread, not once per task), or the task a caller runs itself (CALLER_RUNS). A
+     * platform thread keeps it in a ThreadLocal; a virtual thread in a map keyed by the thread,
+     * because a virtual thread's first ThreadLocal value costs it a ThreadLocalMap (136 bytes, more
+     * than the Worker itself) and a pool may run 100,000 virtual workers.
      */
-    static final ThreadLocal<Object> RUNNING_HERE = new ThreadLocal<>();
+    private static final ThreadLocal<Object> RUNNING_HERE = new ThreadLocal<>();
+    private static final ConcurrentHashMap<Thread, Object> RUNNING_ON_VIRTUAL = new ConcurrentHashMap<>();
+
+    /** What runs on this thread (a Worker or a caller-run Task), or null. */
+    static Object runningHere() {
+        Thread me = Thread.currentThread();
+        return me.isVirtual() ? RUNNING_ON_VIRTUAL.get(me) : RUNNING_HERE.get();
+    }
+
+    /** Virtual threads with something registered as running on them (tests: none once their pools terminated). */
+    static int virtualThreadsRegistered() {
+        return RUNNING_ON_VIRTUAL.size();
+    }
+
+    /** Sets what runs on this thread (null: nothing); see {@link #runningHere()}. */
+    static void setRunningHere(Object what) {
+        Thread me = Thread.currentThread();
+        if (!me.isVirtual()) {
+            RUNNING_HERE.set(what);
+        } else if (what != null) {
+            RUNNING_ON_VIRTUAL.put(me, what);
+        } else {
+            RUNNING_ON_VIRTUAL.remove(me);
+        }
+    }
 
     final String name;
     volatile int runState = RUNNING;
@@ -155,7 +180,7 @@ final class PoolEngine {
     private static final long WAKE_PENDING = 2L;
     final IdleStack idle = new IdleStack(hot, IDLE_COUNT);    // guarded by lock
     final SubmitterQueue submitters = new SubmitterQueue(this);
-    final Set<Worker> workers = new HashSet<>();             // guarded by lock
+    final WorkerSet workers = new WorkerSet();               // guarded by lock
     final Sizing sizing;
     final Termination termination;
 
@@ -388,15 +413,15 @@ final class PoolEngine {
                     }
                     mayPoll = true;
                 }
-                Task<?> t = mayPoll ? queue.poll(w.cursor) : null;
-                if (t != null && idleCount() != 0 && (w.cursor.sawMore() || !queue.isEmpty())) {
+                Task<?> t = mayPoll ? queue.poll(w) : null;
+                if (t != null && idleCount() != 0 && (w.sawMore() || !queue.isEmpty())) {
                     signalWork(); // more work than awake workers: pass the wake-up on
                 }
                 if (t == null && w.permit != null) {
                     w.permit.ignored(); // someone else took the task; hand the capacity back
                     w.permit = null;
                 }
-                if (t != null && w.cursor.contended() && live.get() >= CPUS) {
+                if (t != null && w.contended() && live.get() >= CPUS) {
                     // Our take lost a race with another worker's, so workers are taking tasks as
                     // fast as the queue can hand them out, and with at least as many workers as
                     // CPUs the submitters that feed the queue share CPUs with them. Measured on 2
@@ -648,7 +673,7 @@ final class PoolEngine {
 
     /** The task running in this thread, if it is a pool thread running one (TaskContext). */
     static Task<?> currentTask() {
-        Object here = RUNNING_HERE.get();
+        Object here = runningHere();
         if (here instanceof Worker w) {
             return w.current;
         }

@@ -1,5 +1,6 @@
 package dev.corral;
 
+import dev.corral.internal.PollCursor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -10,7 +11,11 @@ import java.lang.invoke.VarHandle;
  * Events that happen on other threads (a cancel, a caller-runs task) use the pool's striped
  * counters instead.
  */
-class WorkerCounters {
+class WorkerCounters extends PollCursor {
+
+    WorkerCounters(int start) {
+        super(start);
+    }
 
     private long started;
     private long ended;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -38,6 +39,43 @@ class TaskContextTest {
         }
         assertThatThrownBy(TaskContext::current).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("outside a Corral task");
+    }
+
+    @Test
+    void virtualWorkersKnowTheirTaskAndForgetTheirThreadsWhenTheyLeave() throws Exception {
+        // A virtual worker is found through a map keyed by its thread, not a ThreadLocal: a task it
+        // runs must still see itself, a task it runs in its own thread for a full pool (CALLER_RUNS)
+        // must see that one and give the outer one back, and no entry may outlive the worker.
+        int before = PoolEngine.virtualThreadsRegistered();
+        CountDownLatch release = new CountDownLatch(1);
+        try (Pool outer = Pool.builder().name("v-outer").workers(4).virtualThreads().build();
+                Pool inner = Pool.builder().name("v-inner").workers(1).queueCapacity(1)
+                        .whenFull(Overflow.CALLER_RUNS).build()) {
+            try {
+                CountDownLatch busy = new CountDownLatch(1);
+                inner.execute(TestTasks.blockUntil(busy, release)); // the inner worker is taken
+                assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+                inner.execute(TestTasks.blockUntil(release));          // and its one slot
+                List<Task<String>> tasks = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String name = "outer-" + i;
+                    tasks.add(outer.submit(() -> {
+                        String mine = TaskContext.current().name();
+                        Task<String> ran = inner.submit(() -> TaskContext.current().name() + "@" + Thread.currentThread().isVirtual(),
+                                TaskOptions.of().name("in-caller-" + name));
+                        return mine + "/" + ran.get(10, TimeUnit.SECONDS) + "/" + TaskContext.current().name();
+                    }, TaskOptions.of().name(name)));
+                }
+                for (int i = 0; i < 8; i++) {
+                    assertThat(tasks.get(i).get(10, TimeUnit.SECONDS))
+                            .isEqualTo("outer-" + i + "/in-caller-outer-" + i + "@true/outer-" + i);
+                }
+                assertThat(PoolEngine.virtualThreadsRegistered()).isGreaterThan(before);
+            } finally {
+                release.countDown();
+            }
+        }
+        assertThat(PoolEngine.virtualThreadsRegistered()).as("entries left by exited virtual workers").isLessThanOrEqualTo(before);
     }
 
     @RepeatedTest(3)

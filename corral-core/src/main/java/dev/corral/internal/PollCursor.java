@@ -4,8 +4,11 @@ package dev.corral.internal;
  * One consumer's place in a {@link TaskQueue}: which part of the queue it tries first (queues made
  * of several parts rotate it, so consumers share the parts out evenly), and what its last poll
  * noticed on the way. Owned by one consumer thread; not API.
+ *
+ * <p>Not final: a pool's worker is its own cursor (a subclass), one object less per worker, which
+ * counts when a pool runs 100,000 virtual workers.
  */
-public final class PollCursor {
+public class PollCursor {
 
     int start;
     boolean sawMore;
@@ -20,7 +23,7 @@ public final class PollCursor {
      * A hint, cheap because the poll had that memory in hand: true means more work was there a
      * moment ago; false means nothing, and a caller that must know reads {@link TaskQueue#isEmpty}.
      */
-    public boolean sawMore() {
+    public final boolean sawMore() {
         return sawMore;
     }
 
@@ -29,7 +32,7 @@ public final class PollCursor {
      * claim failed because someone claimed that very element first); reading it clears it. A sign
      * that consumers are taking elements as fast as they can: the caller may give its CPU away.
      */
-    public boolean contended() {
+    public final boolean contended() {
         boolean c = contended;
         if (c) {
             contended = false;
