@@ -276,22 +276,7 @@ public final class BenchMain {
     private void tiny(List<String> kinds) throws RunnerException, InterruptedException {
         for (int producers : new int[] {1, 2}) {
             progress("  tiny tasks, %d producer(s)", producers);
-            Options opt = new OptionsBuilder()
-                    .include(TinyTaskThroughput.class.getName() + ".tinyTasks")
-                    .param("executor", kinds.toArray(String[]::new))
-                    .param("workers", "2", "8")
-                    .threads(producers)
-                    .forks(1)
-                    .warmupIterations(quick ? 2 : 3)
-                    .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
-                    .measurementIterations(quick ? 3 : 5)
-                    .measurementTime(TimeValue.milliseconds(quick ? 400 : 1000))
-                    .timeout(TimeValue.seconds(60))
-                    .shouldFailOnError(false)
-                    .output(logDir.resolve("jmh-tiny.log").toString() + "." + System.nanoTime())
-                    .build();
-            Collection<RunResult> results = runJmh(opt);
-            for (RunResult rr : results) {
+            for (RunResult rr : runJmh(tinyTaskOptions("jmh-tiny.log", kinds, producers))) {
                 String kind = rr.getParams().getParam("executor");
                 String workers = rr.getParams().getParam("workers");
                 double mtasks = rr.getPrimaryResult().getScore() / 1e6;
@@ -307,24 +292,9 @@ public final class BenchMain {
         List<String> bounded = kinds.stream().filter(k -> k.equals("corral") || k.startsWith("tpe-")).toList();
         for (int producers : new int[] {1, 2}) {
             progress("  blocking submission, %d producer(s)", producers);
-            Options opt = new OptionsBuilder()
-                    // The tiny-task benchmark with queues far smaller than a batch: the same code,
-                    // so the two scenarios differ only in whether the queue fills.
-                    .include(TinyTaskThroughput.class.getName() + ".tinyTasks")
-                    .param("executor", bounded.toArray(String[]::new))
-                    .param("workers", "2", "8")
-                    .param("queueCapacity", "1024", "64")
-                    .threads(producers)
-                    .forks(1)
-                    .warmupIterations(quick ? 2 : 3)
-                    .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
-                    .measurementIterations(quick ? 3 : 5)
-                    .measurementTime(TimeValue.milliseconds(quick ? 400 : 1000))
-                    .timeout(TimeValue.seconds(60))
-                    .shouldFailOnError(false)
-                    .output(logDir.resolve("jmh-blocking.log").toString() + "." + System.nanoTime())
-                    .build();
-            for (RunResult rr : runJmh(opt)) {
+            // The tiny-task benchmark with queues far smaller than a batch: the same code, so the
+            // two scenarios differ only in whether the queue fills.
+            for (RunResult rr : runJmh(tinyTaskOptions("jmh-blocking.log", bounded, producers, "1024", "64"))) {
                 String kind = rr.getParams().getParam("executor");
                 String workers = rr.getParams().getParam("workers");
                 String capacity = rr.getParams().getParam("queueCapacity");
@@ -333,6 +303,32 @@ public final class BenchMain {
                                 + ", " + workers + " workers: M tasks/s", true, kind, rr.getPrimaryResult().getScore() / 1e6);
             }
         }
+    }
+
+    /**
+     * TinyTaskThroughput for {@code kinds} with 2 and 8 workers and {@code producers} JMH threads,
+     * at the given queue capacities (none: the benchmark's default, which never fills). Warm-up:
+     * on 2 cores the JIT needs about two seconds of a saturated machine before Corral's hand-off
+     * runs compiled (measured rounds: 1.4, 1.7, then 2.5-3), so even --quick warms up that long.
+     */
+    private Options tinyTaskOptions(String log, List<String> kinds, int producers, String... capacities) {
+        var b = new OptionsBuilder()
+                .include(TinyTaskThroughput.class.getName() + ".tinyTasks")
+                .param("executor", kinds.toArray(String[]::new))
+                .param("workers", "2", "8")
+                .threads(producers)
+                .forks(1)
+                .warmupIterations(quick ? 4 : 5)
+                .warmupTime(TimeValue.milliseconds(quick ? 500 : 1000))
+                .measurementIterations(quick ? 3 : 5)
+                .measurementTime(TimeValue.milliseconds(quick ? 400 : 1000))
+                .timeout(TimeValue.seconds(60))
+                .shouldFailOnError(false)
+                .output(logDir.resolve(log).toString() + "." + System.nanoTime());
+        if (capacities.length > 0) {
+            b.param("queueCapacity", capacities);
+        }
+        return b.build();
     }
 
     private void handoff(List<String> kinds) throws Exception {
