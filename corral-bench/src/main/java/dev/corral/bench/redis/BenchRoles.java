@@ -1,6 +1,7 @@
 package dev.corral.bench.redis;
 
 import dev.corral.Pool;
+import dev.corral.cli.redis.BuiltInHandlers;
 import dev.corral.redis.NewTask;
 import dev.corral.redis.RedisQueue;
 import dev.corral.redis.RedisWorker;
@@ -8,6 +9,7 @@ import dev.corral.redis.RedisWorker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,7 +20,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -34,17 +35,14 @@ import redis.clients.jedis.RedisClient;
  *       carrying its enqueue time; the worker pushes enqueue-to-start µs to {@code bench:lat}; with
  *       WARM, WARM such tasks first, then {@code WARMED seconds} and {@code go} again.
  * </ul>
- * Task types: {@code noop}; {@code probe} (SADD QUEUE:probe:seen ID + INCR QUEUE:probe:runs in one
- * script, as {@code corral worker}'s probe); {@code lat}.
+ * Task types: {@code noop}; {@code probe} ({@code corral worker}'s own probe handler,
+ * {@link BuiltInHandlers#probe}: SADD QUEUE:probe:seen ID + INCR QUEUE:probe:runs in one script
+ * call per task, confirmed before the task is acknowledged); {@code lat}.
  */
 final class BenchRoles {
 
     static final String DONE = "bench:done";
     static final String LAT = "bench:lat";
-    private static final String PROBE = """
-            redis.call('SADD', KEYS[1], ARGV[1])
-            return redis.call('INCR', KEYS[2])
-            """;
 
     private BenchRoles() {}
 
@@ -132,19 +130,13 @@ final class BenchRoles {
         Pool.Builder pb = Pool.builder().name("bench").workers(workers);
         if (Boolean.getBoolean("bench.virtual")) pb.virtualThreads();
         Pool pool = pb.build();
-        // One connection per handler thread, as BullMQ's one auto-pipelined connection never makes
-        // its jobs queue for a connection (Jedis pools 8 by default).
-        ConnectionPoolConfig connections = new ConnectionPoolConfig();
-        connections.setMaxTotal(workers + 2);
-        connections.setMaxIdle(workers + 2);
-        RedisClient redis = RedisClient.builder().fromURI(uri).poolConfig(connections).build();
-        List<String> probeKeys = List.of(queue + ":probe:seen", queue + ":probe:runs");
+        RedisClient redis = RedisClient.builder().fromURI(uri).build(); // the progress reports below
+        BuiltInHandlers builtIn = new BuiltInHandlers(uri, queue, workers + 2, new PrintWriter(System.err, true));
         ConcurrentLinkedQueue<String> lat = new ConcurrentLinkedQueue<>();
         awaitGo();
         RedisWorker worker = RedisWorker.builder(uri).queue(queue)
                 .handler("noop", (ctx, p) -> { })
-                .handler("probe", (ctx, p) -> redis.eval(PROBE, probeKeys,
-                        List.of(new String(p, StandardCharsets.UTF_8))))
+                .handler("probe", builtIn::probe)
                 .handler("lat", (ctx, p) -> lat.add(Long.toString(
                         nowMicros() - Long.parseLong(new String(p, StandardCharsets.UTF_8)))))
                 .pool(pool)
