@@ -95,13 +95,7 @@ public final class RedisQueue implements AutoCloseable {
         this.keys = new QueueKeys(b.queue);
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.idempotencyTtlMillis = EntryCodec.bytes(b.idempotencyTtl.toMillis());
-        this.redis = connector.open();
-        try {
-            connector.ping(redis, "connect queue '" + b.queue + "'");
-        } catch (RuntimeException e) {
-            redis.close();
-            throw e;
-        }
+        this.redis = connector.connect("connect queue '" + b.queue + "'");
     }
 
     /**

@@ -37,10 +37,29 @@ public final class LuaScript {
 
     /** The script in the resource {@code /dev/corral/redis/lua/<name>.lua} of this class's loader. */
     public static LuaScript fromResource(Class<?> anchor, String name) {
+        return new LuaScript(name, read(anchor, name));
+    }
+
+    /**
+     * The script in the resource {@code <name>.lua}, after the text of the resource
+     * {@code <prelude>.lua} (helpers several scripts share): one source, so still one
+     * {@code SCRIPT LOAD} and one SHA.
+     */
+    public static LuaScript fromResource(Class<?> anchor, String name, String prelude) {
+        byte[] head = read(anchor, prelude);
+        byte[] body = read(anchor, name);
+        byte[] source = new byte[head.length + 1 + body.length];
+        System.arraycopy(head, 0, source, 0, head.length);
+        source[head.length] = '\n';
+        System.arraycopy(body, 0, source, head.length + 1, body.length);
+        return new LuaScript(name, source);
+    }
+
+    private static byte[] read(Class<?> anchor, String name) {
         String path = "/dev/corral/redis/lua/" + name + ".lua";
         try (InputStream in = anchor.getResourceAsStream(path)) {
             if (in == null) throw new IllegalStateException("missing script resource " + path);
-            return new LuaScript(name, in.readAllBytes());
+            return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("could not read " + path, e);
         }

@@ -1,15 +1,26 @@
 package dev.corral.redis.internal;
 
-/** The queue's Lua scripts, loaded once per JVM. Not API. */
+/**
+ * The queue's Lua scripts, loaded once per JVM. Not API. Each is its own resource with
+ * {@code prelude.lua} (the helpers they share: the server's clock, a group's XINFO fields,
+ * ownership of a pending entry...) put before it, so a helper is written once and every script
+ * is still one source with one SHA.
+ */
 public final class QueueScripts {
 
-    public static final LuaScript ENQUEUE = LuaScript.fromResource(QueueScripts.class, "enqueue");
-    public static final LuaScript FETCH = LuaScript.fromResource(QueueScripts.class, "fetch");
-    public static final LuaScript SETTLE = LuaScript.fromResource(QueueScripts.class, "settle");
-    public static final LuaScript EXTEND = LuaScript.fromResource(QueueScripts.class, "extend");
-    public static final LuaScript HEARTBEAT = LuaScript.fromResource(QueueScripts.class, "heartbeat");
-    public static final LuaScript STATS = LuaScript.fromResource(QueueScripts.class, "stats");
-    public static final LuaScript REDRIVE = LuaScript.fromResource(QueueScripts.class, "redrive");
+    private static final String PRELUDE = "prelude";
+
+    public static final LuaScript ENQUEUE = load("enqueue");
+    public static final LuaScript FETCH = load("fetch");
+    public static final LuaScript SETTLE = load("settle");
+    public static final LuaScript EXTEND = load("extend");
+    public static final LuaScript HEARTBEAT = load("heartbeat");
+    public static final LuaScript STATS = load("stats");
+    public static final LuaScript REDRIVE = load("redrive");
 
     private QueueScripts() {}
+
+    private static LuaScript load(String name) {
+        return LuaScript.fromResource(QueueScripts.class, name, PRELUDE);
+    }
 }

@@ -179,6 +179,21 @@ public final class RedisConnector {
         }
     }
 
+    /**
+     * {@link #open()} and {@link #ping(UnifiedJedis, String) ping}: a client that has answered once,
+     * or a {@link RedisQueueException} naming {@code what} (and nothing left open).
+     */
+    public UnifiedJedis connect(String what) {
+        UnifiedJedis client = open();
+        try {
+            ping(client, what);
+            return client;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
     /** Sends PING, so that a wrong address, password or TLS setting fails now, clearly. */
     public void ping(UnifiedJedis client, String what) {
         try {

@@ -5,8 +5,7 @@
 -- ARGV[1] idempotency TTL ms, ARGV[2] entry count, then 8 per entry:
 --   id, type, payload, max attempts, priority, delay ms, idempotency key or '', trace context or ''
 -- Returns {ids, duplicate flags}: a duplicate's id is the first task's id.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = nowMillis()
 local nowText = string.format('%.0f', now)
 local ttl = ARGV[1]
 local n = tonumber(ARGV[2])

@@ -11,8 +11,7 @@ local a = 4
 for i = 1, n do
   local level, id = tonumber(ARGV[a]), ARGV[a + 1]
   a = a + 2
-  local p = redis.pcall('XPENDING', KEYS[level + 1], group, id, id, 1)
-  if type(p) == 'table' and not p.err and p[1] ~= nil and p[1][2] == consumer then
+  if ownedBy(KEYS[level + 1], group, id, consumer) then
     local l = mine[level + 1]
     if not l then l = {}; mine[level + 1] = l end
     l[#l + 1] = id

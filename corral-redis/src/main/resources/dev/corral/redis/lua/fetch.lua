@@ -13,19 +13,13 @@
 local group, consumer = ARGV[1], ARGV[2]
 local want = tonumber(ARGV[3])
 local minIdle = tonumber(ARGV[4])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = nowMillis()
 
 local due = redis.call('ZRANGEBYSCORE', KEYS[11], '-inf', now, 'LIMIT', 0, tonumber(ARGV[15]))
 for _, m in ipairs(due) do
   local ok, f = pcall(cmsgpack.unpack, m)
   if ok and type(f) == 'table' and #f >= 2 then
-    local level = 5
-    for j = 1, #f - 1, 2 do
-      if f[j] == 'r' then level = tonumber(f[j + 1]) or 5 end
-    end
-    if level < 0 or level > 9 then level = 5 end
-    redis.call('XADD', KEYS[level + 1], '*', unpack(f))
+    redis.call('XADD', KEYS[levelOf(f) + 1], '*', unpack(f))
   else
     -- Unreadable: hand it to a worker, which dead-letters it as malformed.
     redis.call('XADD', KEYS[6], '*', 'corrupt-delayed', m)
@@ -83,18 +77,8 @@ local nextDue = -1
 -- Only when nothing was found: the worker waits only then, and these cost ten XINFO calls.
 if #out == 0 then
   for level = 0, 9 do
-    local last = '0-0'
-    local gi = redis.pcall('XINFO', 'GROUPS', KEYS[level + 1])
-    if type(gi) == 'table' and not gi.err then
-      for _, g in ipairs(gi) do
-        local name, ld = nil, nil
-        for j = 1, #g - 1, 2 do
-          if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then ld = g[j + 1] end
-        end
-        if name == group and ld then last = ld end
-      end
-    end
-    waitIds[level + 1] = last
+    local g = groupInfo(KEYS[level + 1], group)
+    waitIds[level + 1] = g and g['last-delivered-id'] or '0-0'
   end
   local first = redis.call('ZRANGE', KEYS[11], 0, 0, 'WITHSCORES')
   if first[2] then nextDue = math.max(0, tonumber(first[2]) - now) end

@@ -1,13 +1,8 @@
 -- Publishes (or, with an empty text, removes) one worker's heartbeat, and forgets workers whose
 -- heartbeat expired, by this server's clock.
 -- KEYS[1] workers hash, KEYS[2] worker expiry sorted set. ARGV[1] worker id, ARGV[2] text, ARGV[3] ttl ms.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
-for _, id in ipairs(stale) do
-  redis.call('HDEL', KEYS[1], id)
-  redis.call('ZREM', KEYS[2], id)
-end
+local now = nowMillis()
+forgetStaleWorkers(KEYS[1], KEYS[2], now)
 if ARGV[2] == '' then
   redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('ZREM', KEYS[2], ARGV[1])

@@ -20,13 +20,8 @@ drop['dead-from'] = true
 local moved = 0
 for _, e in ipairs(entries) do
   local f = e[2]
-  local level = 5
-  local nf = {}
-  for j = 1, #f - 1, 2 do
-    if f[j] == 'r' then level = tonumber(f[j + 1]) or 5 end
-    if not drop[f[j]] then nf[#nf + 1] = f[j]; nf[#nf + 1] = f[j + 1] end
-  end
-  if level < 0 or level > 9 then level = 5 end
+  local level = levelOf(f)
+  local nf = copyWithout(f, drop)
   nf[#nf + 1] = 'a'; nf[#nf + 1] = '1'
   redis.call('XADD', KEYS[level + 1], '*', unpack(nf))
   redis.call('XDEL', KEYS[12], e[1])

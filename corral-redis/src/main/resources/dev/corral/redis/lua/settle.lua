@@ -21,27 +21,12 @@
 local group, consumer = ARGV[1], ARGV[2]
 local nAcks = tonumber(ARGV[3])
 local n = tonumber(ARGV[4])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = nowMillis()
 local nowText = string.format('%.0f', now)
 local acks = {}
 local touched = {}
 local acked, retried, dead, handed, notOwned = 0, 0, 0, 0, 0
 local skipped = {}
-
-local function owned(key, id)
-  -- pcall: after a restart without persistence the group is gone, and nothing is owned.
-  local p = redis.pcall('XPENDING', key, group, id, id, 1)
-  return type(p) == 'table' and not p.err and p[1] ~= nil and p[1][2] == consumer
-end
-
-local function copyWithout(f, drop)
-  local nf = {}
-  for j = 1, #f - 1, 2 do
-    if not drop[f[j]] then nf[#nf + 1] = f[j]; nf[#nf + 1] = f[j + 1] end
-  end
-  return nf
-end
 
 local a = 5
 for i = 1, nAcks do
@@ -56,7 +41,7 @@ for i = 1, n do
   local delay, reason, err = tonumber(ARGV[a + 3]), ARGV[a + 4], ARGV[a + 5]
   a = a + 6
   local key = KEYS[level + 1]
-  if owned(key, id) then
+  if ownedBy(key, group, id, consumer) then
     local e = redis.call('XRANGE', key, id, id)
     redis.call('XACK', key, group, id)
     touched[level + 1] = true
@@ -108,14 +93,8 @@ for idx in pairs(touched) do
     if p[1] > 0 then
       minId = p[2]
     else
-      local gi = redis.call('XINFO', 'GROUPS', key)
-      for _, g in ipairs(gi) do
-        local name, ld = nil, nil
-        for j = 1, #g - 1, 2 do
-          if g[j] == 'name' then name = g[j + 1] elseif g[j] == 'last-delivered-id' then ld = g[j + 1] end
-        end
-        if name == group then minId = ld end
-      end
+      local g = groupInfo(key, group)
+      if g then minId = g['last-delivered-id'] end
     end
     if minId then redis.call('XTRIM', key, 'MINID', '~', minId) end
   end
