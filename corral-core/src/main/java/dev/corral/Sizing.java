@@ -146,26 +146,34 @@ final class Sizing {
     /** Idle workers beyond {@code target} leave now, the longest idle first. */
     private void retireIdleAbove(int target) {
         PoolEngine e = engine;
-        Worker[] retired = null;
+        Worker[] retired;
         e.lock.lock();
         try {
-            int n = 0;
-            while (n < e.idle.size()) {
-                int c = e.live.get();
-                if (c <= target) {
-                    break;
-                }
-                if (e.live.compareAndSet(c, c - 1)) {
-                    n++;
-                }
-            }
-            if (n > 0) {
-                retired = e.idle.retireOldest(n);
-            }
+            retired = retireOldestIdle(e.idle.size(), target);
         } finally {
             e.lock.unlock();
         }
         unparkAll(retired);
+    }
+
+    /**
+     * Counts out of {@code live} up to {@code most} of the longest-idle workers while more than
+     * {@code floor} are alive, and takes them off the idle stack; null if none. Caller holds the
+     * lock, then unparks them (they see themselves retired and leave).
+     */
+    private Worker[] retireOldestIdle(int most, int floor) {
+        PoolEngine e = engine;
+        int n = 0;
+        while (n < most) {
+            int c = e.live.get();
+            if (c <= floor) {
+                break;
+            }
+            if (e.live.compareAndSet(c, c - 1)) {
+                n++;
+            }
+        }
+        return n > 0 ? e.idle.retireOldest(n) : null;
     }
 
     /**
@@ -175,23 +183,11 @@ final class Sizing {
      */
     void expireIdleWorkers() {
         PoolEngine e = engine;
-        Worker[] retired = null;
+        Worker[] retired;
         e.lock.lock();
         try {
-            int expired = e.idle.idleFor(e.ticker.nanoTime(), e.keepAliveNanos);
-            int n = 0;
-            while (n < expired) {
-                int c = e.live.get();
-                if (c <= e.minWorkers) {
-                    break; // expiry stops at the minimum
-                }
-                if (e.live.compareAndSet(c, c - 1)) {
-                    n++;
-                }
-            }
-            if (n > 0) {
-                retired = e.idle.retireOldest(n);
-            }
+            // Expiry stops at the minimum.
+            retired = retireOldestIdle(e.idle.idleFor(e.ticker.nanoTime(), e.keepAliveNanos), e.minWorkers);
         } finally {
             e.lock.unlock();
         }
