@@ -11,17 +11,16 @@ import dev.corral.redis.RedisQueue;
 import dev.corral.redis.RedisWorker;
 import dev.corral.redis.WorkerStats;
 import dev.corral.redis.internal.QueueKeys;
-import dev.corral.redis.testing.RedisTestServer;
+import dev.corral.redis.testing.RedisServerExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.StreamEntryID;
 
@@ -34,20 +33,11 @@ class RedisJournalTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    static RedisTestServer redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
 
     @Test
     void aFailingTaskIsJournaledAttemptByAttemptThenRetriedTwiceAndDeadLetteredOnce() throws Exception {

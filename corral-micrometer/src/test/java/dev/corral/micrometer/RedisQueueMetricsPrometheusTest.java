@@ -8,6 +8,7 @@ import dev.corral.redis.EnqueueOptions;
 import dev.corral.redis.QueueStats;
 import dev.corral.redis.RedisQueue;
 import dev.corral.redis.RedisWorker;
+import dev.corral.redis.testing.RedisServerExtension;
 import dev.corral.redis.testing.RedisTestServer;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -21,10 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scrapes a Prometheus registry bound to a real Redis queue after a known workload: processed,
@@ -36,17 +36,8 @@ class RedisQueueMetricsPrometheusTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration MAX_AGE = Duration.ofSeconds(5);
 
-    static RedisTestServer redis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     @Test
     void aScrapeShowsExactlyWhereEveryTaskIs() throws Exception {

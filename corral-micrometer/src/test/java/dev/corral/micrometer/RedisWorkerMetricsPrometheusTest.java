@@ -10,7 +10,7 @@ import dev.corral.redis.EnqueueOptions;
 import dev.corral.redis.RedisQueue;
 import dev.corral.redis.RedisWorker;
 import dev.corral.redis.WorkerStats;
-import dev.corral.redis.testing.RedisTestServer;
+import dev.corral.redis.testing.RedisServerExtension;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,10 +20,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scrapes one worker's counters after a known workload: successes, retries, dead letters and
@@ -34,17 +33,8 @@ class RedisWorkerMetricsPrometheusTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    static RedisTestServer redis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     @Test
     void aScrapeShowsTheWorkersRetriesAndDeadLettersAsItsListenerHeardThem() {

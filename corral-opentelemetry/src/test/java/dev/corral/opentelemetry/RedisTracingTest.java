@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.corral.redis.EnqueueOptions;
 import dev.corral.redis.RedisQueue;
 import dev.corral.redis.RedisWorker;
-import dev.corral.redis.testing.RedisTestServer;
+import dev.corral.redis.testing.RedisServerExtension;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
@@ -26,11 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A producer's trace continues in a worker's span, across a real Redis queue and worker. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -38,22 +37,13 @@ class RedisTracingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    static RedisTestServer redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     private final InMemorySpanExporter exporter = InMemorySpanExporter.create();
     private final SdkTracerProvider provider = SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
     private final Tracer tracer = provider.get("corral-test");
-
-    @BeforeAll
-    static void start() {
-        redis = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
 
     @AfterEach
     void close() {

@@ -1,23 +1,13 @@
 package dev.corral.redis;
 
-import dev.corral.redis.testing.RedisTestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.corral.redis.testing.RedisServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The reliability suite against one Redis server. */
 class StandaloneReliabilityTest extends ReliabilityContract {
 
-    static RedisTestServer redis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     @Override
     String uri() {

@@ -5,16 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import dev.corral.Pool;
 import dev.corral.redis.internal.QueueKeys;
-import dev.corral.redis.testing.RedisTestServer;
+import dev.corral.redis.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.StreamEntryID;
 
@@ -26,17 +25,8 @@ import redis.clients.jedis.StreamEntryID;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StreamTrimTest {
 
-    static RedisTestServer redis;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     @Test
     void aHeldEntrySurvivesTheTrimsOfLaterAcknowledgementsAndTheStreamShrinksOnceItIsDone() {

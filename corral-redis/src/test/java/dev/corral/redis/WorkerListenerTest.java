@@ -10,20 +10,19 @@ import dev.corral.TaskEvent.Kind;
 import dev.corral.TaskListener;
 import dev.corral.redis.internal.QueueKeys;
 import dev.corral.redis.internal.RedisConnector;
-import dev.corral.redis.testing.RedisTestServer;
+import dev.corral.redis.testing.RedisServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.XClaimParams;
@@ -40,22 +39,13 @@ class WorkerListenerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    static RedisTestServer redis;
+    @RegisterExtension
+    static final RedisServerExtension redis = new RedisServerExtension();
 
     String queue;
     UnifiedJedis raw;
     final ConcurrentLinkedQueue<TaskEvent> events = new ConcurrentLinkedQueue<>();
     final TaskListener collect = events::add;
-
-    @BeforeAll
-    static void start() {
-        redis = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
 
     @BeforeEach
     void names(TestInfo info) {
