@@ -28,8 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -85,11 +83,11 @@ class PoolMetricsPrometheusTest {
         for (int i = 0; i < REJECT; i++) {
             assertThat(pool.tryExecute(() -> { })).isFalse();
         }
-        Scrape busy = new Scrape(registry.scrape());
-        assertThat(busy.value("executor_active_threads", mine)).isEqualTo(2);
-        assertThat(busy.value("executor_queued_tasks", mine)).isEqualTo(2);
-        assertThat(busy.value("executor_queue_remaining_tasks", mine)).isZero();
-        assertThat(busy.value("executor_pool_size_threads", mine)).isEqualTo(2);
+        PrometheusScrape busy = new PrometheusScrape(registry.scrape());
+        assertThat(busy.valueMatching("executor_active_threads", mine)).isEqualTo(2);
+        assertThat(busy.valueMatching("executor_queued_tasks", mine)).isEqualTo(2);
+        assertThat(busy.valueMatching("executor_queue_remaining_tasks", mine)).isZero();
+        assertThat(busy.valueMatching("executor_pool_size_threads", mine)).isEqualTo(2);
         release.countDown();
         for (Task<?> t : held) {
             t.get(20, TimeUnit.SECONDS);
@@ -98,38 +96,38 @@ class PoolMetricsPrometheusTest {
         assertThat(pool.tryExecute(() -> { })).isFalse();
         assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
 
-        Scrape s = new Scrape(registry.scrape());
+        PrometheusScrape s = new PrometheusScrape(registry.scrape());
         long succeeded = SUCCEED + 4;
         long completed = succeeded + FAIL + TIME_OUT;
-        assertThat(s.value("executor_completed_tasks_total", mine)).isEqualTo(completed);
-        assertThat(s.value("executor_failed_tasks_total", mine)).isEqualTo(FAIL);
-        assertThat(s.value("executor_timeout_tasks_total", mine)).isEqualTo(TIME_OUT);
-        assertThat(s.value("executor_cancelled_tasks_total", mine)).isZero();
-        assertThat(s.value("executor_rejected_tasks_total", with(mine, "reason", "full"))).isEqualTo(REJECT);
-        assertThat(s.value("executor_rejected_tasks_total", with(mine, "reason", "shutdown"))).isEqualTo(1);
+        assertThat(s.valueMatching("executor_completed_tasks_total", mine)).isEqualTo(completed);
+        assertThat(s.valueMatching("executor_failed_tasks_total", mine)).isEqualTo(FAIL);
+        assertThat(s.valueMatching("executor_timeout_tasks_total", mine)).isEqualTo(TIME_OUT);
+        assertThat(s.valueMatching("executor_cancelled_tasks_total", mine)).isZero();
+        assertThat(s.valueMatching("executor_rejected_tasks_total", with(mine, "reason", "full"))).isEqualTo(REJECT);
+        assertThat(s.valueMatching("executor_rejected_tasks_total", with(mine, "reason", "shutdown"))).isEqualTo(1);
         // One timer recording per task that ran, by outcome; queue wait for each task that started.
-        assertThat(s.value("executor_seconds_count", with(mine, "outcome", "success"))).isEqualTo(succeeded);
-        assertThat(s.value("executor_seconds_count", with(mine, "outcome", "failure"))).isEqualTo(FAIL);
-        assertThat(s.value("executor_seconds_count", with(mine, "outcome", "timeout"))).isEqualTo(TIME_OUT);
-        assertThat(s.value("executor_seconds_count", with(mine, "outcome", "cancelled"))).isZero();
-        assertThat(s.value("executor_idle_seconds_count", mine)).isEqualTo(completed);
+        assertThat(s.valueMatching("executor_seconds_count", with(mine, "outcome", "success"))).isEqualTo(succeeded);
+        assertThat(s.valueMatching("executor_seconds_count", with(mine, "outcome", "failure"))).isEqualTo(FAIL);
+        assertThat(s.valueMatching("executor_seconds_count", with(mine, "outcome", "timeout"))).isEqualTo(TIME_OUT);
+        assertThat(s.valueMatching("executor_seconds_count", with(mine, "outcome", "cancelled"))).isZero();
+        assertThat(s.valueMatching("executor_idle_seconds_count", mine)).isEqualTo(completed);
         // The timeouts ran at least their 20 ms run timeout.
-        assertThat(s.value("executor_seconds_sum", with(mine, "outcome", "timeout"))).isGreaterThanOrEqualTo(0.020 * TIME_OUT);
+        assertThat(s.valueMatching("executor_seconds_sum", with(mine, "outcome", "timeout"))).isGreaterThanOrEqualTo(0.020 * TIME_OUT);
         // Percentile histograms, not precomputed percentiles: cumulative buckets ending at +Inf.
         List<String> buckets = s.lines("executor_seconds_bucket", with(mine, "outcome", "success"));
         assertThat(buckets.size()).isGreaterThan(20);
-        assertThat(s.value("executor_seconds_bucket", with(with(mine, "outcome", "success"), "le", "+Inf"))).isEqualTo(succeeded);
+        assertThat(s.valueMatching("executor_seconds_bucket", with(with(mine, "outcome", "success"), "le", "+Inf"))).isEqualTo(succeeded);
         assertThat(s.lines("executor_idle_seconds_bucket", mine)).hasSizeGreaterThan(20);
         assertThat(s.text).doesNotContain("quantile=");
         // Sizes and the rest.
-        assertThat(s.value("executor_pool_core_threads", mine)).isEqualTo(2);
-        assertThat(s.value("executor_pool_max_threads", mine)).isEqualTo(2);
-        assertThat(s.value("executor_pool_target_threads", mine)).isEqualTo(2);
-        assertThat(s.value("executor_active_threads", mine)).isZero();
-        assertThat(s.value("executor_queue_remaining_tasks", mine)).isEqualTo(2);
-        assertThat(s.value("executor_stuck_threads", mine)).isZero();
-        assertThat(s.value("executor_submitters_waiting_threads", mine)).isZero();
-        assertThat(s.value("executor_discarded_tasks_total", mine)).isZero();
+        assertThat(s.valueMatching("executor_pool_core_threads", mine)).isEqualTo(2);
+        assertThat(s.valueMatching("executor_pool_max_threads", mine)).isEqualTo(2);
+        assertThat(s.valueMatching("executor_pool_target_threads", mine)).isEqualTo(2);
+        assertThat(s.valueMatching("executor_active_threads", mine)).isZero();
+        assertThat(s.valueMatching("executor_queue_remaining_tasks", mine)).isEqualTo(2);
+        assertThat(s.valueMatching("executor_stuck_threads", mine)).isZero();
+        assertThat(s.valueMatching("executor_submitters_waiting_threads", mine)).isZero();
+        assertThat(s.valueMatching("executor_discarded_tasks_total", mine)).isZero();
         assertThat(s.text).contains("# HELP executor_completed_tasks_total The approximate total number of tasks that have completed execution");
     }
 
@@ -158,9 +156,9 @@ class PoolMetricsPrometheusTest {
             assertThat(pool.tryExecute(() -> { })).isFalse();
             release.countDown();
             await().atMost(WAIT).until(() -> pool.stats().succeeded() == 2);
-            Scrape s = new Scrape(registry.scrape());
-            assertThat(s.value("executor_rejected_tasks_total", Map.of("name", "plain", "reason", "unknown"))).isEqualTo(1);
-            assertThat(s.value("executor_completed_tasks_total", Map.of("name", "plain"))).isEqualTo(2);
+            PrometheusScrape s = new PrometheusScrape(registry.scrape());
+            assertThat(s.valueMatching("executor_rejected_tasks_total", Map.of("name", "plain", "reason", "unknown"))).isEqualTo(1);
+            assertThat(s.valueMatching("executor_completed_tasks_total", Map.of("name", "plain"))).isEqualTo(2);
             assertThat(s.text).doesNotContain("executor_seconds");
         }
     }
@@ -174,12 +172,12 @@ class PoolMetricsPrometheusTest {
             new ExecutorServiceMetrics(tpe, "jdk", Tags.empty()).bindTo(registry);
             new PoolMetrics(pool, timings).bindTo(registry);
             pool.submit(() -> 1).get();
-            Scrape s = new Scrape(registry.scrape());
-            assertThat(s.value("executor_pool_max_threads", Map.of("name", "jdk"))).isEqualTo(5);
-            assertThat(s.value("executor_pool_max_threads", Map.of("name", "corral"))).isEqualTo(4);
-            assertThat(s.value("executor_pool_core_threads", Map.of("name", "corral"))).isEqualTo(1);
-            assertThat(s.value("executor_queue_remaining_tasks", Map.of("name", "jdk"))).isEqualTo(7);
-            assertThat(s.value("executor_seconds_count", Map.of("name", "corral", "outcome", "success"))).isEqualTo(1);
+            PrometheusScrape s = new PrometheusScrape(registry.scrape());
+            assertThat(s.valueMatching("executor_pool_max_threads", Map.of("name", "jdk"))).isEqualTo(5);
+            assertThat(s.valueMatching("executor_pool_max_threads", Map.of("name", "corral"))).isEqualTo(4);
+            assertThat(s.valueMatching("executor_pool_core_threads", Map.of("name", "corral"))).isEqualTo(1);
+            assertThat(s.valueMatching("executor_queue_remaining_tasks", Map.of("name", "jdk"))).isEqualTo(7);
+            assertThat(s.valueMatching("executor_seconds_count", Map.of("name", "corral", "outcome", "success"))).isEqualTo(1);
         } finally {
             tpe.shutdown();
         }
@@ -197,9 +195,9 @@ class PoolMetricsPrometheusTest {
                 a.submit(() -> 1).get();
             }
             b.submit(() -> 1).get();
-            Scrape s = new Scrape(registry.scrape());
-            assertThat(s.value("executor_seconds_count", Map.of("name", "a", "outcome", "success"))).isEqualTo(3);
-            assertThat(s.value("executor_seconds_count", Map.of("name", "b", "outcome", "success"))).isEqualTo(1);
+            PrometheusScrape s = new PrometheusScrape(registry.scrape());
+            assertThat(s.valueMatching("executor_seconds_count", Map.of("name", "a", "outcome", "success"))).isEqualTo(3);
+            assertThat(s.valueMatching("executor_seconds_count", Map.of("name", "b", "outcome", "success"))).isEqualTo(1);
         }
     }
 
@@ -219,11 +217,11 @@ class PoolMetricsPrometheusTest {
                 every.onEvent(new TaskEvent(TaskEvent.Kind.SUCCEEDED, "every", i, null, i, 0, 1_000, null, null));
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            Scrape s = new Scrape(registry.scrape());
-            double recorded = s.value("executor_seconds_count", Map.of("name", "sampled", "outcome", "success"));
+            PrometheusScrape s = new PrometheusScrape(registry.scrape());
+            double recorded = s.valueMatching("executor_seconds_count", Map.of("name", "sampled", "outcome", "success"));
             assertThat(recorded).isGreaterThanOrEqualTo(PoolMetrics.RECORDING_BURST)
                     .isLessThanOrEqualTo(PoolMetrics.RECORDING_BURST + PoolMetrics.RECORDINGS_PER_SECOND * seconds + 1);
-            assertThat(s.value("executor_seconds_count", Map.of("name", "every", "outcome", "success"))).isEqualTo(n);
+            assertThat(s.valueMatching("executor_seconds_count", Map.of("name", "every", "outcome", "success"))).isEqualTo(n);
         }
     }
 
@@ -245,74 +243,30 @@ class PoolMetricsPrometheusTest {
             rate.tryAcquire();                           // burst of 5, then one refused
         }
 
-        Scrape s = new Scrape(registry.scrape());
+        PrometheusScrape s = new PrometheusScrape(registry.scrape());
         Map<String, String> db = Map.of("name", "db", "kind", "concurrency");
-        assertThat(s.value("corral_limiter_limit_permits", db)).isEqualTo(2);
-        assertThat(s.value("corral_limiter_in_use_permits", db)).isEqualTo(2);
-        assertThat(s.value("corral_limiter_granted_permits_total", db)).isEqualTo(2);
-        assertThat(s.value("corral_limiter_rejected_permits_total", db)).isEqualTo(1);
-        assertThat(s.value("corral_limiter_waiting_threads", db)).isZero();
+        assertThat(s.valueMatching("corral_limiter_limit_permits", db)).isEqualTo(2);
+        assertThat(s.valueMatching("corral_limiter_in_use_permits", db)).isEqualTo(2);
+        assertThat(s.valueMatching("corral_limiter_granted_permits_total", db)).isEqualTo(2);
+        assertThat(s.valueMatching("corral_limiter_rejected_permits_total", db)).isEqualTo(1);
+        assertThat(s.valueMatching("corral_limiter_waiting_threads", db)).isZero();
         Map<String, String> api = Map.of("name", "api", "kind", "adaptive", "zone", "a");
-        assertThat(s.value("corral_limiter_limit_permits", api)).isEqualTo(9);
-        assertThat(s.value("corral_limiter_limit_max_permits", api)).isEqualTo(20);
-        assertThat(s.value("corral_limiter_dropped_permits_total", api)).isEqualTo(1);
-        assertThat(s.value("corral_limiter_limit_decreases_total", api)).isEqualTo(1);
+        assertThat(s.valueMatching("corral_limiter_limit_permits", api)).isEqualTo(9);
+        assertThat(s.valueMatching("corral_limiter_limit_max_permits", api)).isEqualTo(20);
+        assertThat(s.valueMatching("corral_limiter_dropped_permits_total", api)).isEqualTo(1);
+        assertThat(s.valueMatching("corral_limiter_limit_decreases_total", api)).isEqualTo(1);
         Map<String, String> emails = Map.of("name", "emails");
-        assertThat(s.value("corral_rate_limiter_granted_permits_total", emails)).isEqualTo(5);
-        assertThat(s.value("corral_rate_limiter_rejected_permits_total", emails)).isEqualTo(1);
-        assertThat(s.value("corral_rate_limiter_rate", emails)).isEqualTo(100);
+        assertThat(s.valueMatching("corral_rate_limiter_granted_permits_total", emails)).isEqualTo(5);
+        assertThat(s.valueMatching("corral_rate_limiter_rejected_permits_total", emails)).isEqualTo(1);
+        assertThat(s.valueMatching("corral_rate_limiter_rate", emails)).isEqualTo(100);
         p1.orElseThrow().close();
         p2.orElseThrow().close();
-        assertThat(new Scrape(registry.scrape()).value("corral_limiter_in_use_permits", db)).isZero();
+        assertThat(new PrometheusScrape(registry.scrape()).valueMatching("corral_limiter_in_use_permits", db)).isZero();
     }
 
     private static Map<String, String> with(Map<String, String> tags, String key, String value) {
         Map<String, String> m = new LinkedHashMap<>(tags);
         m.put(key, value);
         return m;
-    }
-
-    /** A Prometheus text scrape, read line by line. */
-    private static final class Scrape {
-        private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
-        private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-        final String text;
-
-        Scrape(String text) {
-            this.text = text;
-        }
-
-        /** Sample lines of {@code metric} whose labels include every one of {@code labels}. */
-        List<String> lines(String metric, Map<String, String> labels) {
-            List<String> found = new ArrayList<>();
-            for (String line : text.split("\n")) {
-                Matcher m = LINE.matcher(line);
-                if (!m.matches() || !m.group(1).equals(metric)) {
-                    continue;
-                }
-                Map<String, String> have = new LinkedHashMap<>();
-                if (m.group(3) != null) {
-                    Matcher l = LABEL.matcher(m.group(3));
-                    while (l.find()) {
-                        have.put(l.group(1), l.group(2));
-                    }
-                }
-                if (have.entrySet().containsAll(labels.entrySet())) {
-                    found.add(line);
-                }
-            }
-            return found;
-        }
-
-        /** The one sample of {@code metric} with exactly these labels (and no others but {@code le}). */
-        double value(String metric, Map<String, String> labels) {
-            List<String> found = lines(metric, labels).stream()
-                    .filter(l -> labels.containsKey("le") || !l.contains("le=\""))
-                    .toList();
-            assertThat(found).as("%s%s in:%n%s", metric, labels, text).hasSize(1);
-            Matcher m = LINE.matcher(found.get(0));
-            assertThat(m.matches()).isTrue();
-            return Double.parseDouble(m.group(4));
-        }
     }
 }

@@ -14,14 +14,10 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,7 +71,7 @@ class RedisQueueMetricsPrometheusTest {
                 });
                 for (int i = 0; i < 3; i++) q.enqueue("ok", "behind-" + i);
 
-                Scrape busy = new Scrape(registry.scrape());
+                PrometheusScrape busy = new PrometheusScrape(registry.scrape());
                 assertThat(busy.value("corral_redis_queue_ready_tasks", tags)).isEqualTo(3);
                 assertThat(busy.value("corral_redis_queue_delayed_tasks", tags)).isEqualTo(4);
                 assertThat(busy.value("corral_redis_queue_pending_tasks", tags)).isEqualTo(2);
@@ -93,12 +89,12 @@ class RedisQueueMetricsPrometheusTest {
 
                 // Within the max age every meter still reads the first snapshot: one round trip served them all.
                 nanos.addAndGet(MAX_AGE.toNanos() - 1);
-                Scrape cached = new Scrape(registry.scrape());
+                PrometheusScrape cached = new PrometheusScrape(registry.scrape());
                 assertThat(cached.value("corral_redis_queue_ready_tasks", tags)).isEqualTo(3);
                 assertThat(cached.value("corral_redis_queue_processed_tasks_total", tags)).isEqualTo(5);
 
                 nanos.addAndGet(1);
-                Scrape done = new Scrape(registry.scrape());
+                PrometheusScrape done = new PrometheusScrape(registry.scrape());
                 assertThat(done.value("corral_redis_queue_ready_tasks", tags)).isZero();
                 assertThat(done.value("corral_redis_queue_pending_tasks", tags)).isZero();
                 assertThat(done.value("corral_redis_queue_delayed_tasks", tags)).isEqualTo(4);
@@ -111,7 +107,7 @@ class RedisQueueMetricsPrometheusTest {
                 assertThat(q.redrive(q.deadLetters(10).stream().map(d -> d.id()).toList())).isEqualTo(2);
                 await().atMost(WAIT).until(() -> q.stats().deadLetteredTotal() == 4 && q.stats().deadLettered() == 2);
                 nanos.addAndGet(MAX_AGE.toNanos());
-                Scrape redriven = new Scrape(registry.scrape());
+                PrometheusScrape redriven = new PrometheusScrape(registry.scrape());
                 assertThat(redriven.value("corral_redis_queue_dead_lettered_tasks", tags)).isEqualTo(2);
                 assertThat(redriven.value("corral_redis_queue_dead_letters_tasks_total", tags)).isEqualTo(4);
             } finally {
@@ -131,7 +127,7 @@ class RedisQueueMetricsPrometheusTest {
             new RedisQueueMetrics(q, Tags.empty(), Duration.ofSeconds(1), nanos::get).bindTo(registry);
             q.enqueue("t", "one");
             q.enqueue("t", "two");
-            Scrape before = new Scrape(registry.scrape());
+            PrometheusScrape before = new PrometheusScrape(registry.scrape());
             assertThat(before.value("corral_redis_queue_ready_tasks", tags)).isEqualTo(2);
             assertThat(before.value("corral_redis_queue_enqueued_tasks_total", tags)).isEqualTo(2);
         } finally {
@@ -139,14 +135,14 @@ class RedisQueueMetricsPrometheusTest {
         }
 
         nanos.addAndGet(Duration.ofSeconds(1).toNanos());
-        Scrape after = new Scrape(registry.scrape());
+        PrometheusScrape after = new PrometheusScrape(registry.scrape());
         // Eleven meters asked; one failed read answered them all.
         assertThat(after.value("corral_redis_queue_stats_failures_total", tags)).isEqualTo(1);
         assertThat(after.value("corral_redis_queue_ready_tasks", tags)).isNaN();
         assertThat(after.value("corral_redis_queue_enqueued_tasks_total", tags)).isEqualTo(2);
 
         nanos.addAndGet(Duration.ofSeconds(1).toNanos());
-        assertThat(new Scrape(registry.scrape()).value("corral_redis_queue_stats_failures_total", tags)).isEqualTo(2);
+        assertThat(new PrometheusScrape(registry.scrape()).value("corral_redis_queue_stats_failures_total", tags)).isEqualTo(2);
     }
 
     @Test
@@ -158,11 +154,11 @@ class RedisQueueMetricsPrometheusTest {
              RedisQueue q = RedisQueue.builder(own.uri()).queue("down").timeout(Duration.ofSeconds(2)).build()) {
             new RedisQueueMetrics(q, Tags.empty(), Duration.ofSeconds(1), nanos::get).bindTo(registry);
             for (int i = 0; i < 3; i++) q.enqueue("t", "task-" + i);
-            assertThat(new Scrape(registry.scrape()).value("corral_redis_queue_ready_tasks", tags)).isEqualTo(3);
+            assertThat(new PrometheusScrape(registry.scrape()).value("corral_redis_queue_ready_tasks", tags)).isEqualTo(3);
 
             own.kill();
             nanos.addAndGet(Duration.ofSeconds(1).toNanos());
-            Scrape s = new Scrape(registry.scrape());
+            PrometheusScrape s = new PrometheusScrape(registry.scrape());
             assertThat(s.value("corral_redis_queue_ready_tasks", tags)).isNaN();
             assertThat(s.value("corral_redis_queue_workers", tags)).isNaN();
             assertThat(s.value("corral_redis_queue_enqueued_tasks_total", tags)).isEqualTo(3);
@@ -179,7 +175,7 @@ class RedisQueueMetricsPrometheusTest {
             q.enqueue("t", "one");
             for (int i = 0; i < 3; i++) System.gc();
             // Registry-held meters only: a weakly held binder would read NaN (gauges) or vanish (counters).
-            Scrape s = new Scrape(registry.scrape());
+            PrometheusScrape s = new PrometheusScrape(registry.scrape());
             assertThat(s.value("corral_redis_queue_ready_tasks", tags)).isEqualTo(1);
             assertThat(s.value("corral_redis_queue_enqueued_tasks_total", tags)).isEqualTo(1);
         }
@@ -194,36 +190,6 @@ class RedisQueueMetricsPrometheusTest {
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("queue");
             assertThatThrownBy(() -> new RedisQueueMetrics(q, Tags.empty(), Duration.ZERO, null))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("ticker");
-        }
-    }
-
-    /** A Prometheus text scrape: one sample per metric and exact label set. */
-    private static final class Scrape {
-        private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
-        private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-        final String text;
-
-        Scrape(String text) {
-            this.text = text;
-        }
-
-        double value(String metric, Map<String, String> labels) {
-            List<Double> found = text.lines().map(LINE::matcher).filter(Matcher::matches)
-                    .filter(m -> m.group(1).equals(metric))
-                    .filter(m -> labelsOf(m.group(3)).equals(labels))
-                    .map(m -> Double.parseDouble(m.group(4)))
-                    .toList();
-            assertThat(found).as("%s%s in:%n%s", metric, labels, text).hasSize(1);
-            return found.get(0);
-        }
-
-        private static Map<String, String> labelsOf(String text) {
-            Map<String, String> have = new LinkedHashMap<>();
-            if (text != null) {
-                Matcher l = LABEL.matcher(text);
-                while (l.find()) have.put(l.group(1), l.group(2));
-            }
-            return have;
         }
     }
 }

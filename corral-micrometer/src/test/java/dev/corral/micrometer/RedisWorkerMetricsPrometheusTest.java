@@ -18,8 +18,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,7 +57,7 @@ class RedisWorkerMetricsPrometheusTest {
                         && w.stats().acknowledged() == 4 && w.stats().inFlight() == 0);
 
                 WorkerStats s = w.stats();
-                Scrape scrape = new Scrape(registry.scrape());
+                PrometheusScrape scrape = new PrometheusScrape(registry.scrape());
                 assertThat(scrape.value("corral_redis_worker_fetched_tasks_total", tags)).isEqualTo(s.fetched()).isEqualTo(14);
                 assertThat(scrape.value("corral_redis_worker_succeeded_tasks_total", tags)).isEqualTo(4);
                 assertThat(scrape.value("corral_redis_worker_acknowledged_tasks_total", tags)).isEqualTo(4);
@@ -84,35 +82,5 @@ class RedisWorkerMetricsPrometheusTest {
     void badArgumentsAreRefusedByName() {
         assertThatThrownBy(() -> new RedisWorkerMetrics(null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("worker");
-    }
-
-    /** A Prometheus text scrape: one sample per metric and exact label set. */
-    private static final class Scrape {
-        private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
-        private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-        final String text;
-
-        Scrape(String text) {
-            this.text = text;
-        }
-
-        double value(String metric, Map<String, String> labels) {
-            var found = text.lines().map(LINE::matcher).filter(Matcher::matches)
-                    .filter(m -> m.group(1).equals(metric))
-                    .filter(m -> labelsOf(m.group(3)).equals(labels))
-                    .map(m -> Double.parseDouble(m.group(4)))
-                    .toList();
-            assertThat(found).as("%s%s in:%n%s", metric, labels, text).hasSize(1);
-            return found.get(0);
-        }
-
-        private static Map<String, String> labelsOf(String text) {
-            Map<String, String> have = new java.util.LinkedHashMap<>();
-            if (text != null) {
-                Matcher l = LABEL.matcher(text);
-                while (l.find()) have.put(l.group(1), l.group(2));
-            }
-            return have;
-        }
     }
 }
