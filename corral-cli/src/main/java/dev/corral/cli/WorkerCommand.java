@@ -118,7 +118,7 @@ public final class WorkerCommand implements Callable<Integer> {
         BuiltInHandlers handlers;
         RedisWorker worker;
         try {
-            handlers = new BuiltInHandlers(redis.uri, redis.queue, workers, out);
+            handlers = new BuiltInHandlers(redis.uri, redis.queue, out);
         } catch (IllegalArgumentException e) {
             pool.shutdownNow();
             throw OptionChecks.usage(spec, "--redis: " + e.getMessage());

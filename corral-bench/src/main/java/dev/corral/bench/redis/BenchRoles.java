@@ -131,7 +131,7 @@ final class BenchRoles {
         if (Boolean.getBoolean("bench.virtual")) pb.virtualThreads();
         Pool pool = pb.build();
         RedisClient redis = RedisClient.builder().fromURI(uri).build(); // the progress reports below
-        BuiltInHandlers builtIn = new BuiltInHandlers(uri, queue, workers + 2, new PrintWriter(System.err, true));
+        BuiltInHandlers builtIn = new BuiltInHandlers(uri, queue, new PrintWriter(System.err, true));
         ConcurrentLinkedQueue<String> lat = new ConcurrentLinkedQueue<>();
         awaitGo();
         RedisWorker worker = RedisWorker.builder(uri).queue(queue)

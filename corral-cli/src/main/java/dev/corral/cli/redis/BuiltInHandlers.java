@@ -3,13 +3,9 @@ package dev.corral.cli.redis;
 import dev.corral.redis.RedisTaskContext;
 
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
-
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.RedisClient;
 
 /**
  * The handlers {@code corral worker} runs, so that a queue can be tried from two terminals:
@@ -35,22 +31,20 @@ public final class BuiltInHandlers implements AutoCloseable {
             return redis.call('INCR', KEYS[2])
             """;
 
-    private final RedisClient redis;
+    private final ScriptPipe probeScript;
     private final List<String> probeKeys;
     private final PrintWriter out;
 
     /**
-     * Handlers for {@code queue}; the probe writes through its own pool of up to
-     * {@code connections} connections to {@code uri} (one per handler thread, so that probes never
-     * queue for a connection).
+     * Handlers for {@code queue}. The probe's calls from every handler thread share one connection
+     * to {@code uri} ({@link ScriptPipe}: written as they come, answered in batches), opened on
+     * the first probe.
      *
-     * @throws IllegalArgumentException if {@code uri} is not a URI
+     * @throws IllegalArgumentException if {@code uri} is not a {@code redis://} or
+     *         {@code rediss://} URI
      */
-    public BuiltInHandlers(String uri, String queue, int connections, PrintWriter out) {
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(connections);
-        pool.setMaxIdle(connections);
-        this.redis = RedisClient.builder().fromURI(URI.create(uri)).poolConfig(pool).build();
+    public BuiltInHandlers(String uri, String queue, PrintWriter out) {
+        this.probeScript = new ScriptPipe(uri, PROBE, "corral-probe-" + queue);
         this.probeKeys = List.of(probeSeenKey(queue), probeRunsKey(queue));
         this.out = Objects.requireNonNull(out, "out");
     }
@@ -93,7 +87,7 @@ public final class BuiltInHandlers implements AutoCloseable {
         if (id.isEmpty()) {
             throw new IllegalArgumentException("probe payload must be ID or ID:MILLIS but was '" + p + "'");
         }
-        redis.eval(PROBE, probeKeys, List.of(id));
+        probeScript.eval(probeKeys, List.of(id));
     }
 
     private static String text(byte[] payload) {
@@ -114,6 +108,6 @@ public final class BuiltInHandlers implements AutoCloseable {
 
     @Override
     public void close() {
-        redis.close();
+        probeScript.close();
     }
 }
