@@ -278,8 +278,7 @@ public final class RedisQueue implements AutoCloseable {
         List<DeadLetter> out = new ArrayList<>();
         for (Object o : (List<?>) r) {
             List<?> e = (List<?>) o;
-            Map<String, byte[]> f = EntryCodec.fields((List<?>) e.get(1));
-            out.add(deadLetter(EntryCodec.text(e.get(0)), f));
+            out.add(deadLetter(EntryCodec.text(e.get(0)), (List<?>) e.get(1)));
         }
         return out;
     }
@@ -433,11 +432,13 @@ public final class RedisQueue implements AutoCloseable {
         return v == null ? 0 : Long.parseLong(new String(v, StandardCharsets.US_ASCII));
     }
 
-    static DeadLetter deadLetter(String id, Map<String, byte[]> f) {
-        String taskId = str(f.get(EntryCodec.ID));
-        String type = str(f.get(EntryCodec.TYPE));
+    static DeadLetter deadLetter(String id, List<?> pairs) {
+        Map<String, byte[]> f = EntryCodec.fields(pairs);
+        String[] typeAndId = EntryCodec.typeAndId(pairs);
+        String taskId = typeAndId[1];
+        String type = typeAndId[0];
         byte[] payload = f.getOrDefault(EntryCodec.PAYLOAD, EMPTY);
-        int attempts = 0;
+        int attempts = f.containsKey(EntryCodec.HEADER) ? 1 : 0; // a header without 'a': the first attempt
         try {
             String a = str(f.get(EntryCodec.ATTEMPT));
             if (a != null) attempts = Integer.parseInt(a);

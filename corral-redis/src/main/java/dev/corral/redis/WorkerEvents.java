@@ -4,8 +4,8 @@ import dev.corral.TaskEvent;
 import dev.corral.TaskListener;
 import dev.corral.TaskOptions;
 import dev.corral.Ticker;
+import dev.corral.redis.internal.EntryCodec;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,25 +55,15 @@ final class WorkerEvents {
      * field of the raw pairs; the entry is decoded on the pool as before.
      */
     TaskOptions options(List<?> pairs) {
-        byte[] type = rawType(pairs);
-        TaskOptions o = type == null ? null : byType.get(new String(type, StandardCharsets.UTF_8));
+        String type = type(pairs);
+        TaskOptions o = type == null ? null : byType.get(type);
         return o != null ? o : TaskOptions.of();
     }
 
     /** The type name of an entry that was never decoded, or null. */
     static String type(List<?> pairs) {
-        byte[] t = rawType(pairs);
-        return t == null || t.length == 0 ? null : new String(t, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] rawType(List<?> pairs) {
-        for (int i = 0; i + 1 < pairs.size(); i += 2) {
-            if (pairs.get(i) instanceof byte[] name && name.length == 1 && name[0] == 't'
-                    && pairs.get(i + 1) instanceof byte[] value) {
-                return value;
-            }
-        }
-        return null;
+        String t = EntryCodec.typeAndId(pairs)[0];
+        return t == null || t.isEmpty() ? null : t;
     }
 
     /** A failed attempt was re-enqueued for attempt + 1, due in {@code delayMillis}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.corral.Pool;
+import dev.corral.redis.internal.QueueKeys;
 import dev.corral.redis.testing.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.RedisClient;
 
 class QueueBasicsTest {
 
@@ -59,6 +61,32 @@ class QueueBasicsTest {
                 assertThat(ws.inFlight()).isZero();
             }
             assertThat(q.stats().workers()).extracting(WorkerInfo::id).doesNotContain(w.id());
+        }
+    }
+
+    /**
+     * A delayed task keeps its priority when the fetch script moves it to a stream: the level is
+     * read from the entry's header (levelOf in prelude.lua), so a header the script could not read
+     * would put it at the default level 5 instead.
+     */
+    @Test
+    void aDelayedTaskIsPromotedIntoItsPriorityLevelsStream() {
+        QueueKeys keys = new QueueKeys("delayed-priority");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<Integer> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "delayed-priority");
+             RedisClient client = RedisClient.create(redis.uri());
+             RedisWorker w = RedisWorker.builder(redis.uri()).queue("delayed-priority")
+                     .handler("held", (ctx, payload) -> {
+                         attempts.add(ctx.attempt());
+                         release.await();
+                     }).start()) {
+            q.enqueue("held", "x", EnqueueOptions.of().priority(2).delay(Duration.ofMillis(50)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> attempts.size() == 1);
+            assertThat(client.xpending(keys.stream(2), QueueKeys.GROUP).getTotal()).isEqualTo(1);
+            assertThat(client.xlen(keys.stream(5))).isZero();
+            assertThat(attempts).containsExactly(1);
+            release.countDown();
         }
     }
 

@@ -29,7 +29,10 @@ for i = 1, n do
     ids[i] = existing
     dups[i] = 1
   else
-    local f = {'i', id, 't', typ, 'p', payload, 'a', '1', 'm', maxA, 'e', nowText, 'r', prio}
+    -- One header field instead of five pairs: each pair costs the fetch script two strings to
+    -- read into Lua and two to reply with, and the worker two to parse (EntryCodec). No 'a':
+    -- a first attempt is attempt 1; a retry adds 'a'.
+    local f = {'h', id .. ' ' .. maxA .. ' ' .. nowText .. ' ' .. prio .. ' ' .. typ, 'p', payload}
     if ikey ~= '' then f[#f + 1] = 'k'; f[#f + 1] = ikey end
     if trace ~= '' then f[#f + 1] = 'x'; f[#f + 1] = trace end
     if delay > 0 then

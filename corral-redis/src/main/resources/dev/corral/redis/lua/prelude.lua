@@ -30,11 +30,17 @@ local function ownedBy(key, group, id, consumer)
   return type(p) == 'table' and not p.err and p[1] ~= nil and p[1][2] == consumer
 end
 
--- The priority level (0..9) in an entry's flat field list (field 'r'); 5 when absent or invalid.
+-- The priority level (0..9) in an entry's flat field list (field 'r', else the fourth word of the
+-- header 'h': id, max attempts, enqueue time, priority, type); 5 when absent or invalid.
 local function levelOf(f)
   local level = 5
   for j = 1, #f - 1, 2 do
-    if f[j] == 'r' then level = tonumber(f[j + 1]) or 5 end
+    if f[j] == 'r' then
+      level = tonumber(f[j + 1]) or 5
+      break
+    elseif f[j] == 'h' then
+      level = tonumber(string.match(f[j + 1], '^%S+ %S+ %S+ (%d+) ')) or 5
+    end
   end
   if level < 0 or level > 9 then level = 5 end
   return level

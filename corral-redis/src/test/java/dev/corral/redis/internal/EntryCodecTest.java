@@ -66,6 +66,58 @@ class EntryCodecTest {
                 e -> assertThat(e.reason()).isEqualTo("payload-too-large"));
     }
 
+    /** What enqueue.lua writes: the header, the payload, and nothing else for a first attempt. */
+    static Map<String, byte[]> headed(String header) {
+        Map<String, byte[]> f = new LinkedHashMap<>();
+        f.put("h", b(header));
+        f.put("p", b("hello"));
+        return f;
+    }
+
+    @Test
+    void aHeaderGivesIdMaxAttemptsEnqueueTimePriorityAndTypeAndAFirstAttempt() throws Exception {
+        TaskEntry e = EntryCodec.decode(headed("Xy_9-z 4 1733380000123 7 send_email"), 1024);
+        assertThat(e.id()).isEqualTo("Xy_9-z");
+        assertThat(e.maxAttempts()).isEqualTo(4);
+        assertThat(e.enqueuedAtMillis()).isEqualTo(1733380000123L);
+        assertThat(e.priority()).isEqualTo(7);
+        assertThat(e.type()).isEqualTo("send_email");
+        assertThat(e.attempt()).isEqualTo(1);
+        assertThat(new String(e.payload(), StandardCharsets.UTF_8)).isEqualTo("hello");
+    }
+
+    @Test
+    void fieldsOfTheirOwnWinOverTheHeader() throws Exception {
+        Map<String, byte[]> f = headed("id1 4 1000 7 first");
+        f.put("a", b("3"));      // what a retry adds
+        f.put("t", b("second"));
+        f.put("r", b("2"));
+        TaskEntry e = EntryCodec.decode(f, 1024);
+        assertThat(e.attempt()).isEqualTo(3);
+        assertThat(e.type()).isEqualTo("second");
+        assertThat(e.priority()).isEqualTo(2);
+        assertThat(e.maxAttempts()).isEqualTo(4);
+    }
+
+    @Test
+    void aDamagedHeaderIsAMalformedEntryNamingIt() {
+        for (String bad : List.of("", "id1", "id1 4 1000 7", "id1 4 1000 7 ", "id1  4 1000 7 t", "id1 4 1000 7 two words")) {
+            assertReason(headed(bad), "malformed", "header 'h' is not 'ID MAX ENQUEUED PRIORITY TYPE'");
+        }
+        assertReason(headed("id1 four 1000 7 t"), "malformed", "field 'm' is not a number");
+        assertReason(headed("id1 4 1000 12 t"), "malformed", "field 'r' out of range");
+    }
+
+    @Test
+    void typeAndIdAreReadFromEitherFormWithoutDecoding() {
+        List<Object> headedPairs = List.of(b("h"), b("id9 1 0 5 resize"), b("p"), b(""));
+        assertThat(EntryCodec.typeAndId(headedPairs)).containsExactly("resize", "id9");
+        List<Object> oldPairs = List.of(b("i"), b("id8"), b("t"), b("thumb"));
+        assertThat(EntryCodec.typeAndId(oldPairs)).containsExactly("thumb", "id8");
+        List<Object> neither = List.of(b("p"), b("x"));
+        assertThat(EntryCodec.typeAndId(neither)).containsExactly(null, null);
+    }
+
     private static void assertReason(Map<String, byte[]> f, String reason, String detail) {
         assertThatThrownBy(() -> EntryCodec.decode(f, 1024)).isInstanceOfSatisfying(MalformedEntryException.class, e -> {
             assertThat(e.reason()).isEqualTo(reason);
