@@ -6,13 +6,14 @@
 #   scripts/redis-bench.sh --count 20000            quicker
 #   scripts/redis-bench.sh --warmup 0               cold processes only (default warm-up: 20000 tasks)
 #   scripts/redis-bench.sh --corral-workers 16 --bullmq-concurrency 64 --out /tmp/redis.md
+#   scripts/redis-bench.sh --corral-virtual         Corral workers' pools on virtual threads
 #   scripts/redis-bench.sh --no-bullmq              Corral and XADD only
 # Needs redis-server and redis-benchmark on the PATH (Debian: apt-get install redis-server redis-tools)
 # and, for BullMQ, node and npm: BullMQ is installed into corral-bench/bullmq/node_modules from the
 # committed package-lock.json (npm ci), never into the product.
 set -euo pipefail
 for a in "$@"; do
-  case "$a" in -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+  case "$a" in -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 done
 caller="$PWD"
 cd "$(dirname "$0")/.."

@@ -65,6 +65,11 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Handler threads: tasks run at once (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--virtual-threads",
+            description = "Run handlers on virtual threads (for handlers that wait on I/O); --workers is then how many "
+                    + "run at once.")
+    boolean virtualThreads;
+
     @Option(names = "--visibility-timeout", defaultValue = "30s", converter = DurationConverter.Positive.class,
             paramLabel = "<duration>",
             description = "How long a task held by a dead worker waits before live workers reclaim it; leases are "
@@ -111,6 +116,9 @@ public final class WorkerCommand implements Callable<Integer> {
             }
         }
         Pool.Builder poolBuilder = Pool.builder().name("corral-worker").workers(workers);
+        if (virtualThreads) {
+            poolBuilder.virtualThreads();
+        }
         if (journalWriter != null) {
             poolBuilder.listener(journalWriter);
         }
@@ -145,7 +153,7 @@ public final class WorkerCommand implements Callable<Integer> {
             return 1;
         }
         out.println("corral worker " + worker.id() + ": queue '" + redis.queue + "', " + workers
-                + " workers, visibility timeout " + visibilityTimeout.toMillis() + " ms, handlers "
+                + (virtualThreads ? " virtual-thread" : "") + " workers, visibility timeout " + visibilityTimeout.toMillis() + " ms, handlers "
                 + String.join(", ", BuiltInHandlers.TYPES) + "; SIGTERM stops it gracefully");
         out.flush();
         // On SIGTERM the hook stops the worker, writes the journal out and ends the process (status

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.RedisClient;
 
 /** The Redis commands run in-process against a real server. */
@@ -63,9 +65,10 @@ class RedisCommandsTest {
         }
     }
 
-    @Test
-    void probeTasksEnqueuedWithAnIndexEachRunOnceAndStatsCountThem(TestInfo info) throws Exception {
-        String q = queue(info);
+    @ParameterizedTest(name = "virtual threads: {0}")
+    @ValueSource(booleans = {false, true})
+    void probeTasksEnqueuedWithAnIndexEachRunOnceAndStatsCountThem(boolean virtualThreads, TestInfo info) throws Exception {
+        String q = queue(info) + (virtualThreads ? "-virtual" : "-platform");
         CliRun enq = CliRun.run("enqueue", "--redis", server.uri(), "--queue", q, "--type", "probe",
                 "--payload", "task-{i}:1", "--count", "1200");
         assertThat(enq.exitCode).as(enq.toString()).isZero();
@@ -74,12 +77,15 @@ class RedisCommandsTest {
         assertThat(before.get("ready").getAsLong()).isEqualTo(1200);
         assertThat(before.get("pending").getAsLong()).isZero();
 
-        RunningWorker worker = new RunningWorker("worker", "--redis", server.uri(), "--queue", q, "--workers", "8");
+        RunningWorker worker = virtualThreads
+                ? new RunningWorker("worker", "--redis", server.uri(), "--queue", q, "--workers", "8", "--virtual-threads")
+                : new RunningWorker("worker", "--redis", server.uri(), "--queue", q, "--workers", "8");
         Awaitility.await().atMost(Duration.ofSeconds(40))
                 .until(() -> "1200".equals(redis.get(q + ":probe:runs")));
         CliRun r = worker.stop();
         assertThat(r.exitCode).as(r.toString()).isZero();
-        assertThat(r.out).contains("1200 acknowledged").contains("0 left pending");
+        assertThat(r.out).contains("1200 acknowledged").contains("0 left pending")
+                .contains(virtualThreads ? "8 virtual-thread workers" : "8 workers");
 
         assertThat(redis.scard(q + ":probe:seen")).isEqualTo(1200);
         assertThat(redis.sismember(q + ":probe:seen", "task-0")).isTrue();

@@ -29,7 +29,8 @@ import redis.clients.jedis.RedisClient;
  *   <li>{@code produce URI QUEUE N TYPE [WARM]}: enqueues N tasks with {@code enqueueAll} (script
  *       batches of 500, pipelined 10,000 at a time), prints {@code ENQUEUED n seconds}; with WARM,
  *       first WARM tasks, then {@code WARMED seconds}, and waits for {@code go} again;
- *   <li>{@code work URI QUEUE WORKERS}: one {@link RedisWorker} on a pool of WORKERS threads; adds
+ *   <li>{@code work URI QUEUE WORKERS}: one {@link RedisWorker} on a pool of WORKERS threads (virtual
+ *       ones with {@code -Dbench.virtual=true}); adds
  *       the acknowledged count to {@code bench:done} every 20 ms; SIGTERM stops it;
  *   <li>{@code latency URI QUEUE N RATE [WARM]}: enqueues N tasks one by one at RATE a second, each
  *       carrying its enqueue time; the worker pushes enqueue-to-start µs to {@code bench:lat}; with

@@ -30,7 +30,7 @@ import redis.clients.jedis.RedisClient;
  *
  * <pre>
  *   java -cp benchmarks.jar dev.corral.bench.redis.RedisBench [--count N] [--warmup N] [--corral-workers N]
- *        [--bullmq-concurrency N] [--bullmq-dir DIR] [--out FILE] [--no-bullmq]
+ *        [--bullmq-concurrency N] [--bullmq-dir DIR] [--out FILE] [--corral-virtual] [--no-bullmq]
  * </pre>
  * Scenarios, each for Corral and for BullMQ with the same count of tasks:
  * <ul>
@@ -59,6 +59,8 @@ public final class RedisBench {
     private final int bullmqConcurrency;
     private final Path bullmqDir;
     private final boolean bullmq;
+    /** The Corral workers' pool runs on virtual threads (BenchRoles reads {@code bench.virtual}). */
+    private final boolean corralVirtual;
     private final int port;
     private final String uri;
     private final List<Process> live = new ArrayList<>();
@@ -71,12 +73,13 @@ public final class RedisBench {
         this.bullmqConcurrency = Integer.parseInt(o.getOrDefault("--bullmq-concurrency", "64"));
         this.bullmqDir = Path.of(o.getOrDefault("--bullmq-dir", "corral-bench/bullmq"));
         this.bullmq = !o.containsKey("--no-bullmq");
+        this.corralVirtual = o.containsKey("--corral-virtual");
         this.port = freePort();
         this.uri = "redis://127.0.0.1:" + port;
     }
 
     private static final String USAGE = """
-            Usage: corral bench redis [--count N] [--warmup N] [--corral-workers N] [--bullmq-concurrency N] [--no-bullmq] [--out FILE]
+            Usage: corral bench redis [--count N] [--warmup N] [--corral-workers N] [--bullmq-concurrency N] [--corral-virtual] [--no-bullmq] [--out FILE]
             Corral's Redis queue beside BullMQ and redis-benchmark's raw XADD, on one redis-server on loopback
             started for the run. Writes a markdown report (machine, date, load) to --out.
               --count N               tasks per scenario (default 100000)
@@ -84,6 +87,7 @@ public final class RedisBench {
                                       cold figures (default 20000; 0: none; latency: N/20, at least 100)
               --corral-workers N      threads of each Corral worker process's pool (default 64)
               --bullmq-concurrency N  concurrency of each BullMQ worker process (default 64)
+              --corral-virtual        run each Corral worker process's pool on virtual threads (default: platform)
               --no-bullmq             Corral and raw XADD only (no node needed)
               --out FILE              where the report goes (default: corral-redis-bench.md in the current directory)""";
 
@@ -100,7 +104,7 @@ public final class RedisBench {
                 System.out.println(USAGE);
                 return;
             }
-            if (a.equals("--no-bullmq")) {
+            if (a.equals("--no-bullmq") || a.equals("--corral-virtual")) {
                 o.put(a, "");
             } else if (valued.contains(a) && i + 1 < args.length) {
                 o.put(a, args[++i]);
@@ -315,7 +319,7 @@ public final class RedisBench {
         List<String> cmd = new ArrayList<>();
         if (system.equals("corral")) {
             cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                    "-cp", System.getProperty("java.class.path"), RedisBench.class.getName(), role, uri, "bench"));
+                    "-Dbench.virtual=" + corralVirtual, "-cp", System.getProperty("java.class.path"), RedisBench.class.getName(), role, uri, "bench"));
         } else {
             cmd.addAll(List.of("node", bullmqDir.resolve("bench.mjs").toString(), role, Integer.toString(port), "bench"));
         }
@@ -408,8 +412,9 @@ public final class RedisBench {
         s.append("- Java ").append(System.getProperty("java.version")).append("; node ").append(sh("node", "--version").strip())
                 .append(", BullMQ ").append(bullmqVersion()).append("\n");
         s.append(String.format(Locale.ROOT, "- %,d measured tasks per scenario, after a warm-up of %,d tasks through the same "
-                + "fresh processes (the cold columns: the warm-up's own rate); Corral worker: a pool of %d threads per process; "
-                + "BullMQ worker: concurrency %d per process%n", count, warmup, corralWorkers, bullmqConcurrency));
+                + "fresh processes (the cold columns: the warm-up's own rate); Corral worker: a pool of %d %sthreads per process; "
+                + "BullMQ worker: concurrency %d per process%n", count, warmup, corralWorkers, corralVirtual ? "virtual " : "platform ",
+                bullmqConcurrency));
         s.append("- Re-run: `scripts/redis-bench.sh` (see its header for options)\n\n");
         s.append(String.format(Locale.ROOT, "redis-benchmark XADD (50 connections, no pipelining): **%,.0f/s**%n%n", xadd));
         s.append("| scenario | Corral tasks/s | BullMQ jobs/s | Corral / BullMQ | cold: Corral | cold: BullMQ | cold: Corral / BullMQ |\n"
