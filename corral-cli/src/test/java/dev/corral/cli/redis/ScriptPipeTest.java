@@ -190,6 +190,23 @@ class ScriptPipeTest {
     }
 
     @Test
+    void theUrisPasswordAndUserAreUsedAndAWrongOneIsAClearFailureWithoutTheSecret() throws Exception {
+        try (RedisTestServer own = RedisTestServer.builder().user("probe", "pr0be-pw").start()) {
+            try (ScriptPipe pipe = new ScriptPipe(own.uri(), SCRIPT, "test-pipe")) {
+                assertThat(text(pipe.eval(List.of("c"), List.of("in")))).isEqualTo("in");
+            }
+            String wrong = "redis://probe:wrong-pw@127.0.0.1:" + own.port();
+            try (ScriptPipe pipe = new ScriptPipe(wrong, SCRIPT, "test-pipe")) {
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> pipe.eval(List.of("c"), List.of("x")))
+                        .isInstanceOf(JedisConnectionException.class)
+                        .satisfies(e -> assertThat(e.toString() + e.getCause()).doesNotContain("wrong-pw"));
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    @Test
     void aClosedPipeRefusesCallsByName() {
         ScriptPipe pipe = new ScriptPipe(server.uri(), SCRIPT, "test-pipe");
         pipe.close();
