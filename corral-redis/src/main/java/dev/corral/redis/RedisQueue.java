@@ -438,7 +438,8 @@ public final class RedisQueue implements AutoCloseable {
         String taskId = typeAndId[1];
         String type = typeAndId[0];
         byte[] payload = f.getOrDefault(EntryCodec.PAYLOAD, EMPTY);
-        int attempts = f.containsKey(EntryCodec.HEADER) ? 1 : 0; // a header without 'a': the first attempt
+        // A header without 'a' is a first attempt; a malformed entry never had one.
+        int attempts = f.containsKey(EntryCodec.HEADER) && !"malformed".equals(str(f.get(EntryCodec.DEAD_REASON))) ? 1 : 0;
         try {
             String a = str(f.get(EntryCodec.ATTEMPT));
             if (a != null) attempts = Integer.parseInt(a);

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.StreamEntryID;
 
 class QueueBasicsTest {
 
@@ -87,6 +88,34 @@ class QueueBasicsTest {
             assertThat(client.xlen(keys.stream(5))).isZero();
             assertThat(attempts).containsExactly(1);
             release.countDown();
+        }
+    }
+
+    /**
+     * Dead letters read the header: a task that failed its only attempt shows its id, type and one
+     * attempt; an entry whose header cannot be read is malformed, with no attempt made.
+     */
+    @Test
+    void deadLettersShowTheHeadersIdTypeAndAttempts() {
+        QueueKeys keys = new QueueKeys("dead-header");
+        try (RedisQueue q = RedisQueue.connect(redis.uri(), "dead-header");
+             RedisClient client = RedisClient.create(redis.uri());
+             RedisWorker w = RedisWorker.builder(redis.uri()).queue("dead-header")
+                     .handler("boom", (ctx, payload) -> {
+                         throw new IllegalStateException("boom");
+                     }).start()) {
+            String id = q.enqueue("boom", "x", EnqueueOptions.of().maxAttempts(1));
+            client.xadd(keys.stream(5), StreamEntryID.NEW_ENTRY,
+                    java.util.Map.of("h", "not a header", "p", ""));
+            await().atMost(Duration.ofSeconds(10)).until(() -> q.deadLetters(10).size() == 2);
+            List<DeadLetter> dead = q.deadLetters(10);
+            DeadLetter failed = dead.stream().filter(d -> "failed".equals(d.reason())).findFirst().orElseThrow();
+            assertThat(failed.taskId()).isEqualTo(id);
+            assertThat(failed.type()).isEqualTo("boom");
+            assertThat(failed.attempts()).isEqualTo(1);
+            DeadLetter malformed = dead.stream().filter(d -> "malformed".equals(d.reason())).findFirst().orElseThrow();
+            assertThat(malformed.attempts()).isZero();
+            assertThat(malformed.error()).contains("header 'h'");
         }
     }
 
