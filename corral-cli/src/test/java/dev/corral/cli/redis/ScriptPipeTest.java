@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -177,6 +178,47 @@ class ScriptPipeTest {
             own.restart(); // a new server: it knows no script, so the first EVALSHA is answered NOSCRIPT
             Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(JedisConnectionException.class)
                     .until(() -> text(pipe.eval(List.of("c"), List.of("again"))).equals("again"));
+        }
+    }
+
+    @Test
+    void aReplyThatNeverComesFailsTheCallAfterTheTimeoutAndTheNextCallReconnects() throws Exception {
+        try (RedisTestServer own = RedisTestServer.start();
+             RedisClient admin = RedisClient.create(own.uri());
+             ScriptPipe pipe = new ScriptPipe(own.uri(), SCRIPT, "test-pipe")) {
+            assertThat(text(pipe.eval(List.of("c"), List.of("before")))).isEqualTo("before");
+            admin.sendCommand(Protocol.Command.CLIENT, "PAUSE", "4000"); // the server holds every client's commands, ours included
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> pipe.eval(List.of("c"), List.of("held")))
+                    .isInstanceOf(JedisConnectionException.class);
+            Duration waited = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(waited).isGreaterThan(Duration.ofMillis(1_500)).isLessThan(Duration.ofMillis(3_900));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(JedisConnectionException.class)
+                    .until(() -> text(pipe.eval(List.of("c"), List.of("after"))).equals("after"));
+        }
+    }
+
+    @Test
+    void anInterruptedCallerGivesUpAndOthersGoOn() throws Exception {
+        try (RedisTestServer own = RedisTestServer.start();
+             RedisClient admin = RedisClient.create(own.uri());
+             ScriptPipe pipe = new ScriptPipe(own.uri(), SCRIPT, "test-pipe")) {
+            assertThat(text(pipe.eval(List.of("c"), List.of("warm")))).isEqualTo("warm");
+            admin.sendCommand(Protocol.Command.CLIENT, "PAUSE", "1000");
+            java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    pipe.eval(List.of("c"), List.of("interrupted"));
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> caller.getState() == Thread.State.WAITING);
+            caller.interrupt();
+            assertThat(outcome.get(5, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            // The paused reply still arrives and goes to nobody; the next call gets its own.
+            assertThat(text(pipe.eval(List.of("c"), List.of("next")))).isEqualTo("next");
         }
     }
 
