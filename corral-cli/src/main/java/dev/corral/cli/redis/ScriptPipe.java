@@ -63,7 +63,7 @@ final class ScriptPipe implements AutoCloseable {
      * password and database as the URI gives them) for {@code script}; connects on the first call.
      */
     ScriptPipe(String uri, String script, String name) {
-        URI u = URI.create(Objects.requireNonNull(uri, "uri"));
+        URI u = firstHost(URI.create(Objects.requireNonNull(uri, "uri")));
         if (!JedisURIHelper.isValid(u) || !("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme()))) {
             throw new IllegalArgumentException("uri must be redis://[user:password@]host:port[/db] but was " + uri);
         }
@@ -287,6 +287,22 @@ final class ScriptPipe implements AutoCloseable {
         Object read() {
             return getUnflushedObject();
         }
+    }
+
+    /**
+     * A Redis Cluster seed list ({@code redis://[user:password@]h1:p1,h2:p2}, as the worker takes)
+     * becomes its first host, so that a worker given a cluster still starts; the probe's two keys
+     * are in different slots there, so its calls fail with Redis's error (it is for single servers).
+     */
+    private static URI firstHost(URI u) {
+        String authority = u.getRawAuthority();
+        if (u.getHost() != null || authority == null || authority.indexOf(',') < 0) {
+            return u;
+        }
+        int at = authority.lastIndexOf('@');
+        String userInfo = at >= 0 ? authority.substring(0, at + 1) : "";
+        String first = authority.substring(at + 1).split(",", 2)[0];
+        return URI.create(u.getScheme() + "://" + userInfo + first + (u.getRawPath() == null ? "" : u.getRawPath()));
     }
 
     private static byte[] sha1Hex(byte[] script) {

@@ -257,6 +257,14 @@ class ScriptPipeTest {
     }
 
     @Test
+    void aClusterSeedListConnectsToItsFirstHost() throws Exception {
+        String seeds = "redis://127.0.0.1:" + server.port() + ",127.0.0.1:" + RedisTestServer.freePort();
+        try (ScriptPipe pipe = new ScriptPipe(seeds, SCRIPT, "test-pipe")) {
+            assertThat(text(pipe.eval(List.of("c"), List.of("first")))).isEqualTo("first");
+        }
+    }
+
+    @Test
     void aUriThatIsNotRedisIsRefusedNamingIt() {
         assertThatThrownBy(() -> new ScriptPipe("http://localhost:80", SCRIPT, "test-pipe"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://localhost:80");
