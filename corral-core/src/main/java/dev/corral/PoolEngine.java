@@ -5,6 +5,7 @@ import dev.corral.internal.StripedCounter;
 import dev.corral.internal.TaskQueue;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -145,6 +146,16 @@ final class PoolEngine {
     /** Submitters waiting for room (SubmitterQueue's size): written under lock by it, read lock-free by every offer. */
     volatile int waiterCount;
     final boolean virtual;
+    /**
+     * At most CPUS - 1 (at least one) platform workers poll at once while the pool has more
+     * workers than CPUs; the others park until one is done polling. Only the poll is gated, never
+     * a running task, so blocking tasks keep every worker busy. Measured on 2 cores
+     * (docs/bench/blocking-submission.md, "Letting the losers sleep"): with eight workers of tiny
+     * tasks every worker was always runnable, and the producers got their share of two CPUs
+     * among ten threads; parked losers leave them the CPU. Null for virtual workers, which never
+     * outnumber their carriers.
+     */
+    private final Semaphore pollGate;
     private final ThreadFactory threadFactory;
     /** The limiter and start rate in front of the workers, or null when there are none. */
     final Gates gates;
@@ -194,6 +205,7 @@ final class PoolEngine {
         this.queue = c.newQueue();
         this.admitBelow = Sizing.admitBelow(queueCapacity);
         this.virtual = c.virtual;
+        this.pollGate = c.virtual ? null : new Semaphore(Math.max(1, CPUS - 1));
         this.threadFactory = c.threadFactory;
         this.ticker = c.ticker;
         this.failures = new FailureReporter(c.name, c.failureHandler);
@@ -413,7 +425,20 @@ final class PoolEngine {
                     }
                     mayPoll = true;
                 }
-                Task<?> t = mayPoll ? queue.poll(w) : null;
+                Task<?> t;
+                if (pollGate != null && mayPoll && live.get() > CPUS) {
+                    // More platform workers than CPUs: the ones beyond CPUS - 1 wait for their turn
+                    // to poll parked, as on ThreadPoolExecutor's queue lock, instead of taking CPU
+                    // from the submitters that feed the queue (see pollGate).
+                    pollGate.acquireUninterruptibly();
+                    try {
+                        t = queue.poll(w);
+                    } finally {
+                        pollGate.release();
+                    }
+                } else {
+                    t = mayPoll ? queue.poll(w) : null;
+                }
                 if (t != null && idleCount() != 0 && (w.sawMore() || !queue.isEmpty())) {
                     signalWork(); // more work than awake workers: pass the wake-up on
                 }
