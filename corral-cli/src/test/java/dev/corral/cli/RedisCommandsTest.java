@@ -4,37 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.corral.redis.testing.RedisServerExtension;
 import dev.corral.redis.testing.RedisTestServer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import redis.clients.jedis.RedisClient;
 
 /** The Redis commands run in-process against a real server. */
 class RedisCommandsTest {
 
-    static RedisTestServer server;
-    static RedisClient redis;
-
-    @BeforeAll
-    static void start() {
-        server = RedisTestServer.start();
-        redis = RedisClient.create(server.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension server = new RedisServerExtension();
 
     private static String queue(TestInfo info) {
         return info.getTestMethod().orElseThrow().getName();
@@ -81,15 +68,15 @@ class RedisCommandsTest {
                 ? new RunningWorker("worker", "--redis", server.uri(), "--queue", q, "--workers", "8", "--virtual-threads")
                 : new RunningWorker("worker", "--redis", server.uri(), "--queue", q, "--workers", "8");
         Awaitility.await().atMost(Duration.ofSeconds(40))
-                .until(() -> "1200".equals(redis.get(q + ":probe:runs")));
+                .until(() -> "1200".equals(server.client().get(q + ":probe:runs")));
         CliRun r = worker.stop();
         assertThat(r.exitCode).as(r.toString()).isZero();
         assertThat(r.out).contains("1200 acknowledged").contains("0 left pending")
                 .contains(virtualThreads ? "8 virtual-thread workers" : "8 workers");
 
-        assertThat(redis.scard(q + ":probe:seen")).isEqualTo(1200);
-        assertThat(redis.sismember(q + ":probe:seen", "task-0")).isTrue();
-        assertThat(redis.sismember(q + ":probe:seen", "task-1199")).isTrue();
+        assertThat(server.client().scard(q + ":probe:seen")).isEqualTo(1200);
+        assertThat(server.client().sismember(q + ":probe:seen", "task-0")).isTrue();
+        assertThat(server.client().sismember(q + ":probe:seen", "task-1199")).isTrue();
         JsonObject after = stats(q);
         assertThat(after.get("ready").getAsLong()).isZero();
         assertThat(after.get("pending").getAsLong()).isZero();

@@ -3,6 +3,7 @@ package dev.corral.cli.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.corral.redis.testing.RedisServerExtension;
 import dev.corral.redis.testing.RedisTestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,11 +17,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -41,20 +41,8 @@ class ScriptPipeTest {
             return ARGV[1]
             """;
 
-    static RedisTestServer server;
-    static RedisClient redis;
-
-    @BeforeAll
-    static void start() {
-        server = RedisTestServer.start();
-        redis = RedisClient.create(server.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension server = new RedisServerExtension();
 
     private static String text(Object reply) {
         return new String((byte[]) reply, StandardCharsets.UTF_8);
@@ -86,7 +74,7 @@ class ScriptPipeTest {
                 assertThat(r.get(30, TimeUnit.SECONDS)).as("replies handed to the wrong caller").isZero();
             }
         }
-        assertThat(redis.get(counter)).isEqualTo(Integer.toString(threads * calls)); // each call ran once
+        assertThat(server.client().get(counter)).isEqualTo(Integer.toString(threads * calls)); // each call ran once
     }
 
     /**

@@ -3,7 +3,7 @@ package dev.corral.redis.limit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.corral.limit.Permit;
-import dev.corral.redis.testing.RedisTestServer;
+import dev.corral.redis.testing.RedisServerExtension;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,32 +16,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import redis.clients.jedis.RedisClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cluster-wide limits hold across separate JVMs sharing one Redis. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MultiProcessLimitTest {
 
-    static RedisTestServer server;
-    static RedisClient redis;
+    @RegisterExtension
+    static final RedisServerExtension server = new RedisServerExtension();
     private final List<Process> processes = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        server = RedisTestServer.start();
-        redis = RedisClient.create(server.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        server.close();
-    }
 
     @AfterEach
     void killLeftovers() {
@@ -74,7 +60,7 @@ class MultiProcessLimitTest {
         for (Process p : ps) {
             awaitLine(p, "READY");
         }
-        redis.set(name + ":go", "1");
+        server.client().set(name + ":go", "1");
         for (Process p : ps) {
             awaitLine(p, "DONE");
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -93,7 +79,7 @@ class MultiProcessLimitTest {
         }
         runAll(name, ps);
 
-        List<Long> due = redis.lrange(name + ":grants", 0, -1).stream().map(Long::parseLong).sorted().toList();
+        List<Long> due = server.client().lrange(name + ":grants", 0, -1).stream().map(Long::parseLong).sorted().toList();
         // Every window [due_i, due_j] of w µs holds j - i + 1 grants; at most rate * w + burst
         // (w widened by the 1 µs the server-side rounding can take away).
         double worst = Double.NEGATIVE_INFINITY;
@@ -118,11 +104,11 @@ class MultiProcessLimitTest {
         }
         runAll(name, ps);
 
-        assertThat(Integer.parseInt(redis.get(name + ":max"))).isBetween(1, limit);
-        assertThat(redis.get(name + ":inuse")).isEqualTo("0");
-        List<Long> taken = redis.lrange(name + ":taken", 0, -1).stream().map(Long::parseLong).toList();
+        assertThat(Integer.parseInt(server.client().get(name + ":max"))).isBetween(1, limit);
+        assertThat(server.client().get(name + ":inuse")).isEqualTo("0");
+        List<Long> taken = server.client().lrange(name + ":taken", 0, -1).stream().map(Long::parseLong).toList();
         assertThat(taken).hasSize(3).allSatisfy(n -> assertThat(n).isPositive());
-        assertThat(redis.zcard(RedisConcurrencyLimiter.key(name))).as("every lease released").isZero();
+        assertThat(server.client().zcard(RedisConcurrencyLimiter.key(name))).as("every lease released").isZero();
     }
 
     @Test
@@ -130,7 +116,7 @@ class MultiProcessLimitTest {
         String name = "killed";
         Process holder = spawn("hold", server.uri(), name, "1000");
         assertThat(awaitLine(holder, "HELD")).isEqualTo("HELD true");
-        try (RedisConcurrencyLimiter limiter = RedisConcurrencyLimiter.builder(redis, name).limit(1)
+        try (RedisConcurrencyLimiter limiter = RedisConcurrencyLimiter.builder(server.client(), name).limit(1)
                 .leaseTime(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10)).build()) {
             // Renewed by the holder's renewer: still taken well past one lease time.
             long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2000);

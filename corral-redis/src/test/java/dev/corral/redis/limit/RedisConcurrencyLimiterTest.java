@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.corral.Pool;
 import dev.corral.limit.Permit;
-import dev.corral.redis.testing.RedisTestServer;
+import dev.corral.redis.testing.RedisServerExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,31 +21,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import redis.clients.jedis.RedisClient;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class RedisConcurrencyLimiterTest {
 
-    static RedisTestServer server;
-    static RedisClient redis;
-
-    @BeforeAll
-    static void start() {
-        server = RedisTestServer.start();
-        redis = RedisClient.create(server.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension server = new RedisServerExtension();
 
     private static RedisConcurrencyLimiter limiter(TestInfo info, int limit, Duration lease) {
-        return RedisConcurrencyLimiter.builder(redis, info.getDisplayName()).limit(limit).leaseTime(lease)
+        return RedisConcurrencyLimiter.builder(server.client(), info.getDisplayName()).limit(limit).leaseTime(lease)
                 .pollInterval(Duration.ofMillis(5)).build();
     }
 
@@ -213,20 +199,20 @@ class RedisConcurrencyLimiterTest {
 
     @Test
     void badArgumentsAreRefusedWithTheirNameAndValue() {
-        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(redis, null))
+        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(server.client(), null))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("name");
-        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(redis, "x").limit(0))
+        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(server.client(), "x").limit(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit must be >= 1 but was 0");
-        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(redis, "x").leaseTime(Duration.ofMillis(5)))
+        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(server.client(), "x").leaseTime(Duration.ofMillis(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaseTime").hasMessageContaining("PT0.005S");
-        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(redis, "x").pollInterval(Duration.ZERO))
+        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(server.client(), "x").pollInterval(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pollInterval");
-        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(redis, "x").build())
+        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(server.client(), "x").build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("limit was not set");
-        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(redis, "x").limit(1)
+        assertThatThrownBy(() -> RedisConcurrencyLimiter.builder(server.client(), "x").limit(1)
                 .leaseTime(Duration.ofSeconds(1)).renewEvery(Duration.ofSeconds(2)).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("renewEvery");
-        try (RedisConcurrencyLimiter l = RedisConcurrencyLimiter.builder(redis, "x").limit(1).build()) {
+        try (RedisConcurrencyLimiter l = RedisConcurrencyLimiter.builder(server.client(), "x").limit(1).build()) {
             assertThatThrownBy(() -> l.tryAcquire(null))
                     .isInstanceOf(NullPointerException.class).hasMessageContaining("maxWait");
             assertThatThrownBy(() -> l.addCapacityListener(null))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.corral.Pool;
 import dev.corral.limit.RateLimiter;
+import dev.corral.redis.testing.RedisServerExtension;
 import dev.corral.redis.testing.RedisTestServer;
 
 import java.time.Duration;
@@ -16,31 +17,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 
 class RedisRateLimiterTest {
 
-    static RedisTestServer server;
-    static RedisClient redis;
-
-    @BeforeAll
-    static void start() {
-        server = RedisTestServer.start();
-        redis = RedisClient.create(server.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-        server.close();
-    }
+    @RegisterExtension
+    static final RedisServerExtension server = new RedisServerExtension();
 
     private static RedisRateLimiter bucket(TestInfo info, double rate, int burst) {
-        return RedisRateLimiter.builder(redis, info.getDisplayName()).permitsPerSecond(rate).burst(burst).build();
+        return RedisRateLimiter.builder(server.client(), info.getDisplayName()).permitsPerSecond(rate).burst(burst).build();
     }
 
     @Test
@@ -160,21 +148,21 @@ class RedisRateLimiterTest {
     void badArgumentsAreRefusedWithTheirNameAndValue() {
         assertThatThrownBy(() -> RedisRateLimiter.builder(null, "x"))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("redis");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(redis, " "))
+        assertThatThrownBy(() -> RedisRateLimiter.builder(server.client(), " "))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(redis, "a}b"))
+        assertThatThrownBy(() -> RedisRateLimiter.builder(server.client(), "a}b"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a}b");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(redis, "x").permitsPerSecond(0))
+        assertThatThrownBy(() -> RedisRateLimiter.builder(server.client(), "x").permitsPerSecond(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("permitsPerSecond").hasMessageContaining("0.0");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(redis, "x").permitsPerSecond(Double.NaN))
+        assertThatThrownBy(() -> RedisRateLimiter.builder(server.client(), "x").permitsPerSecond(Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(redis, "x").burst(0))
+        assertThatThrownBy(() -> RedisRateLimiter.builder(server.client(), "x").burst(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("burst must be >= 1 but was 0");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(redis, "x").build())
+        assertThatThrownBy(() -> RedisRateLimiter.builder(server.client(), "x").build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("permitsPerSecond");
-        assertThatThrownBy(() -> RedisRateLimiter.builder(redis, "x").permitsPerSecond(1e-6).burst(10).build())
+        assertThatThrownBy(() -> RedisRateLimiter.builder(server.client(), "x").permitsPerSecond(1e-6).burst(10).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("11 days");
-        RedisRateLimiter limiter = RedisRateLimiter.builder(redis, "bad-args").permitsPerSecond(10).burst(3).build();
+        RedisRateLimiter limiter = RedisRateLimiter.builder(server.client(), "bad-args").permitsPerSecond(10).burst(3).build();
         assertThatThrownBy(() -> limiter.tryAcquire(4))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 3] but was 4");
         assertThatThrownBy(() -> limiter.reserve(0))
