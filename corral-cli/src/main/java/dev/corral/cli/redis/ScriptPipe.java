@@ -1,6 +1,7 @@
 package dev.corral.cli.redis;
 
-import java.net.URI;
+import dev.corral.redis.internal.RedisConnector;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,19 +9,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.util.JedisURIHelper;
 
 /**
  * One Lua script that many threads call over one shared connection: each call is written as it
@@ -32,7 +31,7 @@ import redis.clients.jedis.util.JedisURIHelper;
  * calls in flight per connection. This is what BullMQ's client (ioredis) does with its one
  * connection per worker process.
  *
- * <p>Every call is bounded: a reply that does not come within the URI's socket timeout (2 s)
+ * <p>Every call is bounded: a reply that does not come within the socket timeout (2 s)
  * breaks the connection, and then every call in flight on it fails with the
  * {@link JedisConnectionException}; the next call opens a new connection. An error reply fails its
  * own call only ({@link JedisDataException}). A call that cannot be written fails at once.
@@ -41,9 +40,6 @@ import redis.clients.jedis.util.JedisURIHelper;
  * NOSCRIPT, and that call is sent again as EVAL, which loads it.
  */
 final class ScriptPipe implements AutoCloseable {
-
-    /** Connect and reply timeout (Jedis's default, and corral-redis's). */
-    private static final int TIMEOUT_MILLIS = 2_000;
 
     private final HostAndPort address;
     private final JedisClientConfig config;
@@ -59,23 +55,18 @@ final class ScriptPipe implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * A pipe to the Redis at {@code uri} ({@code redis://} or {@code rediss://}, with user,
-     * password and database as the URI gives them) for {@code script}; connects on the first call.
+     * A pipe to the Redis at {@code uri} for {@code script}, with the connection settings the
+     * queue's own clients use ({@link RedisConnector}: user, password, database, TLS, 2 s
+     * timeouts); connects on the first call. A Redis Cluster seed list (as the worker takes)
+     * connects to its first host; the probe's two keys are in different slots there, so its calls
+     * fail with Redis's error (the probe is for single servers).
+     *
+     * @throws IllegalArgumentException naming the (redacted) uri if it is not a Redis URI
      */
     ScriptPipe(String uri, String script, String name) {
-        URI u = firstHost(URI.create(Objects.requireNonNull(uri, "uri")));
-        if (!JedisURIHelper.isValid(u) || !("redis".equals(u.getScheme()) || "rediss".equals(u.getScheme()))) {
-            throw new IllegalArgumentException("uri must be redis://[user:password@]host:port[/db] but was " + uri);
-        }
-        this.address = JedisURIHelper.getHostAndPort(u);
-        DefaultJedisClientConfig.Builder c = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(TIMEOUT_MILLIS)
-                .socketTimeoutMillis(TIMEOUT_MILLIS)
-                .database(JedisURIHelper.getDBIndex(u))
-                .ssl(JedisURIHelper.isRedisSSLScheme(u));
-        if (JedisURIHelper.getUser(u) != null) c.user(JedisURIHelper.getUser(u));
-        if (JedisURIHelper.getPassword(u) != null) c.password(JedisURIHelper.getPassword(u));
-        this.config = c.build();
+        RedisConnector connector = RedisConnector.of(uri);
+        this.address = connector.uri().hosts().get(0);
+        this.config = connector.clientConfig();
         this.script = script.getBytes(StandardCharsets.UTF_8);
         this.sha = sha1Hex(this.script);
         this.name = Objects.requireNonNull(name, "name");
@@ -287,22 +278,6 @@ final class ScriptPipe implements AutoCloseable {
         Object read() {
             return getUnflushedObject();
         }
-    }
-
-    /**
-     * A Redis Cluster seed list ({@code redis://[user:password@]h1:p1,h2:p2}, as the worker takes)
-     * becomes its first host, so that a worker given a cluster still starts; the probe's two keys
-     * are in different slots there, so its calls fail with Redis's error (it is for single servers).
-     */
-    private static URI firstHost(URI u) {
-        String authority = u.getRawAuthority();
-        if (u.getHost() != null || authority == null || authority.indexOf(',') < 0) {
-            return u;
-        }
-        int at = authority.lastIndexOf('@');
-        String userInfo = at >= 0 ? authority.substring(0, at + 1) : "";
-        String first = authority.substring(at + 1).split(",", 2)[0];
-        return URI.create(u.getScheme() + "://" + userInfo + first + (u.getRawPath() == null ? "" : u.getRawPath()));
     }
 
     private static byte[] sha1Hex(byte[] script) {

@@ -256,5 +256,8 @@ class ScriptPipeTest {
     void aUriThatIsNotRedisIsRefusedNamingIt() {
         assertThatThrownBy(() -> new ScriptPipe("http://localhost:80", SCRIPT, "test-pipe"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http://localhost:80");
+        assertThatThrownBy(() -> new ScriptPipe("redis://probe:s3cret-pw@", SCRIPT, "test-pipe"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no host")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
     }
 }

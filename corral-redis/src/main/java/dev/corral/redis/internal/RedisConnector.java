@@ -132,10 +132,10 @@ public final class RedisConnector {
     }
 
     /**
-     * Opens a pooled client. Nothing is sent yet; call {@link #ping(UnifiedJedis, String)} to fail
-     * fast on a wrong address or password.
+     * The settings every connection {@link #open()} makes uses (timeouts, database, credentials,
+     * TLS, client name), for a caller that makes connections of its own.
      */
-    public UnifiedJedis open() {
+    public DefaultJedisClientConfig clientConfig() {
         int millis = (int) timeout.toMillis();
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis)
@@ -150,6 +150,15 @@ public final class RedisConnector {
         if (sslSocketFactory != null) config.sslSocketFactory(sslSocketFactory);
         if (sslParameters != null) config.sslParameters(sslParameters);
         if (hostnameVerifier != null) config.hostnameVerifier(hostnameVerifier);
+        return config.build();
+    }
+
+    /**
+     * Opens a pooled client. Nothing is sent yet; call {@link #ping(UnifiedJedis, String)} to fail
+     * fast on a wrong address or password.
+     */
+    public UnifiedJedis open() {
+        DefaultJedisClientConfig config = clientConfig();
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(poolSize);
         pool.setMaxIdle(poolSize);
@@ -161,7 +170,7 @@ public final class RedisConnector {
             if (cluster) {
                 return RedisClusterClient.builder()
                         .nodes(new LinkedHashSet<>(uri.hosts()))
-                        .clientConfig(config.build())
+                        .clientConfig(config)
                         .poolConfig(pool)
                         .maxAttempts(5)
                         .maxTotalRetriesDuration(timeout)
@@ -169,7 +178,7 @@ public final class RedisConnector {
             }
             return RedisClient.builder()
                     .hostAndPort(uri.hosts().get(0))
-                    .clientConfig(config.build())
+                    .clientConfig(config)
                     .poolConfig(pool)
                     .build();
         } catch (JedisException e) {
