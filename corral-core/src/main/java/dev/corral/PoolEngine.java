@@ -426,7 +426,7 @@ final class PoolEngine {
                     mayPoll = true;
                 }
                 Task<?> t;
-                if (pollGate != null && mayPoll && live.get() > CPUS) {
+                if (pollGate != null && mayPoll && c > CPUS) {
                     // More platform workers than CPUs: the ones beyond CPUS - 1 wait for their turn
                     // to poll parked, as on ThreadPoolExecutor's queue lock, instead of taking CPU
                     // from the submitters that feed the queue (see pollGate).

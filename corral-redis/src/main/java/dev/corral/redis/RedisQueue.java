@@ -438,8 +438,9 @@ public final class RedisQueue implements AutoCloseable {
         String taskId = typeAndId[1];
         String type = typeAndId[0];
         byte[] payload = f.getOrDefault(EntryCodec.PAYLOAD, EMPTY);
+        String reason = str(f.get(EntryCodec.DEAD_REASON));
         // A header without 'a' is a first attempt; a malformed entry never had one.
-        int attempts = f.containsKey(EntryCodec.HEADER) && !"malformed".equals(str(f.get(EntryCodec.DEAD_REASON))) ? 1 : 0;
+        int attempts = f.containsKey(EntryCodec.HEADER) && !"malformed".equals(reason) ? 1 : 0;
         try {
             String a = str(f.get(EntryCodec.ATTEMPT));
             if (a != null) attempts = Integer.parseInt(a);
@@ -453,7 +454,7 @@ public final class RedisQueue implements AutoCloseable {
         } catch (NumberFormatException ignored) {
             // written by hand: no time
         }
-        return new DeadLetter(id, taskId, type, payload, attempts, str(f.get(EntryCodec.DEAD_REASON)),
+        return new DeadLetter(id, taskId, type, payload, attempts, reason,
                 str(f.get(EntryCodec.DEAD_ERROR)), deadAt, f);
     }
 
