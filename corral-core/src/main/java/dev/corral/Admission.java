@@ -30,7 +30,16 @@ final class Admission {
     private final TaskEvents events;            // null: no listener
     private final PoolCounters counters;
     private final Ticker ticker;
-    private final IdSequence taskIds = new IdSequence(); // not one AtomicLong: submitters on many cores
+    private final IdSequence taskIds;
+    /**
+     * Whether {@code execute} may queue a Runnable bare, without a Task ({@link PoolEngine#offerBare}):
+     * only where nothing needs a per-task object: no listener (it is told of every task), no
+     * default timeout or stuck watch (the timer holds tasks), no context propagators (the
+     * captured context lives on the task), no priority queue (it orders tasks), no limiter or
+     * start rate (a gated worker holds a permit for a task), not DISCARD_OLDEST (a discarded
+     * task is settled and reported), and a queue to put it in.
+     */
+    private final boolean bareExecute;
 
     Admission(PoolEngine engine, PoolConfig c) {
         this.engine = engine;
@@ -44,6 +53,9 @@ final class Admission {
         this.events = engine.events;
         this.counters = engine.counters;
         this.ticker = c.ticker;
+        this.taskIds = engine.taskIds;
+        this.bareExecute = engine.queue != null && events == null && defaultTimeoutNanos == 0 && !carriesContext
+                && !priorities && engine.gates == null && overflow != Overflow.DISCARD_OLDEST && c.stuckThreshold == null;
     }
 
     // ------------------------------------------------------------------ making tasks
@@ -62,7 +74,11 @@ final class Admission {
     }
 
     private <T> Task<T> newTask(Object body, boolean report) {
-        Task<T> t = new Task<>(counters, taskIds.next(), null, body, report);
+        return newTask(taskIds.next(), body, report);
+    }
+
+    private <T> Task<T> newTask(long id, Object body, boolean report) {
+        Task<T> t = new Task<>(counters, id, null, body, report);
         t.timeoutNanos = defaultTimeoutNanos;
         if (carriesContext) {
             contexts.capture(t);
@@ -117,6 +133,14 @@ final class Admission {
      * (AbstractExecutorService.invokeAll's, made by newTaskFor) is submitted as it is.
      */
     void execute(Runnable command, TaskOptions options) {
+        if (options == null && bareExecute && !(command instanceof Task<?>)) {
+            long id = taskIds.next();
+            if (!counters.sampled(id) && engine.offerBare(command)) {
+                return;
+            }
+            submitTask(newTask(id, body(command), true)); // timed, or the Task path decides (full, closed, a worker to start)
+            return;
+        }
         Task<?> t = (options == null && command instanceof Task<?> own && own.pool == counters && own.isQueued() && !own.isStarted())
                 ? own : newTask(body(command), true, options);
         submitTask(t);
@@ -137,6 +161,10 @@ final class Admission {
     }
 
     boolean tryExecute(Runnable task) {
+        if (bareExecute && !(task instanceof Task<?>)) {
+            long id = taskIds.next();
+            return (!counters.sampled(id) && engine.offerBare(task)) || tryOffer(newTask(id, body(task), true));
+        }
         return tryOffer(newTask(body(task), true));
     }
 
@@ -338,7 +366,7 @@ final class Admission {
         }
         // Bounded: under heavy contention other submitters may keep taking the freed slot.
         for (int attempt = 0; attempt < 64 && engine.runState == PoolEngine.RUNNING; attempt++) {
-            Task<?> oldest = queue.poll();
+            Task<?> oldest = (Task<?>) queue.poll(); // never a bare Runnable: see bareExecute
             if (oldest != null) {
                 oldest.settle(Task.QUEUED, Task.DISCARDED, new RejectedExecutionException(
                         "task '" + oldest.name() + "' was discarded from full pool '" + name

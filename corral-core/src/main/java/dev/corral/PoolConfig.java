@@ -124,10 +124,14 @@ final class PoolConfig {
         this.startRate = b.startRate;
     }
 
-    /** The queue these settings ask for, or null for a direct hand-off (capacity 0). */
-    TaskQueue<Task<?>> newQueue() {
+    /**
+     * The queue these settings ask for, or null for a direct hand-off (capacity 0). It holds
+     * Tasks, and Runnables that {@code execute} queued bare (see {@code PoolEngine.offerBare}),
+     * which never go to a priority queue.
+     */
+    TaskQueue<Object> newQueue() {
         if (priorityQueue) {
-            return new PriorityTaskQueue<Task<?>>(queueCapacity, t -> t.priority, ticker::nanoTime,
+            return new PriorityTaskQueue<Object>(queueCapacity, t -> ((Task<?>) t).priority, ticker::nanoTime,
                     agingStep == null ? 0L : agingStep.toNanos());
         }
         if (unbounded) {

@@ -88,14 +88,24 @@ final class PoolCounters implements TaskOwner {
      * summaries are sampled.
      */
     void time(Task<?> t) {
-        long seq = IdSequence.sequence(t.id); // per submitting thread's cell: every k-th of each
-        if ((seq & (RATE_CHECK - 1)) == 0) {
-            adjustSampling();
-        }
-        if ((seq & sampleMask) == 0) {
+        if (sampled(t.id)) {
             t.timed = true;
             t.acceptedAt = ticker.nanoTime();
         }
+    }
+
+    /**
+     * Whether the task with this id falls in the sample (see {@link #time}); every
+     * {@link #RATE_CHECK} ids of a sequence it re-chooses the sample. A Runnable that
+     * {@code execute} would queue bare (no Task) is made a Task when its id is sampled, so
+     * latencies are recorded at every rate.
+     */
+    boolean sampled(long id) {
+        long seq = IdSequence.sequence(id); // per submitting thread's cell: every k-th of each
+        if ((seq & (RATE_CHECK - 1)) == 0) {
+            adjustSampling();
+        }
+        return (seq & sampleMask) == 0;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.corral;
 
+import dev.corral.internal.IdSequence;
 import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.StripedCounter;
 import dev.corral.internal.TaskQueue;
@@ -58,6 +59,12 @@ final class PoolEngine {
      * find its task queued after the last worker left. It re-checks the state after queuing and, if
      * the pool is shutting down, takes its task back ({@link Task#reclaim()}); if a worker already took
      * it, it runs. Either way the submitter knows the truth and nothing is stranded.
+     *
+     * What travels: a {@link Task}, or (for {@code execute} on a pool that needs no per-task handle,
+     * above the latency-sampling rate) the user's Runnable itself ({@link #offerBare}), as in
+     * ThreadPoolExecutor. A worker tells them apart by type (a Runnable that is a Task is always
+     * wrapped), counts a bare Runnable on its own counters, and makes a Task for it only when one
+     * is asked for (TaskContext, a failure report, a hand-back, a cancellation at termination).
      *
      * Counters follow one rule: a task's settlement passes through {@link TaskOwner#taskSettled}
      * ({@link PoolCounters}, called by {@link Task} on its single state transition), which moves
@@ -134,7 +141,15 @@ final class PoolEngine {
     volatile long keepAliveNanos;
     final boolean queueFirst;
     volatile int queueCapacity;
-    final TaskQueue<Task<?>> queue;      // null: direct hand-off (capacity 0)
+    final TaskQueue<Object> queue;       // Tasks and bare Runnables (offerBare); null: direct hand-off (capacity 0)
+    /** Task ids, drawn per submitting thread's cell (see IdSequence). */
+    final IdSequence taskIds = new IdSequence();
+    /**
+     * Bare submissions between their run-state check and the end of their enqueue; see
+     * {@link #offerBare}. Striped by thread (an increment and its undo land in one cell), so
+     * that submitters on many cores do not share a line.
+     */
+    private final StripedCounter bareInFlight = new StripedCounter();
     /**
      * Waiting submitters are admitted once the queue has drained to this depth, not at every freed
      * slot: a submitter that blocks on a full queue and is woken for a single slot would block
@@ -282,6 +297,99 @@ final class PoolEngine {
     }
 
     /**
+     * {@code execute} without a Task: queues the Runnable itself, as ThreadPoolExecutor does, when
+     * nothing in the pool needs a handle on it (Admission decides: no listener, deadlines,
+     * propagators, priorities, gates, discarding or stuck watch) and it is not in the latency
+     * sample. A Task is most of what a tiny task costs on a busy pool: its allocation, and four
+     * CASes on a line the submitter wrote and a worker must fetch (docs/bench/blocking-submission.md).
+     * The worker counts a bare Runnable on its own counters and makes a Task only when one is
+     * asked for (TaskContext, a failure to report, a hand-back). False, and nothing counted, when
+     * the Task path must decide instead: a worker is to be started, submitters wait, the queue is
+     * full, or the pool is not running.
+     *
+     * <p>Racing with shutdown. A Task that lands in the queue after shutdown is taken back by its
+     * submitter (Task#reclaim); a bare Runnable cannot be, so termination and shutdownNow's drain
+     * wait for bare submissions in flight instead. The interleaving this closes: a submitter reads
+     * RUNNING; shutdown() writes SHUTDOWN; the last worker finds the queue empty and leaves; the
+     * pool terminates; the submitter's Runnable lands in the queue of a terminated pool, accepted
+     * and never run (or, under shutdownNow, lands after the drain: neither run nor handed back).
+     * Here the submitter raises {@link #bareInFlight} before it reads the run state and lowers it
+     * after its enqueue; tryTerminate and shutdownNow read it after the state moved on. Both
+     * sides are volatile, so either the submitter sees the new state (and goes the Task path,
+     * which refuses it) or the stopper sees the count and waits: tryTerminate returns, and the
+     * submitter, which lowers the count and then finds the pool shut down, calls it again; so a
+     * Runnable that got in is run by a worker (SHUTDOWN starts one for it if none is left) or
+     * handed back by shutdownNow's drain. PoolBareShutdownRaceTest runs this race.
+     */
+    boolean offerBare(Runnable r) {
+        if (waiterCount != 0 || (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap))) {
+            return false;
+        }
+        int cell = StripedCounter.cell();
+        bareInFlight.incrementCell(cell);
+        if (runState != RUNNING) {
+            bareInFlight.addToCell(cell, -1);
+            termination.tryTerminate();
+            return false;
+        }
+        submitted.increment();
+        int placed = queue.enqueue(r);
+        bareInFlight.addToCell(cell, -1);
+        if (placed == TaskQueue.REFUSED) {
+            submitted.decrement();
+            if (runState != RUNNING) {
+                termination.tryTerminate();
+            }
+            return false;
+        }
+        if (runState != RUNNING) {
+            termination.tryTerminate(); // shut down meanwhile: it runs (or is handed back) all the same
+            return true;
+        }
+        if (placed == TaskQueue.FIRST) {
+            signalWork();
+        }
+        if (live.get() == 0) {
+            addWorker(null); // the last worker left after our check (see afterQueued)
+        }
+        return true;
+    }
+
+    /** Whether a bare submission is between its run-state check and its enqueue (see {@link #offerBare}). */
+    boolean bareInFlight() {
+        return bareInFlight.sum() != 0;
+    }
+
+    /** Waits until no bare submission is in flight; the run state has already moved past RUNNING. */
+    void awaitBareSubmissions() {
+        // Each is a few loads and one CAS away from done; one preempted there holds us a time slice.
+        while (bareInFlight()) {
+            Thread.yield();
+        }
+    }
+
+    /** A Task for a Runnable queued bare, made when it is handed back or cancelled (Termination). */
+    Task<?> bareTask(Runnable r) {
+        return Task.forBare(counters, taskIds.next(), r, false);
+    }
+
+    /** A handle for the bare Runnable {@code r} now running in this thread (TaskContext.current()). */
+    Task<?> runningBare(Runnable r) {
+        return Task.forBare(counters, taskIds.next(), r, true);
+    }
+
+    /**
+     * A bare Runnable threw on worker {@code w}: counted there, then reported with a handle
+     * (the one TaskContext made, or a new one), as a Task's failure is.
+     */
+    void bareFailed(Worker w, Runnable r, Task<?> handle, Throwable failure) {
+        w.addFailed();
+        Task<?> t = handle != null ? handle : runningBare(r);
+        t.bareEnded(failure);
+        failures.report(t, failure);
+    }
+
+    /**
      * Times the task (if it falls in the sample) and, if it has deadlines that apply before it
      * starts, hands them to the timer: from the first attempt. A deadline that passes before the
      * submission is decided leaves the task to it (see Admission.admitted and refused), so a
@@ -402,7 +510,7 @@ final class PoolEngine {
     }
 
     /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
-    Task<?> nextTask(Worker w) {
+    Object nextTask(Worker w) {
         int missed = 0; // polls that found the queue non-empty but nothing to take (see below)
         for (;;) {
             int rs = runState;
@@ -425,7 +533,7 @@ final class PoolEngine {
                     }
                     mayPoll = true;
                 }
-                Task<?> t;
+                Object t;
                 if (pollGate != null && mayPoll && c > CPUS) {
                     // More platform workers than CPUs: the ones beyond CPUS - 1 wait for their turn
                     // to poll parked, as on ThreadPoolExecutor's queue lock, instead of taking CPU
@@ -630,12 +738,24 @@ final class PoolEngine {
             if ((f & (SPINNING | WAKE_PENDING)) != 0) {
                 return; // someone is already looking, or about to
             }
-            if (hot.compareAndSet(FLAGS, f, f | WAKE_PENDING)) {
-                break;
+            if (!hot.compareAndSet(FLAGS, f, f | WAKE_PENDING)) {
+                continue;
             }
-        }
-        if (!wakeIdleWorker()) {
+            if (wakeIdleWorker()) {
+                return;
+            }
             hot.getAndBitwiseAnd(FLAGS, ~WAKE_PENDING);
+            // Found no one to wake after all, while our flag told other submitters that a wake-up
+            // was on its way. The interleaving (one worker W, waiting submitters): we read W idle
+            // and set the flag; a waiter's admission pops W and wakes it; W runs, goes idle again,
+            // finds the queue empty and parks; a submitter queues a task, sees our flag and skips
+            // its wake-up; our pop ran before W's push and found no one; we clear the flag. W
+            // sleeps beside a queued task, and every task after it lands behind it: the pool
+            // stalls (seen once in about 15,000 new pools, PoolWakeUpTest). So look again
+            // after clearing: a submitter that saw our flag queued its task before we cleared it.
+            if (queue == null || queue.isEmpty()) {
+                return;
+            }
         }
     }
 
@@ -701,7 +821,7 @@ final class PoolEngine {
     static Task<?> currentTask() {
         Object here = runningHere();
         if (here instanceof Worker w) {
-            return w.current;
+            return w.currentTask();
         }
         return here instanceof Task<?> t ? t : null;
     }

@@ -151,6 +151,30 @@ public final class Task<T> implements RunnableFuture<T> {
     }
 
     /**
+     * A handle made for a Runnable that {@code execute} queued bare, without a Task (see
+     * {@code PoolEngine.offerBare}), once something needs one after all: the context of the
+     * running Runnable ({@link TaskContext#current()}), a failure to report, a hand-back by
+     * {@link Pool#shutdownNow()}, a cancellation at termination. {@code running}: the calling
+     * thread runs it now; such a handle stays outside the pool's books (the worker counts a bare
+     * Runnable itself) and is settled by {@link #bareEnded} when the Runnable returns.
+     */
+    static Task<Object> forBare(TaskOwner pool, long id, Runnable r, boolean running) {
+        Task<Object> t = new Task<>(pool, id, null, Admission.body(r), true);
+        if (running) {
+            t.detached = true;
+            t.runner = Thread.currentThread();
+            t.state = RUNNING;
+        }
+        return t;
+    }
+
+    /** Settles a handle made by {@code forBare(..., true)}: its Runnable returned ({@code failure} null) or threw. */
+    void bareEnded(Throwable failure) {
+        settle(RUNNING, failure == null ? SUCCEEDED : FAILED, failure);
+        RUNNER.setRelease(this, null);
+    }
+
+    /**
      * The id given at submission: unique within the pool and increasing for the tasks one thread
      * submits; not dense, and not ordered across submitting threads (ids are drawn per thread so
      * that submitters on many cores do not contend on one counter).

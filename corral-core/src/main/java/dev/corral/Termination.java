@@ -79,6 +79,10 @@ final class Termination {
             for (Worker w : e.workers) {
                 w.thread.interrupt();
             }
+            // A bare submission that read RUNNING may not have enqueued yet; its Runnable is
+            // handed back here only if it is in the queue (PoolEngine.offerBare). Its section
+            // takes no lock, so waiting under ours cannot hold it up.
+            e.awaitBareSubmissions();
             never = drainQueue();
         } finally {
             e.lock.unlock();
@@ -112,7 +116,8 @@ final class Termination {
      */
     private List<Runnable> drainQueue() {
         List<Runnable> never = new ArrayList<>();
-        for (Task<?> t : pollAll()) {
+        for (Object o : pollAll()) {
+            Task<?> t = o instanceof Task<?> task ? task : engine.bareTask((Runnable) o); // a handle, as every hand-back has
             if (t.handBack()) {
                 never.add(t);
                 engine.counters.handedBack.increment();
@@ -125,11 +130,11 @@ final class Termination {
     }
 
     /** Empties the queue, waiting out producers caught between claiming and publishing a slot. */
-    private List<Task<?>> pollAll() {
-        List<Task<?>> all = new ArrayList<>();
+    private List<Object> pollAll() {
+        List<Object> all = new ArrayList<>();
         if (engine.queue != null) {
             while (!engine.queue.isEmpty()) {
-                Task<?> t = engine.queue.poll();
+                Object t = engine.queue.poll();
                 if (t == null) {
                     Thread.onSpinWait();
                 } else {
@@ -149,26 +154,27 @@ final class Termination {
      */
     void tryTerminate() {
         PoolEngine e = engine;
-        if (e.runState < PoolEngine.SHUTDOWN || e.live.get() != 0) {
+        // A bare submission in flight calls again once it is through (PoolEngine.offerBare).
+        if (e.runState < PoolEngine.SHUTDOWN || e.live.get() != 0 || e.bareInFlight()) {
             return;
         }
         boolean fire = false;
-        List<Task<?>> orphans = List.of();
+        List<Object> orphans = List.of();
         e.lock.lock();
         try {
             if (e.live.get() != 0) {
                 return;
             }
-            List<Task<?>> stranded = new ArrayList<>();
-            for (Task<?> t : pollAll()) {
-                if (t.isQueued()) {
-                    stranded.add(t);
+            List<Object> stranded = new ArrayList<>();
+            for (Object o : pollAll()) {
+                if (!(o instanceof Task<?> t) || t.isQueued()) { // a bare Runnable has no submitter to take it back
+                    stranded.add(o);
                 }
             }
             if (!stranded.isEmpty() && e.runState == PoolEngine.SHUTDOWN) {
                 boolean requeued = true;
-                for (Task<?> t : stranded) {
-                    requeued &= e.queue.offer(t);
+                for (Object o : stranded) {
+                    requeued &= e.queue.offer(o);
                 }
                 if (requeued && e.addWorkerLocked(null)) {
                     return;
@@ -190,8 +196,9 @@ final class Termination {
         } finally {
             e.lock.unlock();
         }
-        for (Task<?> t : orphans) {
-            t.cancel(false); // false if its submitter reclaimed it meanwhile (it reports a rejection)
+        for (Object o : orphans) {
+            // false if its submitter reclaimed it meanwhile (it reports a rejection)
+            (o instanceof Task<?> t ? t : e.bareTask((Runnable) o)).cancel(false);
         }
         if (fire) {
             if (e.gates != null) {

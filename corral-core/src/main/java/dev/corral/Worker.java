@@ -25,8 +25,10 @@ final class Worker extends WorkerCounters implements Runnable {
     volatile boolean retired;
     /** Ticker time it last went idle; guarded by lock. */
     long idleSince;
-    /** The task it runs now; read only by its own thread (TaskContext). */
+    /** The task it runs now, or the handle made for the bare Runnable it runs; own thread only (TaskContext). */
     Task<?> current;
+    /** The bare Runnable it runs now (PoolEngine.offerBare), or null; own thread only. */
+    private Runnable bare;
     /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
     volatile boolean awaitingPermit;
     /** The limiter permit held for the task now running (gated pools); own thread only. */
@@ -40,6 +42,15 @@ final class Worker extends WorkerCounters implements Runnable {
         this.firstTask = firstTask;
     }
 
+    /** The task running here for TaskContext: a bare Runnable gets its handle on the first call. */
+    Task<?> currentTask() {
+        Task<?> t = current;
+        if (t == null && bare != null) {
+            t = current = engine.runningBare(bare);
+        }
+        return t;
+    }
+
     /*
      * One method for the loop and each task's steps, not one per step: a virtual worker's stack is
      * copied to the heap every time its task blocks, and each frame between the thread's entry and
@@ -50,22 +61,56 @@ final class Worker extends WorkerCounters implements Runnable {
     @Override
     public void run() {
         PoolEngine.setRunningHere(this);
-        Task<?> t = firstTask;
+        Object next = firstTask;
         firstTask = null;
         boolean abrupt = true;
         try {
-            while (t != null || (t = engine.nextTask(this)) != null) {
+            while (next != null || (next = engine.nextTask(this)) != null) {
                 // Clear a stale interrupt *before* claiming: once claimed, an interrupt is cancel(true)'s
                 // or shutdownNow()'s and must reach the task. shutdownNow() writes STOP before it
                 // interrupts, so one cleared here is re-sent below.
                 Thread.interrupted();
+                if (!(next instanceof Task<?> t)) {
+                    // A Runnable queued bare (PoolEngine.offerBare): nothing to claim, name, install
+                    // or time; counted here as a Task would count itself (started, ended before the
+                    // outcome), with a Task made only if TaskContext asks or it fails.
+                    Runnable r = (Runnable) next;
+                    next = null;
+                    if (engine.runState >= PoolEngine.STOP && !thread.isInterrupted()) {
+                        thread.interrupt();
+                    }
+                    addStarted();
+                    bare = r;
+                    Throwable failure = null;
+                    try {
+                        r.run();
+                    } catch (Throwable x) {
+                        failure = x;
+                    }
+                    bare = null;
+                    addEnded();
+                    Task<?> handle = current;
+                    current = null;
+                    if (failure == null) {
+                        addSucceeded();
+                        if (handle != null) {
+                            handle.bareEnded(null);
+                        }
+                    } else {
+                        engine.bareFailed(this, r, handle, failure);
+                        if (failure instanceof VirtualMachineError vme && !(failure instanceof StackOverflowError)) {
+                            throw vme; // the JVM is in trouble; the worker dies and is replaced
+                        }
+                    }
+                    continue;
+                }
+                next = null;
                 if (!t.claim()) {
                     Permit p = permit;
                     if (p != null) {
                         permit = null;
                         p.ignored(); // the task was cancelled while queued: nothing to learn
                     }
-                    t = null;
                     continue; // cancelled, discarded or reclaimed while queued
                 }
                 Thread me = thread;
@@ -96,7 +141,6 @@ final class Worker extends WorkerCounters implements Runnable {
                         me.setName(threadName);
                     }
                 }
-                t = null;
             }
             abrupt = false;
         } finally {

@@ -109,4 +109,39 @@ class PoolWakeUpTest {
             }
         }
     }
+
+    /**
+     * A submitter that found no one to wake after all must look at the queue again. The
+     * interleaving (one worker W, submitters waiting for room): submitter A reads W idle and
+     * raises the wake-pending flag; a waiter's admission pops W and wakes it; W runs, goes idle
+     * again, finds the queue empty and parks; submitter B queues a task, sees A's flag and skips
+     * its own wake-up; A's pop, which ran before W's push, found no one, and A clears the flag. W
+     * sleeps beside a queued task, and every later task lands behind it. Fresh pools (the stall
+     * was seen once in about 15,000 of them, 3 submitters, one worker, four one-slot stripes);
+     * with a pause widened between A's failed pop and its clearing, the old code stalled within
+     * 150 pools and the fixed one never did.
+     */
+    @Test
+    void aWakeUpThatFoundNoOneIsRetriedSoNoTaskIsLeftBesideAnIdleWorker() throws Exception {
+        for (int round = 0; round < 150; round++) {
+            Pool p = Pool.builder().name("wake-retry").workers(1).queueCapacity(4).queueStripes(4).build();
+            try {
+                List<Thread> submitters = new ArrayList<>();
+                for (int s = 0; s < 3; s++) {
+                    submitters.add(Thread.ofPlatform().start(() -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            p.execute(() -> { }); // blocks while the four slots are taken
+                        }
+                    }));
+                }
+                for (Thread t : submitters) {
+                    t.join(SECONDS.toMillis(10));
+                    assertThat(t.isAlive()).as("round %d: a submitter waits beside an idle worker; %s", round, p).isFalse();
+                }
+            } finally {
+                p.shutdownNow();
+                assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+            }
+        }
+    }
 }

@@ -22,13 +22,18 @@ public final class StripedCounter {
     private final PaddedLongs cells = new PaddedLongs(CELLS);
 
     /** The calling thread's cell, in {@code [0, CELLS)}. */
-    static int cell() {
+    public static int cell() {
         return (int) Thread.currentThread().threadId() & (CELLS - 1);
     }
 
     /** Adds one to {@code cell} (from {@link #cell()}) and returns that cell's new count. */
-    long incrementCell(int cell) {
+    public long incrementCell(int cell) {
         return cells.getAndAdd(cell, 1) + 1;
+    }
+
+    /** Adds {@code x} to {@code cell} (from {@link #cell()}): an undo that must land where its increment did. */
+    public void addToCell(int cell, long x) {
+        cells.getAndAdd(cell, x);
     }
 
     public void increment() {

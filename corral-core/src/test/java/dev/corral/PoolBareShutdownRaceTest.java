@@ -1,0 +1,129 @@
+package dev.corral;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code execute} of a plain Runnable on a pool that needs no per-task handle queues the Runnable
+ * itself ({@code PoolEngine.offerBare}), and such a Runnable cannot be taken back by its submitter
+ * when it lands after a shutdown, as a Task is. The interleaving that would lose it: the submitter
+ * reads RUNNING; {@code shutdown()} writes SHUTDOWN; the last worker finds the queue empty and
+ * leaves; the pool terminates; the Runnable lands in the queue of a terminated pool, its
+ * submitter told "accepted", and it never runs. Under {@code shutdownNow()} it lands after the
+ * drain, neither run nor handed back. Termination and the drain wait for bare submissions in
+ * flight; this races submitters with both and checks that every accepted Runnable ran once or
+ * was handed back, every refused one never ran, and the counters say the same.
+ */
+@Timeout(120)
+class PoolBareShutdownRaceTest {
+
+    private static final int MAX_IDS = 1 << 15;
+
+    @Test
+    void everyAcceptedRunnableRunsOrIsHandedBackWhenShutdownRacesExecute() throws Exception {
+        for (int iteration = 0; iteration < 600; iteration++) {
+            race(iteration, iteration % 2 == 1);
+        }
+    }
+
+    private static void race(int iteration, boolean now) throws Exception {
+        // One ring of 4, four one-slot stripes, one of 64; one worker or two.
+        Pool.Builder b = Pool.builder().name("bare-race").workers(1 + iteration % 2).queueCapacity(iteration % 3 == 2 ? 64 : 4)
+                .whenFull(iteration % 4 < 2 ? Overflow.BLOCK : Overflow.REJECT);
+        Pool pool = (iteration % 3 == 1 ? b.queueStripes(4) : b).build();
+        AtomicIntegerArray runs = new AtomicIntegerArray(MAX_IDS);
+        Set<Integer> accepted = ConcurrentHashMap.newKeySet();
+        Set<Integer> refused = ConcurrentHashMap.newKeySet();
+        AtomicInteger nextId = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> submitters = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            submitters.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (;;) {
+                    int id = nextId.getAndIncrement();
+                    if (id >= MAX_IDS) {
+                        return;
+                    }
+                    try {
+                        pool.execute(() -> runs.incrementAndGet(id));
+                        accepted.add(id);
+                    } catch (RejectedExecutionException e) {
+                        refused.add(id);
+                        if (pool.isShutdown()) {
+                            return;
+                        }
+                    }
+                }
+            }));
+        }
+        go.countDown();
+        int stopAfter = 20 + (iteration * 37) % 300;
+        long giveUp = System.nanoTime() + SECONDS.toNanos(10);
+        while (nextId.get() < stopAfter) {
+            if (System.nanoTime() - giveUp > 0) {
+                StringBuilder where = new StringBuilder();
+                for (Thread t : submitters) {
+                    where.append(t).append(' ').append(t.getState()).append(java.util.Arrays.toString(t.getStackTrace())).append('\n');
+                }
+                pool.shutdownNow();
+                throw new AssertionError("iteration " + iteration + ": submitters stopped at " + nextId.get() + " of "
+                        + stopAfter + "; " + pool + "; " + pool.stats() + "\n" + where);
+            }
+            Thread.onSpinWait();
+        }
+        List<Runnable> back = now ? pool.shutdownNow() : List.of();
+        if (!now) {
+            pool.shutdown();
+        }
+        for (Thread t : submitters) {
+            t.join(10_000);
+            assertThat(t.isAlive()).as("iteration %d: a submitter is left hanging; %s", iteration, pool).isFalse();
+        }
+        assertThat(pool.awaitTermination(10, SECONDS)).as("iteration %d: %s terminates", iteration, pool).isTrue();
+
+        int attempts = Math.min(nextId.get(), MAX_IDS);
+        assertThat(accepted.size() + refused.size()).as("every attempt got one answer").isEqualTo(attempts);
+        int ranInPool = 0;
+        for (int id : accepted) {
+            ranInPool += runs.get(id);
+        }
+        for (int id : refused) {
+            assertThat(runs.get(id)).as("iteration %d: refused Runnable %d ran", iteration, id).isZero();
+        }
+        PoolStats st = pool.stats();
+        assertThat(st.submitted()).as("iteration %d: submitted", iteration).isEqualTo(accepted.size());
+        assertThat(st.rejected()).as("iteration %d: rejected", iteration).isEqualTo(refused.size());
+        assertThat(st.succeeded()).as("iteration %d: succeeded counts what ran", iteration).isEqualTo(ranInPool);
+        assertThat(st.handedBack()).isEqualTo(back.size());
+        assertThat(st.queued()).as("iteration %d: queued after termination", iteration).isZero();
+        assertThat(st.submitted()).as("iteration %d: counters add up; %s", iteration, st)
+                .isEqualTo(st.succeeded() + st.failed() + st.cancelled() + st.timedOut() + st.discarded() + st.handedBack());
+        // Whatever was handed back says so and still runs once; then every accepted Runnable has run exactly once.
+        for (Runnable r : back) {
+            assertThat(r).as("a hand-back is a handle").isInstanceOf(Task.class);
+            assertThat(r.toString()).contains("handed back");
+            r.run();
+            r.run();
+        }
+        for (int id : accepted) {
+            assertThat(runs.get(id)).as("iteration %d (%s): accepted Runnable %d ran %d times", iteration,
+                    now ? "shutdownNow" : "shutdown", id, runs.get(id)).isEqualTo(1);
+        }
+    }
+}
