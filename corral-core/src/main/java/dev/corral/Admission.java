@@ -74,11 +74,7 @@ final class Admission {
     }
 
     private <T> Task<T> newTask(Object body, boolean report) {
-        return newTask(taskIds.next(), body, report);
-    }
-
-    private <T> Task<T> newTask(long id, Object body, boolean report) {
-        Task<T> t = new Task<>(counters, id, null, body, report);
+        Task<T> t = new Task<>(counters, taskIds.next(), null, body, report);
         t.timeoutNanos = defaultTimeoutNanos;
         if (carriesContext) {
             contexts.capture(t);
@@ -134,16 +130,22 @@ final class Admission {
      */
     void execute(Runnable command, TaskOptions options) {
         if (options == null && bareExecute && !(command instanceof Task<?>)) {
-            long id = taskIds.next();
-            if (!counters.sampled(id) && engine.offerBare(command)) {
-                return;
+            int r = engine.offerBare(command);
+            if (r != PoolEngine.ACCEPTED) {
+                submitTask(bareRefused(command, r)); // timed, or the Task path decides (full, closed, a worker to start)
             }
-            submitTask(newTask(id, body(command), true)); // timed, or the Task path decides (full, closed, a worker to start)
             return;
         }
         Task<?> t = (options == null && command instanceof Task<?> own && own.pool == counters && own.isQueued() && !own.isStarted())
                 ? own : newTask(body(command), true, options);
         submitTask(t);
+    }
+
+    /** The Task for a Runnable that offerBare did not queue ({@code r}: why); one in the latency sample is timed. */
+    private Task<?> bareRefused(Runnable command, int r) {
+        Task<?> t = newTask(body(command), true);
+        t.timed = r == PoolEngine.SAMPLED;
+        return t;
     }
 
     /** trySubmit/tryExecute: one attempt, never waiting; refused (and counted) if full. */
@@ -162,8 +164,8 @@ final class Admission {
 
     boolean tryExecute(Runnable task) {
         if (bareExecute && !(task instanceof Task<?>)) {
-            long id = taskIds.next();
-            return (!counters.sampled(id) && engine.offerBare(task)) || tryOffer(newTask(id, body(task), true));
+            int r = engine.offerBare(task);
+            return r == PoolEngine.ACCEPTED || tryOffer(bareRefused(task, r));
         }
         return tryOffer(newTask(body(task), true));
     }

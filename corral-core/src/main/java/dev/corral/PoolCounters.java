@@ -88,7 +88,7 @@ final class PoolCounters implements TaskOwner {
      * summaries are sampled.
      */
     void time(Task<?> t) {
-        if (sampled(t.id)) {
+        if (sampled(t.id) || t.timed) { // timed already: a bare submission in the sample (sampledCount)
             t.timed = true;
             t.acceptedAt = ticker.nanoTime();
         }
@@ -101,11 +101,19 @@ final class PoolCounters implements TaskOwner {
      * latencies are recorded at every rate.
      */
     boolean sampled(long id) {
-        long seq = IdSequence.sequence(id); // per submitting thread's cell: every k-th of each
-        if ((seq & (RATE_CHECK - 1)) == 0) {
+        return sampledCount(IdSequence.sequence(id)); // per submitting thread's cell: every k-th of each
+    }
+
+    /**
+     * The same decision for the {@code n}-th submission counted in a cell ({@code
+     * PoolEngine.offerBare} uses its cell of {@link #submitted}, which it increments anyway,
+     * instead of drawing an id that a bare Runnable does not need).
+     */
+    boolean sampledCount(long n) {
+        if ((n & (RATE_CHECK - 1)) == 0) {
             adjustSampling();
         }
-        return (seq & sampleMask) == 0;
+        return (n & sampleMask) == 0;
     }
 
     /**

@@ -95,6 +95,8 @@ final class PoolEngine {
     static final int CLOSED = 2;
     static final int INTERRUPTED = 3;
     static final int TIMED_OUT = 4;
+    /** offerBare: not queued, as the submission falls in the latency sample; the Task path times it. */
+    static final int SAMPLED = 5;
 
     /**
      * What runs on a thread, for TaskContext.current(): the worker object of a pool thread (set
@@ -305,7 +307,10 @@ final class PoolEngine {
      * The worker counts a bare Runnable on its own counters and makes a Task only when one is
      * asked for (TaskContext, a failure to report, a hand-back). False, and nothing counted, when
      * the Task path must decide instead: a worker is to be started, submitters wait, the queue is
-     * full, or the pool is not running.
+     * full, or the pool is not running ({@link #FULL} for all of these); or {@link #SAMPLED}.
+     * Whether a submission is in the latency sample is decided on its cell's count of
+     * {@link #submitted}, which a bare submission increments anyway: one atomic add less than
+     * drawing an id, which nothing asks of a bare Runnable (its handle, if one is made, draws one).
      *
      * <p>Racing with shutdown. A Task that lands in the queue after shutdown is taken back by its
      * submitter (Task#reclaim); a bare Runnable cannot be, so termination and shutdownNow's drain
@@ -321,30 +326,30 @@ final class PoolEngine {
      * Runnable that got in is run by a worker (SHUTDOWN starts one for it if none is left) or
      * handed back by shutdownNow's drain. PoolBareShutdownRaceTest runs this race.
      */
-    boolean offerBare(Runnable r) {
+    int offerBare(Runnable r) {
         if (waiterCount != 0 || (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap))) {
-            return false;
+            return FULL;
         }
         int cell = StripedCounter.cell();
         bareInFlight.incrementCell(cell);
         if (runState != RUNNING) {
             bareInFlight.addToCell(cell, -1);
             termination.tryTerminate();
-            return false;
+            return FULL;
         }
-        submitted.increment();
-        int placed = queue.enqueue(r);
+        boolean sampled = counters.sampledCount(submitted.incrementCell(cell));
+        int placed = sampled ? TaskQueue.REFUSED : queue.enqueue(r);
         bareInFlight.addToCell(cell, -1);
         if (placed == TaskQueue.REFUSED) {
-            submitted.decrement();
+            submitted.addToCell(cell, -1);
             if (runState != RUNNING) {
                 termination.tryTerminate();
             }
-            return false;
+            return sampled ? SAMPLED : FULL;
         }
         if (runState != RUNNING) {
             termination.tryTerminate(); // shut down meanwhile: it runs (or is handed back) all the same
-            return true;
+            return ACCEPTED;
         }
         if (placed == TaskQueue.FIRST) {
             signalWork();
@@ -352,7 +357,7 @@ final class PoolEngine {
         if (live.get() == 0) {
             addWorker(null); // the last worker left after our check (see afterQueued)
         }
-        return true;
+        return ACCEPTED;
     }
 
     /** Whether a bare submission is between its run-state check and its enqueue (see {@link #offerBare}). */
