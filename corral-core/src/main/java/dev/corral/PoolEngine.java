@@ -327,10 +327,24 @@ final class PoolEngine {
      * handed back by shutdownNow's drain. PoolBareShutdownRaceTest runs this race.
      */
     int offerBare(Runnable r) {
-        if (waiterCount != 0 || (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap))) {
-            return FULL;
+        if (waiterCount != 0) {
+            return FULL; // no barging past waiting submitters: the Task path joins them
         }
         int cell = StripedCounter.cell();
+        if (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap)) {
+            // A worker of its own (how a virtual pool below its cap takes every task). No
+            // in-flight count: addWorker checks the run state under the lock that shutdownNow
+            // holds while it interrupts the workers, and a worker that started counts as live, so
+            // the pool cannot terminate before it has run the Runnable.
+            if (counters.sampledCount(submitted.incrementCell(cell))) {
+                submitted.addToCell(cell, -1);
+                return SAMPLED;
+            }
+            if (addWorker(r)) {
+                return ACCEPTED;
+            }
+            submitted.addToCell(cell, -1);
+        }
         bareInFlight.incrementCell(cell);
         if (runState != RUNNING) {
             bareInFlight.addToCell(cell, -1);
@@ -462,8 +476,11 @@ final class PoolEngine {
 
     // ------------------------------------------------------------------ workers
 
-    /** Starts a worker with {@code first} as its first task if below max; false otherwise. */
-    boolean addWorker(Task<?> first) {
+    /**
+     * Starts a worker with {@code first} (a Task, a bare Runnable or null) as its first task if
+     * below max; false otherwise.
+     */
+    boolean addWorker(Object first) {
         lock.lock();
         try {
             return addWorkerLocked(first);
@@ -472,7 +489,7 @@ final class PoolEngine {
         }
     }
 
-    boolean addWorkerLocked(Task<?> first) {
+    boolean addWorkerLocked(Object first) {
         for (;;) {
             int c = live.get();
             if (c >= cap) {
@@ -552,8 +569,21 @@ final class PoolEngine {
                 } else {
                     t = mayPoll ? queue.poll(w) : null;
                 }
-                if (t != null && idleCount() != 0 && (w.sawMore() || !queue.isEmpty())) {
-                    signalWork(); // more work than awake workers: pass the wake-up on
+                boolean idleOnes = t != null && idleCount() != 0;
+                if ((idleOnes || (t != null && live.get() < (queueFirst ? minWorkers : cap)))
+                        && (w.sawMore() || !queue.isEmpty())) { // checked last: the queue's lines are the busy ones
+                    if (idleOnes) {
+                        signalWork(); // more work than awake workers: pass the wake-up on
+                    } else {
+                        // More work, no one idle, room for a worker: start one. A submission
+                        // starts a worker only when it finds no one idle; tasks queued while some
+                        // were idle are owed those workers, and when there are more of them than
+                        // idle workers (a burst onto a pool with a few idle, tasks that block),
+                        // the surplus would wait for a running task to end although the pool may
+                        // grow: with tasks that wait for each other, for good. Seen with 2,000
+                        // blocking tasks on a virtual pool of 2,064 with 99 idle: 946 waited.
+                        addWorker(null);
+                    }
                 }
                 if (t == null && w.permit != null) {
                     w.permit.ignored(); // someone else took the task; hand the capacity back

@@ -16,7 +16,8 @@ final class Worker extends WorkerCounters implements Runnable {
 
     private final PoolEngine engine;
     Thread thread;
-    Task<?> firstTask;
+    /** A Task, or a Runnable queued bare (PoolEngine.offerBare), to run first; or null. */
+    Object firstTask;
     /** A task handed over directly while idle (capacity-0 pools). Written under lock before unpark. */
     Task<?> handoff;
     /** True while on the idle stack; cleared under lock by whoever pops it. */
@@ -36,7 +37,7 @@ final class Worker extends WorkerCounters implements Runnable {
     /** Neighbours in the engine's {@link WorkerSet}; guarded by the lock. */
     Worker prev, next;
 
-    Worker(PoolEngine engine, Task<?> firstTask, int start) {
+    Worker(PoolEngine engine, Object firstTask, int start) {
         super(start);
         this.engine = engine;
         this.firstTask = firstTask;

@@ -161,4 +161,62 @@ class PoolBareExecuteTest {
         assertThat(s.handedBack()).isEqualTo(N);
         assertThat(s.submitted()).isEqualTo(s.succeeded() + s.failed() + s.cancelled() + s.handedBack());
     }
+
+    /**
+     * A burst onto a pool that has a few idle workers: the submissions that find one idle queue
+     * their task for it, and once none is idle each starts a worker of its own. When more tasks
+     * were queued than there were idle workers, the surplus must still get workers while the pool
+     * is below its cap: a worker that takes a task and sees more queued with no one idle starts
+     * one. Before that, with tasks that wait for each other (here: all for a latch released once
+     * every one has started), the surplus waited for good (946 of 2,000 on a virtual pool of
+     * 2,064 with 99 idle). Both ways in: {@code execute} (a bare Runnable above the sampling rate)
+     * and {@code submit} (a Task).
+     */
+    @Test
+    void tasksQueuedBeyondTheIdleWorkersGetWorkersOfTheirOwnBelowTheCap() throws Exception {
+        for (boolean bare : new boolean[] {true, false}) {
+            burstOfBlockingTasks(bare);
+        }
+    }
+
+    private static void burstOfBlockingTasks(boolean bare) throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        int blocked = 2_000;
+        Pool pool = Pool.builder().name("burst").virtualThreads().workers(blocked + 64).ticker(clock::get).build();
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            driveRateUp(pool, clock); // leaves some workers idle
+            CountDownLatch started = new CountDownLatch(blocked);
+            Set<Long> ids = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < blocked; i++) {
+                Runnable r = () -> {
+                    ids.add(TaskContext.current().id());
+                    started.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                };
+                if (bare) {
+                    pool.execute(r);
+                } else {
+                    pool.submit(r);
+                }
+            }
+            assertThat(started.await(10, SECONDS)).as("%s: every task runs at once, each on a worker; %s, %d not started",
+                    bare ? "execute" : "submit", pool, started.getCount()).isTrue();
+            assertThat(pool.stats().running()).isEqualTo(blocked);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == 1024 + blocked);
+            assertThat(ids).hasSize(blocked);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(30, SECONDS)).isTrue();
+        }
+        PoolStats s = pool.stats();
+        assertThat(s.submitted()).isEqualTo(1024 + blocked);
+        assertThat(s.submitted()).isEqualTo(s.succeeded() + s.failed() + s.cancelled() + s.handedBack());
+    }
 }
