@@ -570,7 +570,7 @@ final class PoolEngine {
                     t = mayPoll ? queue.poll(w) : null;
                 }
                 boolean idleOnes = t != null && idleCount() != 0;
-                if ((idleOnes || (t != null && live.get() < (queueFirst ? minWorkers : cap)))
+                if ((idleOnes || (t != null && virtual && live.get() < (queueFirst ? minWorkers : cap)))
                         && (w.sawMore() || !queue.isEmpty())) { // checked last: the queue's lines are the busy ones
                     if (idleOnes) {
                         signalWork(); // more work than awake workers: pass the wake-up on
@@ -582,6 +582,10 @@ final class PoolEngine {
                         // the surplus would wait for a running task to end although the pool may
                         // grow: with tasks that wait for each other, for good. Seen with 2,000
                         // blocking tasks on a virtual pool of 2,064 with 99 idle: 946 waited.
+                        // Virtual pools only (see the condition above): on platform threads,
+                        // thousands of workers starting threads under the lock made a fan-out of
+                        // 10,000 platform workers ten times slower, and starting one at a time
+                        // let the chain of starts die out; platform pools keep the gap (documented).
                         addWorker(null);
                     }
                 }
