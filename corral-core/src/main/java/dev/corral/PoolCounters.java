@@ -96,9 +96,7 @@ final class PoolCounters implements TaskOwner {
 
     /**
      * Whether the task with this id falls in the sample (see {@link #time}); every
-     * {@link #RATE_CHECK} ids of a sequence it re-chooses the sample. A Runnable that
-     * {@code execute} would queue bare (no Task) is made a Task when its id is sampled, so
-     * latencies are recorded at every rate.
+     * {@link #RATE_CHECK} ids of a sequence it re-chooses the sample.
      */
     boolean sampled(long id) {
         return sampledCount(IdSequence.sequence(id)); // per submitting thread's cell: every k-th of each
@@ -107,7 +105,8 @@ final class PoolCounters implements TaskOwner {
     /**
      * The same decision for the {@code n}-th submission counted in a cell ({@code
      * PoolEngine.offerBare} uses its cell of {@link #submitted}, which it increments anyway,
-     * instead of drawing an id that a bare Runnable does not need).
+     * instead of drawing an id that a bare Runnable does not need). A bare Runnable in the
+     * sample goes the Task path instead, timed, so latencies are recorded at every rate.
      */
     boolean sampledCount(long n) {
         if ((n & (RATE_CHECK - 1)) == 0) {

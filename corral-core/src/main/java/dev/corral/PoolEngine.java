@@ -261,7 +261,7 @@ final class PoolEngine {
             return CLOSED;
         }
         stamp(t);
-        if (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap)) {
+        if (idleCount() == 0 && live.get() < startLimit()) {
             if (gated) {
                 addWorker(null); // a gated task starts only through the gate: queue it below
             } else {
@@ -305,9 +305,10 @@ final class PoolEngine {
      * sample. A Task is most of what a tiny task costs on a busy pool: its allocation, and four
      * CASes on a line the submitter wrote and a worker must fetch (docs/bench/blocking-submission.md).
      * The worker counts a bare Runnable on its own counters and makes a Task only when one is
-     * asked for (TaskContext, a failure to report, a hand-back). False, and nothing counted, when
-     * the Task path must decide instead: a worker is to be started, submitters wait, the queue is
-     * full, or the pool is not running ({@link #FULL} for all of these); or {@link #SAMPLED}.
+     * asked for (TaskContext, a failure to report, a hand-back). Returns ACCEPTED; else nothing
+     * is counted and the Task path decides: {@link #FULL} when submitters wait, the queue is full,
+     * no worker could be started for it or the pool is not running; {@link #SAMPLED} when it is
+     * in the latency sample.
      * Whether a submission is in the latency sample is decided on its cell's count of
      * {@link #submitted}, which a bare submission increments anyway: one atomic add less than
      * drawing an id, which nothing asks of a bare Runnable (its handle, if one is made, draws one).
@@ -331,7 +332,7 @@ final class PoolEngine {
             return FULL; // no barging past waiting submitters: the Task path joins them
         }
         int cell = StripedCounter.cell();
-        if (idleCount() == 0 && live.get() < (queueFirst ? minWorkers : cap)) {
+        if (idleCount() == 0 && live.get() < startLimit()) {
             // A worker of its own (how a virtual pool below its cap takes every task). No
             // in-flight count: addWorker checks the run state under the lock that shutdownNow
             // holds while it interrupts the workers, and a worker that started counts as live, so
@@ -365,13 +366,7 @@ final class PoolEngine {
             termination.tryTerminate(); // shut down meanwhile: it runs (or is handed back) all the same
             return ACCEPTED;
         }
-        if (placed == TaskQueue.FIRST) {
-            signalWork();
-        }
-        if (live.get() == 0) {
-            addWorker(null); // the last worker left after our check (see afterQueued)
-        }
-        return ACCEPTED;
+        return queued(placed == TaskQueue.FIRST);
     }
 
     /** Whether a bare submission is between its run-state check and its enqueue (see {@link #offerBare}). */
@@ -387,9 +382,12 @@ final class PoolEngine {
         }
     }
 
-    /** A Task for a Runnable queued bare, made when it is handed back or cancelled (Termination). */
-    Task<?> bareTask(Runnable r) {
-        return Task.forBare(counters, taskIds.next(), r, false);
+    /**
+     * What the queue held, as a Task: itself, or a handle made for a Runnable queued bare, when it
+     * is handed back or cancelled (Termination).
+     */
+    Task<?> asTask(Object queued) {
+        return queued instanceof Task<?> t ? t : Task.forBare(counters, taskIds.next(), (Runnable) queued, false);
     }
 
     /** A handle for the bare Runnable {@code r} now running in this thread (TaskContext.current()). */
@@ -443,6 +441,14 @@ final class PoolEngine {
             termination.tryTerminate();
             return CLOSED;
         }
+        return queued(first);
+    }
+
+    /**
+     * What a submission owes once its task (or bare Runnable) is in the queue of a running pool:
+     * make sure a worker will look, and make sure one exists. Returns ACCEPTED.
+     */
+    private int queued(boolean first) {
         if (first) {
             signalWork();
         }
@@ -452,6 +458,15 @@ final class PoolEngine {
             addWorker(null);
         }
         return ACCEPTED;
+    }
+
+    /**
+     * The most workers a submission (or a worker, for queued work) may start a worker below:
+     * the minimum under ThreadPoolExecutor's order (past it only when the queue is full), else
+     * the current target.
+     */
+    private int startLimit() {
+        return queueFirst ? minWorkers : cap;
     }
 
     /** Capacity-0 pools: gives the task to an idle worker, if any, under the lock. */
@@ -569,24 +584,26 @@ final class PoolEngine {
                 } else {
                     t = mayPoll ? queue.poll(w) : null;
                 }
-                boolean idleOnes = t != null && idleCount() != 0;
-                if ((idleOnes || (t != null && virtual && live.get() < (queueFirst ? minWorkers : cap)))
-                        && (w.sawMore() || !queue.isEmpty())) { // checked last: the queue's lines are the busy ones
-                    if (idleOnes) {
-                        signalWork(); // more work than awake workers: pass the wake-up on
-                    } else {
-                        // More work, no one idle, room for a worker: start one. A submission
-                        // starts a worker only when it finds no one idle; tasks queued while some
-                        // were idle are owed those workers, and when there are more of them than
-                        // idle workers (a burst onto a pool with a few idle, tasks that block),
-                        // the surplus would wait for a running task to end although the pool may
-                        // grow: with tasks that wait for each other, for good. Seen with 2,000
-                        // blocking tasks on a virtual pool of 2,064 with 99 idle: 946 waited.
-                        // Virtual pools only (see the condition above): on platform threads,
-                        // thousands of workers starting threads under the lock made a fan-out of
-                        // 10,000 platform workers ten times slower, and starting one at a time
-                        // let the chain of starts die out; platform pools keep the gap (documented).
-                        addWorker(null);
+                if (t != null) {
+                    boolean idleOnes = idleCount() != 0;
+                    // The queue last: its lines are the busy ones.
+                    if ((idleOnes || (virtual && live.get() < startLimit())) && (w.sawMore() || !queue.isEmpty())) {
+                        if (idleOnes) {
+                            signalWork(); // more work than awake workers: pass the wake-up on
+                        } else {
+                            // More work, no one idle, room for a worker: start one. A submission
+                            // starts a worker only when it finds no one idle; tasks queued while some
+                            // were idle are owed those workers, and when there are more of them than
+                            // idle workers (a burst onto a pool with a few idle, tasks that block),
+                            // the surplus would wait for a running task to end although the pool may
+                            // grow: with tasks that wait for each other, for good. Seen with 2,000
+                            // blocking tasks on a virtual pool of 2,064 with 99 idle: 946 waited.
+                            // Virtual pools only (see the condition above): on platform threads,
+                            // thousands of workers starting threads under the lock made a fan-out of
+                            // 10,000 platform workers ten times slower, and starting one at a time
+                            // let the chain of starts die out; platform pools keep the gap (documented).
+                            addWorker(null);
+                        }
                     }
                 }
                 if (t == null && w.permit != null) {

@@ -117,7 +117,7 @@ final class Termination {
     private List<Runnable> drainQueue() {
         List<Runnable> never = new ArrayList<>();
         for (Object o : pollAll()) {
-            Task<?> t = o instanceof Task<?> task ? task : engine.bareTask((Runnable) o); // a handle, as every hand-back has
+            Task<?> t = engine.asTask(o); // a handle, as every hand-back has
             if (t.handBack()) {
                 never.add(t);
                 engine.counters.handedBack.increment();
@@ -198,7 +198,7 @@ final class Termination {
         }
         for (Object o : orphans) {
             // false if its submitter reclaimed it meanwhile (it reports a rejection)
-            (o instanceof Task<?> t ? t : e.bareTask((Runnable) o)).cancel(false);
+            e.asTask(o).cancel(false);
         }
         if (fire) {
             if (e.gates != null) {
