@@ -3,7 +3,6 @@ package dev.corral;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,21 +43,10 @@ class PoolAdmissionRaceTest {
                     ran.incrementAndGet();
                     done.countDown();
                 };
-                List<Thread> threads = new ArrayList<>();
-                for (int s = 0; s < submitterCount; s++) {
-                    threads.add(Thread.ofPlatform().name("submitter-" + s).start(() -> {
-                        for (int i = 0; i < perSubmitter; i++) {
-                            p.execute(task); // blocks while the slot is taken
-                        }
-                    }));
-                }
-                for (Thread t : threads) {
-                    t.join(SECONDS.toMillis(20));
-                    assertThat(t.isAlive())
-                            .as("workers %d, submitters %d, round %d: a submitter is still blocked; %s",
-                                    workers, submitterCount, round, p)
-                            .isFalse();
-                }
+                // Each blocks while the slot is taken.
+                List<Thread> threads = TestTasks.executeFrom(submitterCount, perSubmitter, p, task);
+                TestTasks.assertAllEnd(threads, 20, "workers %d, submitters %d, round %d: a submitter is still blocked; %s",
+                        workers, submitterCount, round, p);
                 assertThat(done.await(20, SECONDS))
                         .as("round %d: every accepted task ran; %s", round, p).isTrue();
             }

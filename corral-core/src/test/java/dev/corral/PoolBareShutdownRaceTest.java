@@ -3,12 +3,10 @@ package dev.corral;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -47,31 +45,10 @@ class PoolBareShutdownRaceTest {
         Set<Integer> refused = ConcurrentHashMap.newKeySet();
         AtomicInteger nextId = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
-        List<Thread> submitters = new ArrayList<>();
-        for (int s = 0; s < 3; s++) {
-            submitters.add(Thread.ofPlatform().start(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (;;) {
-                    int id = nextId.getAndIncrement();
-                    if (id >= MAX_IDS) {
-                        return;
-                    }
-                    try {
-                        pool.execute(() -> runs.incrementAndGet(id));
-                        accepted.add(id);
-                    } catch (RejectedExecutionException e) {
-                        refused.add(id);
-                        if (pool.isShutdown()) {
-                            return;
-                        }
-                    }
-                }
-            }));
-        }
+        List<Thread> submitters = TestTasks.submitUntilShutOut(3, pool, go, nextId, MAX_IDS, refused, id -> {
+            pool.execute(() -> runs.incrementAndGet(id));
+            accepted.add(id);
+        });
         go.countDown();
         int stopAfter = 20 + (iteration * 37) % 300;
         long giveUp = System.nanoTime() + SECONDS.toNanos(10);

@@ -3,7 +3,6 @@ package dev.corral;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,19 +40,9 @@ class PoolPollGateTest {
                         ran.incrementAndGet();
                         done.countDown();
                     };
-                    List<Thread> threads = new ArrayList<>();
-                    for (int s = 0; s < producers; s++) {
-                        threads.add(Thread.ofPlatform().start(() -> {
-                            for (int i = 0; i < perProducer; i++) {
-                                p.execute(task); // blocks while the queue is full
-                            }
-                        }));
-                    }
-                    for (Thread t : threads) {
-                        t.join(SECONDS.toMillis(30));
-                        assertThat(t.isAlive()).as("capacity %d, round %d: a submitter is stuck; %s", capacity, round, p)
-                                .isFalse();
-                    }
+                    // Each blocks while the queue is full.
+                    List<Thread> threads = TestTasks.executeFrom(producers, perProducer, p, task);
+                    TestTasks.assertAllEnd(threads, 30, "capacity %d, round %d: a submitter is stuck; %s", capacity, round, p);
                     assertThat(done.await(30, SECONDS))
                             .as("capacity %d, round %d: tasks left queued; %s", capacity, round, p).isTrue();
                     // Between rounds the queue runs empty and every worker polls, finds nothing and parks.

@@ -52,31 +52,8 @@ class PoolShutdownRaceTest {
         Set<Integer> refused = ConcurrentHashMap.newKeySet();
         AtomicInteger nextId = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
-        List<Thread> submitters = new ArrayList<>();
-        for (int s = 0; s < 4; s++) {
-            submitters.add(Thread.ofPlatform().start(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (;;) {
-                    int id = nextId.getAndIncrement();
-                    if (id >= MAX_IDS) {
-                        return;
-                    }
-                    try {
-                        Task<?> t = pool.submit(() -> runs.incrementAndGet(id));
-                        accepted.put(t, id);
-                    } catch (RejectedExecutionException e) {
-                        refused.add(id);
-                        if (pool.isShutdown()) {
-                            return;
-                        }
-                    }
-                }
-            }));
-        }
+        List<Thread> submitters = TestTasks.submitUntilShutOut(4, pool, go, nextId, MAX_IDS, refused,
+                id -> accepted.put(pool.submit(() -> runs.incrementAndGet(id)), id));
         go.countDown();
         int stopAfter = 50 + (iteration * 37) % 400;
         while (nextId.get() < stopAfter) {

@@ -126,18 +126,9 @@ class PoolWakeUpTest {
         for (int round = 0; round < 150; round++) {
             Pool p = Pool.builder().name("wake-retry").workers(1).queueCapacity(4).queueStripes(4).build();
             try {
-                List<Thread> submitters = new ArrayList<>();
-                for (int s = 0; s < 3; s++) {
-                    submitters.add(Thread.ofPlatform().start(() -> {
-                        for (int i = 0; i < 2_000; i++) {
-                            p.execute(() -> { }); // blocks while the four slots are taken
-                        }
-                    }));
-                }
-                for (Thread t : submitters) {
-                    t.join(SECONDS.toMillis(10));
-                    assertThat(t.isAlive()).as("round %d: a submitter waits beside an idle worker; %s", round, p).isFalse();
-                }
+                // Each blocks while the four slots are taken.
+                List<Thread> submitters = TestTasks.executeFrom(3, 2_000, p, () -> { });
+                TestTasks.assertAllEnd(submitters, 10, "round %d: a submitter waits beside an idle worker; %s", round, p);
             } finally {
                 p.shutdownNow();
                 assertThat(p.awaitTermination(10, SECONDS)).isTrue();

@@ -1,8 +1,17 @@
 package dev.corral;
 
-import java.util.concurrent.CountDownLatch;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
 
-/** Task bodies the pool tests share. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
+
+/** Task bodies, and submitting threads, the pool tests share. */
 final class TestTasks {
 
     private TestTasks() {
@@ -24,6 +33,68 @@ final class TestTasks {
     /** Waits for {@code release}; an interrupt ends the wait and stays set. */
     static Runnable blockUntil(CountDownLatch release) {
         return () -> awaitQuietly(release);
+    }
+
+    /**
+     * Starts {@code threads} platform threads ("submitter-N"), each executing {@code task} on
+     * {@code pool} {@code each} times; {@code execute} blocks while the pool is full (BLOCK).
+     */
+    static List<Thread> executeFrom(int threads, int each, Pool pool, Runnable task) {
+        List<Thread> started = new ArrayList<>();
+        for (int s = 0; s < threads; s++) {
+            started.add(Thread.ofPlatform().name("submitter-" + s).start(() -> {
+                for (int i = 0; i < each; i++) {
+                    pool.execute(task);
+                }
+            }));
+        }
+        return started;
+    }
+
+    /**
+     * Waits up to {@code seconds} for each thread to end and fails, described by {@code what}
+     * (a format of {@code args}), if one is still running: a submitter still blocked.
+     */
+    static void assertAllEnd(List<Thread> threads, long seconds, String what, Object... args) throws InterruptedException {
+        for (Thread t : threads) {
+            t.join(SECONDS.toMillis(seconds));
+            assertThat(t.isAlive()).as(what, args).isFalse();
+        }
+    }
+
+    /**
+     * Starts {@code threads} platform threads that, once {@code go} opens, each take ids from
+     * {@code nextId} and hand each to {@code submit}; an id refused with a
+     * RejectedExecutionException goes to {@code refused}. A thread stops at its first refusal
+     * once the pool is shut down, or when the ids reach {@code maxIds}.
+     */
+    static List<Thread> submitUntilShutOut(int threads, Pool pool, CountDownLatch go, AtomicInteger nextId, int maxIds,
+            Set<Integer> refused, IntConsumer submit) {
+        List<Thread> started = new ArrayList<>();
+        for (int s = 0; s < threads; s++) {
+            started.add(Thread.ofPlatform().start(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (;;) {
+                    int id = nextId.getAndIncrement();
+                    if (id >= maxIds) {
+                        return;
+                    }
+                    try {
+                        submit.accept(id);
+                    } catch (RejectedExecutionException e) {
+                        refused.add(id);
+                        if (pool.isShutdown()) {
+                            return;
+                        }
+                    }
+                }
+            }));
+        }
+        return started;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
