@@ -35,8 +35,9 @@ import java.util.function.Consumer;
  * <h2>Workers</h2>
  * A pool runs at most {@code workers} tasks at once. Workers start on demand: a submission that
  * finds no idle worker starts a new one while fewer than {@code workers} are alive, so the pool
- * grows before it queues (ThreadPoolExecutor queues first). Idle workers park and are reused
- * most-recently-idle first, which keeps hot threads hot. Threads are named
+ * grows before it queues (ThreadPoolExecutor queues first). Idle platform workers park and are
+ * reused most-recently-idle first, which keeps hot threads hot; on virtual threads only as many
+ * idle workers as there are cores are kept. Threads are named
  * {@code <name>-worker-<n>}. Platform threads are the default: for short CPU-bound tasks they are
  * measurably faster, and they carry no pinning hazard for code that blocks inside
  * {@code synchronized}; choose {@link Builder#virtualThreads()} for many blocking tasks (10k
@@ -125,6 +126,9 @@ import java.util.function.Consumer;
  * <h2>Virtual threads</h2>
  * {@link Builder#virtualThreads()} runs workers on virtual threads, for many tasks that block.
  * Without a worker count such a pool runs up to {@value #DEFAULT_VIRTUAL_WORKERS} tasks at once.
+ * It keeps as many idle workers as there are cores; any other virtual worker that finds the queue
+ * empty leaves, and a later task starts a new one (a parked virtual thread costs a kilobyte of heap,
+ * a new one a microsecond).
  *
  */
 public final class Pool extends AbstractExecutorService implements AutoCloseable {
@@ -545,6 +549,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         int minWorkers = -1;   // -1: not given
         int maxWorkers = -1;   // -1: not given
         Duration keepAlive = Duration.ofSeconds(60);
+        boolean minFromWorkers; // the minimum came from workers(n), not minWorkers(n)
         int prestart;
         boolean queueFirst;
         ScalingPolicy scalingPolicy;
@@ -615,7 +620,9 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
         /**
          * A fixed number of workers, the most tasks that run at once: {@code minWorkers =
-         * maxWorkers = workers} (default: available processors). Workers start on demand.
+         * maxWorkers = workers} (default: available processors). Workers start on demand. On
+         * {@link #virtualThreads() virtual threads} it is the most that run at once, and the
+         * minimum stays 0: only as many idle virtual workers as there are cores are kept (see there).
          */
         public Builder workers(int workers) {
             if (workers <= 0) {
@@ -623,18 +630,21 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             }
             this.minWorkers = workers;
             this.maxWorkers = workers;
+            this.minFromWorkers = true;
             return this;
         }
 
         /**
-         * Workers kept even when idle (default: 0 when only {@link #maxWorkers} is given, else
-         * equal to the maximum). Workers above it leave after {@link #keepAlive} idle.
+         * Workers kept even when idle (default: 0 on virtual threads or when only
+         * {@link #maxWorkers} is given, else equal to the maximum). Workers above it leave after
+         * {@link #keepAlive} idle.
          */
         public Builder minWorkers(int min) {
             if (min < 0) {
                 throw new IllegalArgumentException("minWorkers must be >= 0 but was " + min);
             }
             this.minWorkers = min;
+            this.minFromWorkers = false;
             return this;
         }
 
@@ -651,7 +661,11 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
             return this;
         }
 
-        /** How long a worker above the minimum may stay idle before it leaves (default 60 s). */
+        /**
+         * How long a worker above the minimum may stay idle before it leaves (default 60 s).
+         * Zero: it leaves as soon as it finds no task, without parking. Virtual workers either
+         * leave at once or wait without a timeout (see {@link #virtualThreads()}).
+         */
         public Builder keepAlive(Duration keepAlive) {
             this.keepAlive = PoolConfig.checkKeepAlive(keepAlive);
             return this;
@@ -854,13 +868,24 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         }
 
         /**
-         * Workers are virtual threads: for many tasks that block. Without {@link #workers(int)},
-         * {@link #minWorkers(int)} or {@link #maxWorkers(int)}, a virtual pool runs up to
-         * {@value #DEFAULT_VIRTUAL_WORKERS} tasks at once (blocking work needs far more workers
-         * than cores, and a parked virtual worker costs about a kilobyte) and keeps as many
-         * workers as there are cores when idle; the rest leave after {@link #keepAlive}. Refused
-         * at {@link #build()} together with {@link #threadFactory(ThreadFactory)}, which decides
-         * the kind of thread itself.
+         * Workers are virtual threads: for many tasks that block. Without {@link #workers(int)}
+         * or {@link #maxWorkers(int)}, a virtual pool runs up to {@value #DEFAULT_VIRTUAL_WORKERS}
+         * tasks at once (blocking work needs far more workers than cores).
+         * <p>
+         * Few idle virtual workers are kept: the minimum, and besides it as many as there are
+         * cores, wait for work (without a timeout: {@link #keepAlive} applies to platform workers,
+         * except that zero makes every virtual worker above the minimum leave too); any other
+         * virtual worker that finds the queue empty leaves at once, and a later task starts a new
+         * one. The minimum is 0 unless given with {@link #minWorkers(int)} ({@link #workers(int)}
+         * sets only the most that run at once).
+         * This is how goroutine pools such as pond run, and what the JDK advises for virtual
+         * threads: starting one costs about a microsecond, while each one parked holds its stack,
+         * about a kilobyte, in the heap, where every young collection copies it. A pool of
+         * {@code workers(100_000)} that kept them all after a burst would hold on to 100 MB and
+         * slow every collection for nothing.
+         * <p>
+         * Refused at {@link #build()} together with {@link #threadFactory(ThreadFactory)}, which
+         * decides the kind of thread itself.
          */
         public Builder virtualThreads() {
             this.virtual = true;

@@ -146,12 +146,16 @@ final class PoolConfig {
         return stripes > 1 ? new StripedRing<>(queueCapacity, stripes) : new MpmcRing<>(queueCapacity);
     }
 
-    /** The minimum: as given, else 0 when only a maximum is given, else the core count. */
+    /**
+     * The minimum: as given, else 0 on virtual threads (workers(n) included: see
+     * Builder.virtualThreads()) or when only a maximum is given, else the core count.
+     */
     static int minWorkers(Pool.Builder b) {
-        if (b.minWorkers >= 0) {
+        boolean virtual = b.virtual && b.threadFactory == null;
+        if (b.minWorkers >= 0 && !(virtual && b.minFromWorkers)) {
             return b.minWorkers;
         }
-        return b.maxWorkers >= 0 ? 0 : Runtime.getRuntime().availableProcessors();
+        return b.maxWorkers >= 0 || virtual ? 0 : Runtime.getRuntime().availableProcessors();
     }
 
     /** The maximum: as given, else DEFAULT_VIRTUAL_WORKERS for a virtual pool, else the larger of the minimum and the core count. */
@@ -196,8 +200,8 @@ final class PoolConfig {
 
     static Duration checkKeepAlive(Duration keepAlive) {
         Objects.requireNonNull(keepAlive, "keepAlive must not be null");
-        if (keepAlive.isNegative() || keepAlive.isZero()) {
-            throw new IllegalArgumentException("keepAlive must be > 0 but was " + keepAlive);
+        if (keepAlive.isNegative()) {
+            throw new IllegalArgumentException("keepAlive must be >= 0 but was " + keepAlive);
         }
         return keepAlive;
     }
