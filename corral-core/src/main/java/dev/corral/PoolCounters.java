@@ -1,6 +1,7 @@
 package dev.corral;
 
 import dev.corral.internal.IdSequence;
+import dev.corral.internal.InFlightCounter;
 import dev.corral.internal.LatencyRecorder;
 import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.StripedCounter;
@@ -33,7 +34,7 @@ final class PoolCounters implements TaskOwner {
     static final int MAX_SAMPLE_EVERY = 64;
 
     // Counters; see PoolStats for the rules.
-    final StripedCounter submitted = new StripedCounter();
+    final InFlightCounter submitted = new InFlightCounter();
     private final StripedCounter succeeded = new StripedCounter();
     private final StripedCounter failed = new StripedCounter();
     final StripedCounter cancelled = new StripedCounter();

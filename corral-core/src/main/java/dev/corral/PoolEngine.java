@@ -1,6 +1,7 @@
 package dev.corral;
 
 import dev.corral.internal.IdSequence;
+import dev.corral.internal.InFlightCounter;
 import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.StripedCounter;
 import dev.corral.internal.TaskQueue;
@@ -147,12 +148,6 @@ final class PoolEngine {
     /** Task ids, drawn per submitting thread's cell (see IdSequence). */
     final IdSequence taskIds = new IdSequence();
     /**
-     * Bare submissions between their run-state check and the end of their enqueue; see
-     * {@link #offerBare}. Striped by thread (an increment and its undo land in one cell), so
-     * that submitters on many cores do not share a line.
-     */
-    private final StripedCounter bareInFlight = new StripedCounter();
-    /**
      * Waiting submitters are admitted once the queue has drained to this depth, not at every freed
      * slot: a submitter that blocks on a full queue and is woken for a single slot would block
      * again at once, paying a park/unpark per task. Admitting at three quarters full lets it
@@ -184,8 +179,12 @@ final class PoolEngine {
     final Deadlines deadlines;
     /** The statistics, and the owner every task of this pool reports to (its {@link TaskOwner}). */
     final PoolCounters counters;
-    /** counters.submitted, held here too: every offer moves it, so it is one load away. */
-    final StripedCounter submitted;
+    /**
+     * counters.submitted, held here too: every offer moves it, so it is one load away. Its cells
+     * also mark the bare submissions between their run-state check and the end of their enqueue
+     * (see {@link #offerBare}): striped by thread, so an increment and its undo land in one cell.
+     */
+    final InFlightCounter submitted;
     final FailureReporter failures;
     final ContextCarrier contexts;
 
@@ -319,8 +318,8 @@ final class PoolEngine {
      * RUNNING; shutdown() writes SHUTDOWN; the last worker finds the queue empty and leaves; the
      * pool terminates; the submitter's Runnable lands in the queue of a terminated pool, accepted
      * and never run (or, under shutdownNow, lands after the drain: neither run nor handed back).
-     * Here the submitter raises {@link #bareInFlight} before it reads the run state and lowers it
-     * after its enqueue; tryTerminate and shutdownNow read it after the state moved on. Both
+     * Here the submitter marks itself in flight (in its cell of {@link #submitted}) before it reads
+     * the run state and clears the mark after its enqueue; tryTerminate and shutdownNow read it after the state moved on. Both
      * sides are volatile, so either the submitter sees the new state (and goes the Task path,
      * which refuses it) or the stopper sees the count and waits: tryTerminate returns, and the
      * submitter, which lowers the count and then finds the pool shut down, calls it again; so a
@@ -346,22 +345,22 @@ final class PoolEngine {
             }
             submitted.addToCell(cell, -1);
         }
-        bareInFlight.incrementCell(cell);
+        long count = submitted.enter(cell); // counted, and in flight: one atomic add for both
         if (runState != RUNNING) {
-            bareInFlight.addToCell(cell, -1);
+            submitted.undoEnter(cell);
             termination.tryTerminate();
             return FULL;
         }
-        boolean sampled = counters.sampledCount(submitted.incrementCell(cell));
+        boolean sampled = counters.sampledCount(count);
         int placed = sampled ? TaskQueue.REFUSED : queue.enqueue(r);
-        bareInFlight.addToCell(cell, -1);
         if (placed == TaskQueue.REFUSED) {
-            submitted.addToCell(cell, -1);
+            submitted.undoEnter(cell);
             if (runState != RUNNING) {
                 termination.tryTerminate();
             }
             return sampled ? SAMPLED : FULL;
         }
+        submitted.leave(cell);
         if (runState != RUNNING) {
             termination.tryTerminate(); // shut down meanwhile: it runs (or is handed back) all the same
             return ACCEPTED;
@@ -371,7 +370,7 @@ final class PoolEngine {
 
     /** Whether a bare submission is between its run-state check and its enqueue (see {@link #offerBare}). */
     boolean bareInFlight() {
-        return bareInFlight.sum() != 0;
+        return submitted.anyInFlight();
     }
 
     /** Waits until no bare submission is in flight; the run state has already moved past RUNNING. */
