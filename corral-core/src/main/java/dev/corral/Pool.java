@@ -121,7 +121,7 @@ import java.util.concurrent.TimeoutException;
  * <h2>Virtual threads</h2>
  * {@link Builder#virtualThreads()} runs workers on virtual threads, for many tasks that block.
  * Without a worker count such a pool runs up to {@value #DEFAULT_VIRTUAL_WORKERS} tasks at once.
- * It keeps as many idle workers as there are cores; any other virtual worker that finds the queue
+ * It keeps as many idle workers as there are cores (or its minimum, if larger); any other virtual worker that finds the queue
  * empty leaves, and a later task starts a new one (a parked virtual thread costs a kilobyte of heap,
  * a new one a microsecond).
  *

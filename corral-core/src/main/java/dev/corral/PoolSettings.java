@@ -147,7 +147,11 @@ abstract sealed class PoolSettings permits Pool.Builder {
         return self();
     }
 
-    /** Starts this many workers at build time instead of on first demand (ants' PreAlloc). */
+    /**
+     * Starts this many workers at build time instead of on first demand (ants' PreAlloc). On
+     * virtual threads those beyond the idle workers such a pool keeps leave again at once (see
+     * {@link #virtualThreads()}).
+     */
     public Pool.Builder prestart(int workers) {
         if (workers < 0) {
             throw new IllegalArgumentException("prestart must be >= 0 but was " + workers);
@@ -348,9 +352,9 @@ abstract sealed class PoolSettings permits Pool.Builder {
      * or {@link #maxWorkers(int)}, a virtual pool runs up to {@value Pool#DEFAULT_VIRTUAL_WORKERS}
      * tasks at once (blocking work needs far more workers than cores).
      * <p>
-     * Few idle virtual workers are kept: the minimum, and besides it as many as there are
-     * cores, wait for work (without a timeout: {@link #keepAlive(Duration)} applies to platform workers,
-     * except that zero makes every virtual worker above the minimum leave too); any other
+     * Few idle virtual workers are kept: up to as many as there are cores (or the minimum, if
+     * larger) wait for work, without a timeout ({@link #keepAlive(Duration)} applies to platform
+     * workers, except that zero makes every virtual worker above the minimum leave); any other
      * virtual worker that finds the queue empty leaves at once, and a later task starts a new
      * one. The minimum is 0 unless given with {@link #minWorkers(int)} ({@link #workers(int)}
      * sets only the most that run at once).

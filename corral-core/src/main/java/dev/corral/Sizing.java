@@ -47,6 +47,7 @@ final class Sizing {
         PoolEngine e = engine;
         int from;
         int to;
+        Worker[] trimmed = null;
         e.lock.lock();
         try {
             if (e.runState != PoolEngine.RUNNING) {
@@ -61,11 +62,13 @@ final class Sizing {
             if (min < oldMin) {
                 // Workers within the old minimum parked without a timeout; wake them so that they
                 // park again with keepAlive and can expire (they stay idle meanwhile).
+                trimmed = trimIdleVirtual();
                 e.idle.nudgeAll();
             }
         } finally {
             e.lock.unlock();
         }
+        unparkAll(trimmed);
         applyCap(from, to, "resize(" + min + ", " + max + ")");
     }
 
@@ -101,12 +104,31 @@ final class Sizing {
     /** See Pool#setKeepAlive. */
     void setKeepAlive(Duration keepAlive) {
         engine.keepAliveNanos = PoolConfig.checkKeepAlive(keepAlive).toNanos();
+        Worker[] trimmed;
         engine.lock.lock();
         try {
+            trimmed = trimIdleVirtual();
             engine.idle.nudgeAll(); // re-park with the new timeout (stays idle)
         } finally {
             engine.lock.unlock();
         }
+        unparkAll(trimmed);
+    }
+
+    /**
+     * A virtual pool's idle workers wait without a timeout, and it keeps no more of them than
+     * there are cores (none with a keepAlive of zero) unless its minimum needs more (see
+     * PoolEngine.leaveIdle). After the minimum or the keepAlive is lowered, retires the idle ones
+     * beyond that, oldest first, down to the minimum; null on a platform pool, whose idle workers
+     * expire on their own. Caller holds the lock.
+     */
+    private Worker[] trimIdleVirtual() {
+        PoolEngine e = engine;
+        if (!e.virtual || e.queue == null) {
+            return null;
+        }
+        int extra = e.idle.size() - (e.keepAliveNanos == 0 ? 0 : PoolEngine.CPUS);
+        return extra > 0 ? retireOldestIdle(extra, e.minWorkers) : null;
     }
 
     private static int clampCap(int target, int min, int max) {

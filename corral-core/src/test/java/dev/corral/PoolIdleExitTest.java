@@ -81,6 +81,42 @@ class PoolIdleExitTest {
     }
 
     @Test
+    void loweringAVirtualPoolsMinimumOrKeepAliveRetiresTheIdleBeyondWhatItKeeps() throws Exception {
+        int min = CPUS + 3;
+        try (Pool p = Pool.builder().name("trim").virtualThreads().maxWorkers(2 * min).minWorkers(min).build()) {
+            CountDownLatch running = new CountDownLatch(min);
+            CountDownLatch release = new CountDownLatch(1);
+            for (int i = 0; i < min; i++) {
+                p.execute(TestTasks.blockUntil(running, release));
+            }
+            assertThat(running.await(10, SECONDS)).isTrue();
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().idleWorkers() == min);
+            // Within the old minimum they parked without a timeout; now the core count is kept.
+            p.resize(1, 2 * min);
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == Math.max(1, CPUS));
+            p.setKeepAlive(Duration.ZERO);
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == 1);
+            assertThat(p.submit(() -> 7).get(10, SECONDS)).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void idleWorkersOfAVirtualDirectHandOffStillExpireAfterKeepAlive() throws Exception {
+        try (Pool p = Pool.builder().name("handoff").virtualThreads().workers(4).queueCapacity(0)
+                .keepAlive(Duration.ofMillis(50)).build()) {
+            CountDownLatch running = new CountDownLatch(4);
+            CountDownLatch release = new CountDownLatch(1);
+            for (int i = 0; i < 4; i++) {
+                p.execute(TestTasks.blockUntil(running, release));
+            }
+            assertThat(running.await(10, SECONDS)).isTrue();
+            release.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == 0);
+        }
+    }
+
+    @Test
     void aPlatformPoolWithAKeepAliveOfZeroDropsToItsMinimum() throws Exception {
         try (Pool p = Pool.builder().name("zero").minWorkers(1).maxWorkers(4).keepAlive(Duration.ZERO).build()) {
             CountDownLatch running = new CountDownLatch(4);
