@@ -318,11 +318,12 @@ final class PoolEngine {
      * RUNNING; shutdown() writes SHUTDOWN; the last worker finds the queue empty and leaves; the
      * pool terminates; the submitter's Runnable lands in the queue of a terminated pool, accepted
      * and never run (or, under shutdownNow, lands after the drain: neither run nor handed back).
-     * Here the submitter marks itself in flight (in its cell of {@link #submitted}) before it reads
-     * the run state and clears the mark after its enqueue; tryTerminate and shutdownNow read it after the state moved on. Both
-     * sides are volatile, so either the submitter sees the new state (and goes the Task path,
-     * which refuses it) or the stopper sees the count and waits: tryTerminate returns, and the
-     * submitter, which lowers the count and then finds the pool shut down, calls it again; so a
+     * Here the submitter marks itself in flight (in its cell of {@link #submitted}, with the same
+     * atomic add that counts it) before it reads the run state, and clears the mark after its
+     * enqueue; tryTerminate and shutdownNow read the marks after the state moved on. Both sides
+     * are volatile, so either the submitter sees the new state (and goes the Task path, which
+     * refuses it) or the stopper sees the mark and waits: tryTerminate returns, and the
+     * submitter, which clears its mark and then finds the pool shut down, calls it again; so a
      * Runnable that got in is run by a worker (SHUTDOWN starts one for it if none is left) or
      * handed back by shutdownNow's drain. PoolBareShutdownRaceTest runs this race.
      */
