@@ -1,6 +1,5 @@
 package dev.corral;
 
-import dev.corral.limit.Limiter;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

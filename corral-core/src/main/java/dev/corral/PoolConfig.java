@@ -111,7 +111,7 @@ final class PoolConfig {
         this.stuckThreshold = b.stuckThreshold;
         this.propagators = List.copyOf(b.propagators);
         this.listeners = List.copyOf(b.listeners);
-        this.virtual = b.threadFactory == null && b.virtual;
+        this.virtual = virtual(b);
         this.threadFactory = b.threadFactory != null ? b.threadFactory
                 : b.virtual ? Thread.ofVirtual().name(b.name + "-worker-", 1).factory()
                 : Thread.ofPlatform().name(b.name + "-worker-", 1).factory();
@@ -151,11 +151,15 @@ final class PoolConfig {
      * Builder.virtualThreads()) or when only a maximum is given, else the core count.
      */
     static int minWorkers(Pool.Builder b) {
-        boolean virtual = b.virtual && b.threadFactory == null;
-        if (b.minWorkers >= 0 && !(virtual && b.minFromWorkers)) {
+        if (b.minWorkers >= 0 && !(virtual(b) && b.minFromWorkers)) {
             return b.minWorkers;
         }
-        return b.maxWorkers >= 0 || virtual ? 0 : Runtime.getRuntime().availableProcessors();
+        return b.maxWorkers >= 0 || virtual(b) ? 0 : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Whether the pool makes its workers as virtual threads (a given thread factory decides itself). */
+    static boolean virtual(Pool.Builder b) {
+        return b.virtual && b.threadFactory == null;
     }
 
     /** The maximum: as given, else DEFAULT_VIRTUAL_WORKERS for a virtual pool, else the larger of the minimum and the core count. */
@@ -163,7 +167,7 @@ final class PoolConfig {
         if (b.maxWorkers >= 0) {
             return b.maxWorkers;
         }
-        if (b.virtual && b.minWorkers < 0 && b.threadFactory == null) {
+        if (virtual(b) && b.minWorkers < 0) {
             return Pool.DEFAULT_VIRTUAL_WORKERS; // see Builder.virtualThreads()
         }
         return Math.max(b.minWorkers, Runtime.getRuntime().availableProcessors());
@@ -199,10 +203,24 @@ final class PoolConfig {
     }
 
     static Duration checkKeepAlive(Duration keepAlive) {
-        Objects.requireNonNull(keepAlive, "keepAlive must not be null");
-        if (keepAlive.isNegative()) {
-            throw new IllegalArgumentException("keepAlive must be >= 0 but was " + keepAlive);
+        return nonNegative("keepAlive", keepAlive);
+    }
+
+    /** {@code d}, if given and > 0; else an exception naming {@code setting} and the value. */
+    static Duration positive(String setting, Duration d) {
+        Objects.requireNonNull(d, setting + " must not be null");
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(setting + " must be > 0 but was " + d);
         }
-        return keepAlive;
+        return d;
+    }
+
+    /** {@code d}, if given and >= 0; else an exception naming {@code setting} and the value. */
+    static Duration nonNegative(String setting, Duration d) {
+        Objects.requireNonNull(d, setting + " must not be null");
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(setting + " must be >= 0 but was " + d);
+        }
+        return d;
     }
 }

@@ -181,10 +181,7 @@ abstract sealed class PoolSettings permits Pool.Builder {
 
     /** How often the scaling policy is asked (default 1 s). */
     public Pool.Builder scalingInterval(Duration interval) {
-        Objects.requireNonNull(interval, "scalingInterval must not be null");
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("scalingInterval must be > 0 but was " + interval);
-        }
+        PoolConfig.positive("scalingInterval", interval);
         this.scalingInterval = interval;
         return self();
     }
@@ -247,10 +244,7 @@ abstract sealed class PoolSettings permits Pool.Builder {
 
     /** A {@link TaskOptions#timeout(Duration) timeout} for every task that does not set its own. */
     public Pool.Builder defaultTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "defaultTimeout must not be null");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("defaultTimeout must be > 0 but was " + timeout);
-        }
+        PoolConfig.positive("defaultTimeout", timeout);
         this.defaultTimeout = timeout;
         return self();
     }
@@ -261,10 +255,7 @@ abstract sealed class PoolSettings permits Pool.Builder {
      * counted in {@link PoolStats#stuckWorkers()} (default 1 s).
      */
     public Pool.Builder stuckGrace(Duration grace) {
-        Objects.requireNonNull(grace, "stuckGrace must not be null");
-        if (grace.isNegative()) {
-            throw new IllegalArgumentException("stuckGrace must be >= 0 but was " + grace);
-        }
+        PoolConfig.nonNegative("stuckGrace", grace);
         this.stuckGrace = grace;
         return self();
     }
@@ -275,10 +266,7 @@ abstract sealed class PoolSettings permits Pool.Builder {
      * or not it has a timeout. Detection only: nothing is interrupted. Off by default.
      */
     public Pool.Builder stuckThreshold(Duration threshold) {
-        Objects.requireNonNull(threshold, "stuckThreshold must not be null");
-        if (threshold.isNegative() || threshold.isZero()) {
-            throw new IllegalArgumentException("stuckThreshold must be > 0 but was " + threshold);
-        }
+        PoolConfig.positive("stuckThreshold", threshold);
         this.stuckThreshold = threshold;
         return self();
     }
@@ -324,10 +312,7 @@ abstract sealed class PoolSettings permits Pool.Builder {
      * first served among equal priorities. Read on the pool's ticker.
      */
     public Pool.Builder priorityQueue(Duration agingStep) {
-        Objects.requireNonNull(agingStep, "agingStep must not be null");
-        if (agingStep.isNegative() || agingStep.isZero()) {
-            throw new IllegalArgumentException("agingStep must be > 0 but was " + agingStep);
-        }
+        PoolConfig.positive("agingStep", agingStep);
         this.priorityQueue = true;
         this.agingStep = agingStep;
         return self();
@@ -418,10 +403,7 @@ abstract sealed class PoolSettings permits Pool.Builder {
 
     /** The length of one latency window in {@link PoolStats} (default 30 s). */
     public Pool.Builder statsWindow(Duration window) {
-        Objects.requireNonNull(window, "statsWindow must not be null");
-        if (window.isNegative() || window.isZero()) {
-            throw new IllegalArgumentException("statsWindow must be > 0 but was " + window);
-        }
+        PoolConfig.positive("statsWindow", window);
         this.statsWindow = window;
         return self();
     }

@@ -132,14 +132,7 @@ class PoolBareExecuteTest {
         driveRateUp(pool, clock);
         CountDownLatch blocking = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        pool.execute(() -> {
-            blocking.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        pool.execute(TestTasks.blockUntil(blocking, release));
         assertThat(blocking.await(10, SECONDS)).isTrue();
         AtomicInteger ran = new AtomicInteger();
         for (int i = 0; i < N; i++) {

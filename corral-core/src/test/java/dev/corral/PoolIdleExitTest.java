@@ -29,12 +29,7 @@ class PoolIdleExitTest {
         try (Pool p = Pool.builder().name("leave").virtualThreads().workers(n).build()) {
             assertThat(p.stats().minWorkers()).isZero();
             assertThat(p.stats().maxWorkers()).isEqualTo(n);
-            CountDownLatch running = new CountDownLatch(n);
-            CountDownLatch release = new CountDownLatch(1);
-            for (int i = 0; i < n; i++) {
-                p.execute(TestTasks.blockUntil(running, release));
-            }
-            assertThat(running.await(10, SECONDS)).isTrue();
+            CountDownLatch release = TestTasks.occupy(p, n);
             assertThat(p.stats().liveWorkers()).isEqualTo(n);
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == CPUS && p.stats().idleWorkers() == CPUS);
@@ -51,12 +46,7 @@ class PoolIdleExitTest {
     @Test
     void aVirtualPoolWithAKeepAliveOfZeroKeepsNoIdleWorker() throws Exception {
         try (Pool p = Pool.builder().name("leave-all").virtualThreads().workers(8).keepAlive(Duration.ZERO).build()) {
-            CountDownLatch running = new CountDownLatch(8);
-            CountDownLatch release = new CountDownLatch(1);
-            for (int i = 0; i < 8; i++) {
-                p.execute(TestTasks.blockUntil(running, release));
-            }
-            assertThat(running.await(10, SECONDS)).isTrue();
+            CountDownLatch release = TestTasks.occupy(p, 8);
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == 0);
             assertThat(p.submit(() -> 42).get(10, SECONDS)).isEqualTo(42);
@@ -69,12 +59,7 @@ class PoolIdleExitTest {
     void aVirtualPoolKeepsItsMinimumIdle() throws Exception {
         int min = CPUS + 3;
         try (Pool p = Pool.builder().name("keep").virtualThreads().maxWorkers(2 * min).minWorkers(min).build()) {
-            CountDownLatch running = new CountDownLatch(2 * min);
-            CountDownLatch release = new CountDownLatch(1);
-            for (int i = 0; i < 2 * min; i++) {
-                p.execute(TestTasks.blockUntil(running, release));
-            }
-            assertThat(running.await(10, SECONDS)).isTrue();
+            CountDownLatch release = TestTasks.occupy(p, 2 * min);
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == min && p.stats().idleWorkers() == min);
         }
@@ -84,12 +69,7 @@ class PoolIdleExitTest {
     void loweringAVirtualPoolsMinimumOrKeepAliveRetiresTheIdleBeyondWhatItKeeps() throws Exception {
         int min = CPUS + 3;
         try (Pool p = Pool.builder().name("trim").virtualThreads().maxWorkers(2 * min).minWorkers(min).build()) {
-            CountDownLatch running = new CountDownLatch(min);
-            CountDownLatch release = new CountDownLatch(1);
-            for (int i = 0; i < min; i++) {
-                p.execute(TestTasks.blockUntil(running, release));
-            }
-            assertThat(running.await(10, SECONDS)).isTrue();
+            CountDownLatch release = TestTasks.occupy(p, min);
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().idleWorkers() == min);
             // Within the old minimum they parked without a timeout; now the core count is kept.
@@ -105,12 +85,7 @@ class PoolIdleExitTest {
     void idleWorkersOfAVirtualDirectHandOffStillExpireAfterKeepAlive() throws Exception {
         try (Pool p = Pool.builder().name("handoff").virtualThreads().workers(4).queueCapacity(0)
                 .keepAlive(Duration.ofMillis(50)).build()) {
-            CountDownLatch running = new CountDownLatch(4);
-            CountDownLatch release = new CountDownLatch(1);
-            for (int i = 0; i < 4; i++) {
-                p.execute(TestTasks.blockUntil(running, release));
-            }
-            assertThat(running.await(10, SECONDS)).isTrue();
+            CountDownLatch release = TestTasks.occupy(p, 4);
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == 0);
         }
@@ -119,12 +94,7 @@ class PoolIdleExitTest {
     @Test
     void aPlatformPoolWithAKeepAliveOfZeroDropsToItsMinimum() throws Exception {
         try (Pool p = Pool.builder().name("zero").minWorkers(1).maxWorkers(4).keepAlive(Duration.ZERO).build()) {
-            CountDownLatch running = new CountDownLatch(4);
-            CountDownLatch release = new CountDownLatch(1);
-            for (int i = 0; i < 4; i++) {
-                p.execute(TestTasks.blockUntil(running, release));
-            }
-            assertThat(running.await(10, SECONDS)).isTrue();
+            CountDownLatch release = TestTasks.occupy(p, 4);
             release.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == 1 && p.stats().idleWorkers() == 1);
         }

@@ -25,6 +25,20 @@ final class TestTasks {
         };
     }
 
+    /**
+     * Executes {@code n} tasks on {@code pool} that block until the returned latch opens, and
+     * fails unless all {@code n} run within 10 s: {@code n} workers busy at once.
+     */
+    static CountDownLatch occupy(Pool pool, int n) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(n);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < n; i++) {
+            pool.execute(blockUntil(running, release));
+        }
+        assertThat(running.await(10, SECONDS)).as("%d tasks running at once", n).isTrue();
+        return release;
+    }
+
     /** Counts {@code running} down, then waits until interrupted (shutdownNow, cancel(true)). */
     static Runnable blockUntilInterrupted(CountDownLatch running) {
         return blockUntil(running, new CountDownLatch(1));
