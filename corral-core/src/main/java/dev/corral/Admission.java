@@ -242,17 +242,17 @@ final class Admission {
     /** CALLER_RUNS: the caller runs the task itself, counted and told as if a worker had. */
     private void runInCaller(Task<?> t) {
         counters.submitted.increment();
-        engine.stamp(t);
+        stamp(t);
         if (events != null) {
             events.submitted(t);
         }
         admitted(t);
-        Object before = PoolEngine.runningHere();
-        PoolEngine.setRunningHere(t);
+        Object before = RunningHere.get();
+        RunningHere.set(t);
         try {
             t.run();
         } finally {
-            PoolEngine.setRunningHere(before);
+            RunningHere.set(before);
         }
     }
 
@@ -293,8 +293,14 @@ final class Admission {
 
     // ------------------------------------------------------------------ the outcome of an attempt
 
-    /** The engine's {@code offer}, and the SUBMITTED event once the task is known to be accepted. */
+    /**
+     * The engine's {@code offer} (the task stamped first, if the pool runs), and the SUBMITTED
+     * event once the task is known to be accepted.
+     */
     private int offerTask(Task<?> t) {
+        if (engine.runState == PoolEngine.RUNNING) {
+            stamp(t);
+        }
         int r = engine.offer(t);
         if (r == PoolEngine.ACCEPTED) {
             if (events != null) {
@@ -303,6 +309,23 @@ final class Admission {
             admitted(t);
         }
         return r;
+    }
+
+    /**
+     * Times the task (if it falls in the sample) and, if it has deadlines that apply before it
+     * starts, hands them to the timer: from the first attempt. A deadline that passes before the
+     * submission is decided leaves the task to it (see {@link #admitted} and {@link #refused}), so a
+     * refused task is counted rejected only, never also timed out.
+     */
+    private void stamp(Task<?> t) {
+        counters.time(t);
+        if ((t.timeoutNanos | t.queueTimeoutNanos) != 0 && !t.deadlinesWatched) {
+            t.deadlinesWatched = true;
+            if (!t.timed) {
+                t.acceptedAt = engine.ticker.nanoTime();
+            }
+            engine.deadlines.accepted(t);
+        }
     }
 
     /**

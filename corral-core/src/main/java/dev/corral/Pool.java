@@ -1,5 +1,6 @@
 package dev.corral;
 
+import dev.corral.internal.StripedRing;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -486,12 +487,26 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
 
     /** An immutable snapshot of the pool's gauges, counters and recent latencies. */
     public PoolStats stats() {
-        return engine.stats();
+        return engine.counters.stats();
     }
 
+    /**
+     * One line for logs: the name, the run state, the workers alive and the current target, the
+     * queued tasks and the queue's capacity (and stripes), and whether workers are virtual, e.g.
+     * {@code Pool[api, running, workers 3/8, queued 12/1024 in 2 stripes]}.
+     */
     @Override
     public String toString() {
-        return engine.toString();
+        PoolEngine e = engine;
+        String rs = switch (e.runState) {
+            case PoolEngine.RUNNING -> "running";
+            case PoolEngine.SHUTDOWN -> "shutting down";
+            case PoolEngine.STOP -> "stopping";
+            default -> "terminated";
+        };
+        return "Pool[" + e.name + ", " + rs + ", workers " + e.live.get() + "/" + e.cap + ", queued " + e.queuedNow()
+                + "/" + e.capacityText() + (e.queue instanceof StripedRing<?> sr ? " in " + sr.stripes() + " stripes" : "")
+                + (e.virtual ? ", virtual" : "") + "]";
     }
 
     // ------------------------------------------------------------------ invokeAny, invokeAll (see Invocations)

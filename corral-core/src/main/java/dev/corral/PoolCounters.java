@@ -271,7 +271,7 @@ final class PoolCounters implements TaskOwner {
             endedNow = ended.sum();
             succeededNow = succeeded.sum();
             failedNow = failed.sum();
-            for (Worker w : e.workers) {
+            for (Worker w : e.crew) {
                 startedNow += w.started();
                 endedNow += w.ended();
                 succeededNow += w.succeeded();

@@ -5,10 +5,6 @@ import dev.corral.internal.InFlightCounter;
 import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.StripedCounter;
 import dev.corral.internal.TaskQueue;
-import java.lang.System.Logger.Level;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,10 +13,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * The engine of a {@link Pool}: the hand-off between submitters and workers (offer, take, park,
  * wake), the hot fields it reads, and the worker loop. Everything cold and narrow lives in its
  * own part, with its own fields: {@link Admission} (the overflow policy and the task's way in),
- * {@link SubmitterQueue} (blocked submitters), {@link IdleStack}, {@link Gates}, {@link Sizing}
- * (bounds and the scaling sampler), {@link Termination}, {@link PoolCounters} (statistics),
- * {@link FailureReporter}, {@link Deadlines}. Tasks never see the engine: their
- * {@link TaskOwner} is the pool's books ({@link PoolCounters}). Not API.
+ * {@link SubmitterQueue} (blocked submitters), {@link Crew} (starting workers, the worker set,
+ * seeing them out), {@link IdleStack}, {@link PollGate}, {@link Gates}, {@link Sizing} (bounds,
+ * idle exit and expiry, the scaling sampler), {@link Termination}, {@link PoolCounters}
+ * (statistics), {@link FailureReporter}, {@link Deadlines}, {@link RunningHere} (what runs on a
+ * thread). Tasks never see the engine: their {@link TaskOwner} is the pool's books
+ * ({@link PoolCounters}). Not API.
  */
 final class PoolEngine {
 
@@ -78,7 +76,7 @@ final class PoolEngine {
      * spin/wake flags, the queue) stay here, where every submission and every take reads them; each part
      * keeps its own state (the waiters' FIFO, the idle array, the permit waiters, the
      * scaling policy and its sampler, the counters and latencies, the termination latch). Parts
-     * that act on the engine's fields (SubmitterQueue, Sizing, Termination, Gates, PoolCounters)
+     * that act on the engine's fields (SubmitterQueue, Crew, Sizing, Termination, Gates, PoolCounters)
      * hold the engine and take its lock; they are made in its constructor and only store it there:
      * nothing runs on another thread before the pool is built ({@link #open} registers the
      * limiter's listener, prestarts workers and starts the scaler).
@@ -99,39 +97,6 @@ final class PoolEngine {
     /** offerBare: not queued, as the submission falls in the latency sample; the Task path times it. */
     static final int SAMPLED = 5;
 
-    /**
-     * What runs on a thread, for TaskContext.current(): the worker object of a pool thread (set
-     * once per thread, not once per task), or the task a caller runs itself (CALLER_RUNS). A
-     * platform thread keeps it in a ThreadLocal; a virtual thread in a map keyed by the thread,
-     * because a virtual thread's first ThreadLocal value costs it a ThreadLocalMap (136 bytes, more
-     * than the Worker itself) and a pool may run 100,000 virtual workers.
-     */
-    private static final ThreadLocal<Object> RUNNING_HERE = new ThreadLocal<>();
-    private static final ConcurrentHashMap<Thread, Object> RUNNING_ON_VIRTUAL = new ConcurrentHashMap<>();
-
-    /** What runs on this thread (a Worker or a caller-run Task), or null. */
-    static Object runningHere() {
-        Thread me = Thread.currentThread();
-        return me.isVirtual() ? RUNNING_ON_VIRTUAL.get(me) : RUNNING_HERE.get();
-    }
-
-    /** Virtual threads with something registered as running on them (tests: none once their pools terminated). */
-    static int virtualThreadsRegistered() {
-        return RUNNING_ON_VIRTUAL.size();
-    }
-
-    /** Sets what runs on this thread (null: nothing); see {@link #runningHere()}. */
-    static void setRunningHere(Object what) {
-        Thread me = Thread.currentThread();
-        if (!me.isVirtual()) {
-            RUNNING_HERE.set(what);
-        } else if (what != null) {
-            RUNNING_ON_VIRTUAL.put(me, what);
-        } else {
-            RUNNING_ON_VIRTUAL.remove(me);
-        }
-    }
-
     final String name;
     volatile int runState = RUNNING;
     final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
@@ -147,28 +112,13 @@ final class PoolEngine {
     final TaskQueue<Object> queue;       // Tasks and bare Runnables (offerBare); null: direct hand-off (capacity 0)
     /** Task ids, drawn per submitting thread's cell (see IdSequence). */
     final IdSequence taskIds = new IdSequence();
-    /**
-     * Waiting submitters are admitted once the queue has drained to this depth, not at every freed
-     * slot: a submitter that blocks on a full queue and is woken for a single slot would block
-     * again at once, paying a park/unpark per task. Admitting at three quarters full lets it
-     * submit a quarter of the capacity per wake-up, and the workers never run dry meanwhile.
-     * Arrival order is unaffected: newcomers still queue behind waiters.
-     */
+    /** Waiting submitters are admitted once the queue has drained to this depth (Sizing.admitBelow says why). */
     volatile int admitBelow;
     /** Submitters waiting for room (SubmitterQueue's size): written under lock by it, read lock-free by every offer. */
     volatile int waiterCount;
     final boolean virtual;
-    /**
-     * At most CPUS - 1 (at least one) platform workers poll at once while the pool has more
-     * workers than CPUs; the others park until one is done polling. Only the poll is gated, never
-     * a running task, so blocking tasks keep every worker busy. Measured on 2 cores
-     * (docs/bench/blocking-submission.md, "Letting the losers sleep"): with eight workers of tiny
-     * tasks every worker was always runnable, and the producers got their share of two CPUs
-     * among ten threads; parked losers leave them the CPU. Null for virtual workers, which never
-     * outnumber their carriers.
-     */
-    private final Semaphore pollGate;
-    private final ThreadFactory threadFactory;
+    /** Keeps platform workers beyond the CPUs from polling at once; null for virtual workers. */
+    private final PollGate pollGate;
     /** The limiter and start rate in front of the workers, or null when there are none. */
     final Gates gates;
     private final boolean gated;
@@ -207,7 +157,7 @@ final class PoolEngine {
     private static final long WAKE_PENDING = 2L;
     final IdleStack idle = new IdleStack(hot, IDLE_COUNT);    // guarded by lock
     final SubmitterQueue submitters = new SubmitterQueue(this);
-    final WorkerSet workers = new WorkerSet();               // guarded by lock
+    final Crew crew;
     final Sizing sizing;
     final Termination termination;
 
@@ -221,8 +171,7 @@ final class PoolEngine {
         this.queue = c.newQueue();
         this.admitBelow = Sizing.admitBelow(queueCapacity);
         this.virtual = c.virtual;
-        this.pollGate = c.virtual ? null : new Semaphore(Math.max(1, CPUS - 1));
-        this.threadFactory = c.threadFactory;
+        this.pollGate = c.virtual ? null : new PollGate();
         this.ticker = c.ticker;
         this.failures = new FailureReporter(c.name, c.failureHandler);
         this.events = c.listeners.isEmpty() ? null : new TaskEvents(
@@ -236,6 +185,7 @@ final class PoolEngine {
         this.sizing = new Sizing(this, c);
         this.cap = sizing.initialCap(c);
         this.termination = new Termination(this);
+        this.crew = new Crew(this, c.threadFactory);
     }
 
     /** Starts what runs on its own once the pool is built: the limiter's listener, prestarted workers, the scaler. */
@@ -244,7 +194,7 @@ final class PoolEngine {
             gates.open();
         }
         for (int i = 0; i < prestart; i++) {
-            addWorker(null);
+            crew.start(null);
         }
         sizing.startScaler();
     }
@@ -259,13 +209,12 @@ final class PoolEngine {
         if (runState != RUNNING) {
             return CLOSED;
         }
-        stamp(t);
         if (idleCount() == 0 && live.get() < startLimit()) {
             if (gated) {
-                addWorker(null); // a gated task starts only through the gate: queue it below
+                crew.start(null); // a gated task starts only through the gate: queue it below
             } else {
                 submitted.increment();
-                if (addWorker(t)) {
+                if (crew.start(t)) {
                     return ACCEPTED;
                 }
                 submitted.decrement();
@@ -285,7 +234,7 @@ final class PoolEngine {
                 if (queueFirst && !gated && idleCount() == 0 && live.get() < cap) {
                     // ThreadPoolExecutor's order: past the core size only when the queue is full.
                     submitted.increment();
-                    if (addWorker(t)) {
+                    if (crew.start(t)) {
                         return ACCEPTED;
                     }
                     submitted.decrement();
@@ -312,20 +261,10 @@ final class PoolEngine {
      * {@link #submitted}, which a bare submission increments anyway: one atomic add less than
      * drawing an id, which nothing asks of a bare Runnable (its handle, if one is made, draws one).
      *
-     * <p>Racing with shutdown. A Task that lands in the queue after shutdown is taken back by its
-     * submitter (Task#reclaim); a bare Runnable cannot be, so termination and shutdownNow's drain
-     * wait for bare submissions in flight instead. The interleaving this closes: a submitter reads
-     * RUNNING; shutdown() writes SHUTDOWN; the last worker finds the queue empty and leaves; the
-     * pool terminates; the submitter's Runnable lands in the queue of a terminated pool, accepted
-     * and never run (or, under shutdownNow, lands after the drain: neither run nor handed back).
-     * Here the submitter marks itself in flight (in its cell of {@link #submitted}, with the same
-     * atomic add that counts it) before it reads the run state, and clears the mark after its
-     * enqueue; tryTerminate and shutdownNow read the marks after the state moved on. Both sides
-     * are volatile, so either the submitter sees the new state (and goes the Task path, which
-     * refuses it) or the stopper sees the mark and waits: tryTerminate returns, and the
-     * submitter, which clears its mark and then finds the pool shut down, calls it again; so a
-     * Runnable that got in is run by a worker (SHUTDOWN starts one for it if none is left) or
-     * handed back by shutdownNow's drain. PoolBareShutdownRaceTest runs this race.
+     * <p>Racing with shutdown: a bare Runnable cannot be taken back as a Task is (Task#reclaim),
+     * so the submitter marks itself in flight (in its cell of {@link #submitted}, with the add
+     * that counts it) before it reads the run state and clears the mark after its enqueue, and
+     * termination waits for the marks: the interleaving is in {@code Termination.awaitBareSubmissions}.
      */
     int offerBare(Runnable r) {
         if (waiterCount != 0) {
@@ -334,14 +273,14 @@ final class PoolEngine {
         int cell = StripedCounter.cell();
         if (idleCount() == 0 && live.get() < startLimit()) {
             // A worker of its own (how a virtual pool below its cap takes every task). No
-            // in-flight count: addWorker checks the run state under the lock that shutdownNow
+            // in-flight count: Crew.start checks the run state under the lock that shutdownNow
             // holds while it interrupts the workers, and a worker that started counts as live, so
             // the pool cannot terminate before it has run the Runnable.
             if (counters.sampledCount(submitted.incrementCell(cell))) {
                 submitted.addToCell(cell, -1);
                 return SAMPLED;
             }
-            if (addWorker(r)) {
+            if (crew.start(r)) {
                 return ACCEPTED;
             }
             submitted.addToCell(cell, -1);
@@ -367,60 +306,6 @@ final class PoolEngine {
             return ACCEPTED;
         }
         return queued(placed == TaskQueue.FIRST);
-    }
-
-    /** Whether a bare submission is between its run-state check and its enqueue (see {@link #offerBare}). */
-    boolean bareInFlight() {
-        return submitted.anyInFlight();
-    }
-
-    /** Waits until no bare submission is in flight; the run state has already moved past RUNNING. */
-    void awaitBareSubmissions() {
-        // Each is a few loads and one CAS away from done; one preempted there holds us a time slice.
-        while (bareInFlight()) {
-            Thread.yield();
-        }
-    }
-
-    /**
-     * What the queue held, as a Task: itself, or a handle made for a Runnable queued bare, when it
-     * is handed back or cancelled (Termination).
-     */
-    Task<?> asTask(Object queued) {
-        return queued instanceof Task<?> t ? t : Task.forBare(counters, taskIds.next(), (Runnable) queued, false);
-    }
-
-    /** A handle for the bare Runnable {@code r} now running in this thread (TaskContext.current()). */
-    Task<?> runningBare(Runnable r) {
-        return Task.forBare(counters, taskIds.next(), r, true);
-    }
-
-    /**
-     * A bare Runnable threw on worker {@code w}: counted there, then reported with a handle
-     * (the one TaskContext made, or a new one), as a Task's failure is.
-     */
-    void bareFailed(Worker w, Runnable r, Task<?> handle, Throwable failure) {
-        w.addFailed();
-        Task<?> t = handle != null ? handle : runningBare(r);
-        t.bareEnded(failure);
-        failures.report(t, failure);
-    }
-
-    /**
-     * Times the task (if it falls in the sample) and, if it has deadlines that apply before it
-     * starts, hands them to the timer: from the first attempt. A deadline that passes before the
-     * submission is decided leaves the task to it (see Admission.admitted and refused), so a
-     * refused task is counted rejected only, never also timed out.
-     */
-    void stamp(Task<?> t) {
-        counters.time(t);
-        if ((t.timeoutNanos | t.queueTimeoutNanos) != 0 && !t.deadlinesWatched) {
-            t.deadlinesWatched = true;
-            if (!t.timed) {
-                t.acceptedAt = ticker.nanoTime();
-            }
-            deadlines.accepted(t);
-        }
     }
 
     /**
@@ -456,10 +341,10 @@ final class PoolEngine {
         }
         int c = live.get();
         if (c == 0 || (noneIdle && c < startLimit())) {
-            // A worker may have left (idle expiry, leaveIdle) after our spawn check: it re-checks
+            // A worker may have left (idle expiry, Sizing.leaveIdle) after our spawn check: it re-checks
             // the queue after leaving, we re-check the workers after queuing; one of us starts one.
-            // Where workers leave without a keepAlive (leaveIdle), any of them, not only the last.
-            addWorker(null);
+            // Where workers leave without a keepAlive (Sizing.leaveIdle), any of them, not only the last.
+            crew.start(null);
         }
         return ACCEPTED;
     }
@@ -495,61 +380,6 @@ final class PoolEngine {
 
     // ------------------------------------------------------------------ workers
 
-    /**
-     * Starts a worker with {@code first} (a Task, a bare Runnable or null) as its first task if
-     * below max; false otherwise.
-     */
-    boolean addWorker(Object first) {
-        lock.lock();
-        try {
-            return addWorkerLocked(first);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    boolean addWorkerLocked(Object first) {
-        for (;;) {
-            int c = live.get();
-            if (c >= cap) {
-                return false;
-            }
-            if (live.compareAndSet(c, c + 1)) {
-                break;
-            }
-        }
-        // Checked under the lock so that shutdownNow(), which interrupts workers under the lock,
-        // sees every worker started before it.
-        if (runState != RUNNING && !(runState == SHUTDOWN && first == null)) {
-            live.decrementAndGet();
-            return false;
-        }
-        Worker w = new Worker(this, first, workers.size()); // spread the workers' starting stripes
-        Thread t;
-        try {
-            t = threadFactory.newThread(w);
-        } catch (Throwable e) {
-            live.decrementAndGet();
-            failures.log(Level.ERROR, "the thread factory failed", e);
-            return false;
-        }
-        if (t == null) {
-            live.decrementAndGet();
-            return false;
-        }
-        w.thread = t;
-        workers.add(w);
-        try {
-            t.start();
-        } catch (Throwable e) {
-            workers.remove(w);
-            live.decrementAndGet();
-            failures.log(Level.ERROR, "could not start a worker thread", e);
-            return false;
-        }
-        return true;
-    }
-
     /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
     Object nextTask(Worker w) {
         int missed = 0; // polls that found the queue non-empty but nothing to take (see below)
@@ -574,20 +404,7 @@ final class PoolEngine {
                     }
                     mayPoll = true;
                 }
-                Object t;
-                if (pollGate != null && mayPoll && c > CPUS) {
-                    // More platform workers than CPUs: the ones beyond CPUS - 1 wait for their turn
-                    // to poll parked, as on ThreadPoolExecutor's queue lock, instead of taking CPU
-                    // from the submitters that feed the queue (see pollGate).
-                    pollGate.acquireUninterruptibly();
-                    try {
-                        t = queue.poll(w);
-                    } finally {
-                        pollGate.release();
-                    }
-                } else {
-                    t = mayPoll ? queue.poll(w) : null;
-                }
+                Object t = !mayPoll ? null : pollGate != null ? pollGate.poll(queue, w, c) : queue.poll(w);
                 if (t != null) {
                     boolean idleOnes = idleCount() != 0;
                     // The queue last: its lines are the busy ones.
@@ -606,7 +423,7 @@ final class PoolEngine {
                             // thousands of workers starting threads under the lock made a fan-out of
                             // 10,000 platform workers ten times slower, and starting one at a time
                             // let the chain of starts die out; platform pools keep the gap (documented).
-                            addWorker(null);
+                            crew.start(null);
                         }
                     }
                 }
@@ -628,12 +445,7 @@ final class PoolEngine {
                 }
                 if (t != null) {
                     if (waiterCount != 0 && queue.size() <= admitBelow) {
-                        lock.lock();
-                        try {
-                            submitters.admit();
-                        } finally {
-                            lock.unlock();
-                        }
+                        submitters.admitLocking();
                     }
                     return t;
                 }
@@ -651,16 +463,9 @@ final class PoolEngine {
                     Thread.yield();
                 }
             } else {
-                if (waiterCount != 0) {
-                    lock.lock();
-                    try {
-                        Task<?> h = submitters.takeHead();
-                        if (h != null) {
-                            return h;
-                        }
-                    } finally {
-                        lock.unlock();
-                    }
+                Task<?> h;
+                if (waiterCount != 0 && (h = submitters.takeHead()) != null) {
+                    return h;
                 }
                 if (rs >= SHUTDOWN) {
                     return null;
@@ -670,11 +475,11 @@ final class PoolEngine {
                 continue;
             }
             if (queue != null && rs == RUNNING && (keepAliveNanos == 0 || (virtual && idleCount() >= CPUS))) {
-                int left = leaveIdle(w);
-                if (left == LEFT) {
+                int left = sizing.leaveIdle(w);
+                if (left == Sizing.LEFT) {
                     return null;
                 }
-                if (left == CAME_BACK) {
+                if (left == Sizing.CAME_BACK) {
                     continue;
                 }
             }
@@ -752,7 +557,7 @@ final class PoolEngine {
             // A virtual worker waits without a timeout: a timed park of a virtual thread puts an
             // entry in the scheduler's timer queue and takes it out again when the worker is
             // woken, which at 200k hand-offs a second put the p50 at 240-390 us instead of 4 us.
-            // Its pool keeps no more idle than the core count, or the minimum (leaveIdle;
+            // Its pool keeps no more idle than the core count, or the minimum (Sizing.leaveIdle;
             // Sizing.trimIdleVirtual when the minimum or keepAlive is lowered). A direct hand-off
             // has no queue to leave by: there the keepAlive applies as on platform threads.
             if ((!virtual || queue == null) && live.get() > minWorkers) {
@@ -776,55 +581,6 @@ final class PoolEngine {
             w.handoff = null;
         }
         return t;
-    }
-
-    // Results of leaveIdle.
-    private static final int LEFT = 0;
-    private static final int AT_MINIMUM = 1;
-    private static final int CAME_BACK = 2;
-
-    /**
-     * A worker above the minimum that found nothing to do leaves at once instead of parking, as
-     * a goroutine of pond v2 does, when the keepAlive is zero, and on a virtual pool when as many
-     * workers as there are cores already wait idle: a parked virtual worker holds its thread's
-     * stack (about a kilobyte) in the heap for as long as it waits, and each young collection
-     * copies it, while starting a virtual thread costs about a microsecond; and no more than the
-     * carriers' count of them can run at once anyway. The few that stay spare a steady stream of
-     * tasks a thread start per task (hand-off p50 at 200k tasks/s: 178 us when every idle
-     * virtual worker left, 3.5 us when two stayed). Parking and being expired by the keepAlive
-     * timer would cost two lock rounds.
-     * <p>
-     * The race: a submission that read this worker in {@code live} before it left did not start
-     * a worker, and queued its task after this worker's last poll. So after leaving the count,
-     * the worker looks at the queue once more and, finding work, counts itself back in if there
-     * is room (another worker took the place otherwise, and will poll); a submission that read
-     * the count after it dropped starts a worker itself ({@link #queued}). One of the two reads
-     * sees the other's write: no task is left behind a worker that left.
-     */
-    private int leaveIdle(Worker w) {
-        for (;;) {
-            int c = live.get();
-            if (c <= minWorkers) {
-                return AT_MINIMUM;
-            }
-            if (live.compareAndSet(c, c - 1)) {
-                break;
-            }
-        }
-        w.retired = true;
-        if (queue.isEmpty()) {
-            return LEFT;
-        }
-        for (;;) {
-            int c = live.get();
-            if (c >= cap) {
-                return LEFT; // another worker is counted in our place and will poll
-            }
-            if (live.compareAndSet(c, c + 1)) {
-                w.retired = false;
-                return CAME_BACK;
-            }
-        }
     }
 
     int idleCount() {
@@ -853,7 +609,7 @@ final class PoolEngine {
      * producer that sees a wake pending knows that worker has not yet cleared the flag, so its
      * poll and its propagation check both come after this producer's offer: no task is missed.
      */
-    private void signalWork() {
+    void signalWork() {
         for (;;) {
             if (idleCount() == 0) {
                 return; // no one to wake
@@ -901,60 +657,7 @@ final class PoolEngine {
         return false;
     }
 
-    void workerExit(Worker w, boolean abrupt) {
-        lock.lock();
-        try {
-            workers.remove(w);
-            // Fold the leaving worker's own counters into the pool's, under the lock stats() reads with.
-            counters.foldIn(w);
-            termination.exited(w.thread);
-            if (w.parked) {
-                idle.remove(w);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (!w.retired) {
-            live.decrementAndGet();
-        }
-        if (runState < STOP) {
-            if (abrupt || (queue != null && !queue.isEmpty() && live.get() == 0)) {
-                // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
-                // one to run it.
-                addWorker(null);
-            } else if (queue != null && !queue.isEmpty()) {
-                // A worker that leaves must never take a wake-up with it. The interleaving this
-                // closes (minWorkers 1, maxWorkers 3, three idle workers): a submission's
-                // signalWork wakes W3 (WAKE_PENDING, so later submitters wake no one); resize(1, 1)
-                // lowers the cap; W3 clears WAKE_PENDING, sees live > cap and retires without
-                // polling; retireIdleAbove retires W1 and leaves W2 in an untimed park (live <=
-                // min). The task stays queued, every later one lands BEHIND it (no wake-up of its
-                // own), and the pool stalls for good. The same happens when a scaling policy lowers
-                // the target, or when the spinner (SPINNING, so submitters skipped the wake-up)
-                // found work and then retired, and for idle expiry. So whoever leaves re-checks the
-                // queue after it has cleared its flags and left the count: a submitter that saw
-                // our flag set offered before we cleared it, so this read sees its task; one that
-                // did not see it woke someone itself.
-                signalWork();
-            }
-        }
-        termination.tryTerminate();
-    }
-
-    /** The task running in this thread, if it is a pool thread running one (TaskContext). */
-    static Task<?> currentTask() {
-        Object here = runningHere();
-        if (here instanceof Worker w) {
-            return w.currentTask();
-        }
-        return here instanceof Task<?> t ? t : null;
-    }
-
     // ------------------------------------------------------------------ gauges
-
-    PoolStats stats() {
-        return counters.stats();
-    }
 
     int queuedNow() {
         return queue == null ? 0 : queue.size();
@@ -962,18 +665,5 @@ final class PoolEngine {
 
     String capacityText() {
         return queueCapacity == Integer.MAX_VALUE ? "unbounded" : Integer.toString(queueCapacity);
-    }
-
-    @Override
-    public String toString() {
-        String rs = switch (runState) {
-            case RUNNING -> "running";
-            case SHUTDOWN -> "shutting down";
-            case STOP -> "stopping";
-            default -> "terminated";
-        };
-        return "Pool[" + name + ", " + rs + ", workers " + live.get() + "/" + cap + ", queued " + queuedNow()
-                + "/" + capacityText() + (queue instanceof dev.corral.internal.StripedRing<?> sr ? " in " + sr.stripes() + " stripes" : "")
-                + (virtual ? ", virtual" : "") + "]";
     }
 }

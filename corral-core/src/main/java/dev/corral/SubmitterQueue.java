@@ -68,7 +68,7 @@ final class SubmitterQueue {
             // a worker start is still allowed if below max.
             if (waiters.isEmpty() && e.idleCount() == 0 && e.live.get() < e.cap) {
                 e.submitted.increment();
-                if (e.addWorkerLocked(t)) {
+                if (e.crew.startLocked(t)) {
                     return PoolEngine.ACCEPTED;
                 }
                 e.submitted.decrement();
@@ -121,18 +121,31 @@ final class SubmitterQueue {
         }
     }
 
-    /**
-     * A direct hand-off pool's worker takes the head waiter's task itself, or null if none waits.
-     * Caller holds the engine's lock.
-     */
-    Task<?> takeHead() {
-        Waiter h = waiters.pollFirst();
-        if (h == null) {
-            return null;
+    /** {@link #admit()}, for a caller that does not hold the engine's lock (a worker that freed room). */
+    void admitLocking() {
+        engine.lock.lock();
+        try {
+            admit();
+        } finally {
+            engine.lock.unlock();
         }
-        engine.submitted.increment();
-        engine.waiterCount = waiters.size();
-        h.status = Waiter.ADMITTED;
+    }
+
+    /** A direct hand-off pool's worker takes the head waiter's task itself, or null if none waits. */
+    Task<?> takeHead() {
+        Waiter h;
+        engine.lock.lock();
+        try {
+            h = waiters.pollFirst();
+            if (h == null) {
+                return null;
+            }
+            engine.submitted.increment();
+            engine.waiterCount = waiters.size();
+            h.status = Waiter.ADMITTED;
+        } finally {
+            engine.lock.unlock();
+        }
         LockSupport.unpark(h.thread);
         return h.task;
     }

@@ -39,7 +39,7 @@ public final class TaskContext {
      * @throws IllegalStateException if this thread is not running a Corral task
      */
     public static TaskContext current() {
-        Task<?> t = PoolEngine.currentTask();
+        Task<?> t = RunningHere.currentTask();
         if (t == null) {
             throw new IllegalStateException("TaskContext.current() called outside a Corral task (thread "
                     + Thread.currentThread().getName() + ")");

@@ -76,19 +76,50 @@ final class Termination {
             }
             closeIntake();
             // Idle and busy alike, as ThreadPoolExecutor does: an idle worker just wakes and exits.
-            for (Worker w : e.workers) {
+            for (Worker w : e.crew) {
                 w.thread.interrupt();
             }
             // A bare submission that read RUNNING may not have enqueued yet; its Runnable is
             // handed back here only if it is in the queue (PoolEngine.offerBare). Its section
             // takes no lock, so waiting under ours cannot hold it up.
-            e.awaitBareSubmissions();
+            awaitBareSubmissions();
             never = drainQueue();
         } finally {
             e.lock.unlock();
         }
         tryTerminate();
         return never;
+    }
+
+    /**
+     * Waits until no bare submission is between its run-state check and its enqueue
+     * (PoolEngine.offerBare); the run state has already moved past RUNNING.
+     *
+     * <p>Why: a Task that lands in the queue after shutdown is taken back by its submitter
+     * (Task#reclaim); a bare Runnable cannot be, so termination and shutdownNow's drain wait for
+     * bare submissions in flight instead. The interleaving this closes: a submitter reads
+     * RUNNING; shutdown() writes SHUTDOWN; the last worker finds the queue empty and leaves; the
+     * pool terminates; the submitter's Runnable lands in the queue of a terminated pool, accepted
+     * and never run (or, under shutdownNow, lands after the drain: neither run nor handed back).
+     * The submitter marks itself in flight (in its cell of the submitted count, with the same
+     * atomic add that counts it) before it reads the run state, and clears the mark after its
+     * enqueue; tryTerminate and shutdownNow read the marks after the state moved on. Both sides
+     * are volatile, so either the submitter sees the new state (and goes the Task path, which
+     * refuses it) or the stopper sees the mark and waits: tryTerminate returns, and the
+     * submitter, which clears its mark and then finds the pool shut down, calls it again; so a
+     * Runnable that got in is run by a worker (SHUTDOWN starts one for it if none is left) or
+     * handed back by shutdownNow's drain. PoolBareShutdownRaceTest runs this race.
+     */
+    private void awaitBareSubmissions() {
+        // Each is a few loads and one CAS away from done; one preempted there holds us a time slice.
+        while (engine.submitted.anyInFlight()) {
+            Thread.yield();
+        }
+    }
+
+    /** What the queue held, as a Task: itself, or a handle made for a Runnable queued bare. */
+    private Task<?> asTask(Object queued) {
+        return queued instanceof Task<?> t ? t : Task.forBare(engine.counters, engine.taskIds.next(), (Runnable) queued, false);
     }
 
     /** Stops the scaler, shuts out waiting submitters, wakes idle workers and those waiting at the gate. Caller holds the lock. */
@@ -117,7 +148,7 @@ final class Termination {
     private List<Runnable> drainQueue() {
         List<Runnable> never = new ArrayList<>();
         for (Object o : pollAll()) {
-            Task<?> t = engine.asTask(o); // a handle, as every hand-back has
+            Task<?> t = asTask(o); // a handle, as every hand-back has
             if (t.handBack()) {
                 never.add(t);
                 engine.counters.handedBack.increment();
@@ -155,7 +186,7 @@ final class Termination {
     void tryTerminate() {
         PoolEngine e = engine;
         // A bare submission in flight calls again once it is through (PoolEngine.offerBare).
-        if (e.runState < PoolEngine.SHUTDOWN || e.live.get() != 0 || e.bareInFlight()) {
+        if (e.runState < PoolEngine.SHUTDOWN || e.live.get() != 0 || e.submitted.anyInFlight()) {
             return;
         }
         boolean fire = false;
@@ -176,7 +207,7 @@ final class Termination {
                 for (Object o : stranded) {
                     requeued &= e.queue.offer(o);
                 }
-                if (requeued && e.addWorkerLocked(null)) {
+                if (requeued && e.crew.startLocked(null)) {
                     return;
                 }
                 // No worker can run them (the thread factory fails, or a lowered queue bound left
@@ -198,7 +229,7 @@ final class Termination {
         }
         for (Object o : orphans) {
             // false if its submitter reclaimed it meanwhile (it reports a rejection)
-            e.asTask(o).cancel(false);
+            asTask(o).cancel(false);
         }
         if (fire) {
             if (e.gates != null) {
@@ -227,10 +258,10 @@ final class Termination {
         try {
             threads = new ArrayList<>(exited);
             // A worker retired by a lowered cap or by idle expiry has already left the live count
-            // (so termination may have fired) but joins `exited` only in workerExit: join it too,
+            // (so termination may have fired) but joins `exited` only in Crew.exit: join it too,
             // or awaitTermination could return true while its thread still runs. A worker leaves
             // this set and enters `exited` under one hold of the lock, so none slips between.
-            for (Worker w : engine.workers) {
+            for (Worker w : engine.crew) {
                 threads.add(w.thread);
             }
         } finally {
@@ -278,7 +309,7 @@ final class Termination {
         }
         shutdown();
         // Intake is closed: what is in flight now is what the report partitions.
-        PoolStats atCall = engine.stats();
+        PoolStats atCall = engine.counters.stats();
         long settledBefore = atCall.completed();
         long inFlight = Math.max(0, atCall.submitted() - settledBefore - atCall.handedBack());
         try {
@@ -289,7 +320,7 @@ final class Termination {
             shutdownNow();
             throw e;
         }
-        long completed = Math.min(inFlight, engine.stats().completed() - settledBefore); // settled before the deadline
+        long completed = Math.min(inFlight, engine.counters.stats().completed() - settledBefore); // settled before the deadline
         List<Runnable> never = shutdownNow();
         // Neither settled before the deadline nor handed back: running at the deadline, interrupted
         // (one that finished on its own in the instant before the interrupt is counted here too).

@@ -34,7 +34,7 @@ final class Worker extends WorkerCounters implements Runnable {
     volatile boolean awaitingPermit;
     /** The limiter permit held for the task now running (gated pools); own thread only. */
     Permit permit;
-    /** Neighbours in the engine's {@link WorkerSet}; guarded by the lock. */
+    /** Neighbours in the engine's {@link Crew}; guarded by the lock. */
     Worker prev, next;
 
     Worker(PoolEngine engine, Object firstTask, int start) {
@@ -47,9 +47,25 @@ final class Worker extends WorkerCounters implements Runnable {
     Task<?> currentTask() {
         Task<?> t = current;
         if (t == null && bare != null) {
-            t = current = engine.runningBare(bare);
+            t = current = handleFor(bare);
         }
         return t;
+    }
+
+    /** A handle for the bare Runnable {@code r} running here (TaskContext asked, or it failed). */
+    private Task<?> handleFor(Runnable r) {
+        return Task.forBare(engine.counters, engine.taskIds.next(), r, true);
+    }
+
+    /**
+     * The bare Runnable {@code r} threw: counted here, then reported with a handle (the one
+     * TaskContext made, or a new one), as a Task's failure is.
+     */
+    private void bareFailed(Runnable r, Task<?> handle, Throwable failure) {
+        addFailed();
+        Task<?> t = handle != null ? handle : handleFor(r);
+        t.bareEnded(failure);
+        engine.failures.report(t, failure);
     }
 
     /*
@@ -61,7 +77,7 @@ final class Worker extends WorkerCounters implements Runnable {
      */
     @Override
     public void run() {
-        PoolEngine.setRunningHere(this);
+        RunningHere.set(this);
         Object next = firstTask;
         firstTask = null;
         boolean abrupt = true;
@@ -98,7 +114,7 @@ final class Worker extends WorkerCounters implements Runnable {
                             handle.bareEnded(null);
                         }
                     } else {
-                        engine.bareFailed(this, r, handle, failure);
+                        bareFailed(r, handle, failure);
                         if (failure instanceof VirtualMachineError vme && !(failure instanceof StackOverflowError)) {
                             throw vme; // the JVM is in trouble; the worker dies and is replaced
                         }
@@ -146,9 +162,9 @@ final class Worker extends WorkerCounters implements Runnable {
             abrupt = false;
         } finally {
             if (thread.isVirtual()) {
-                PoolEngine.setRunningHere(null); // a map entry, unlike a platform thread's ThreadLocal, outlives the thread
+                RunningHere.set(null); // a map entry, unlike a platform thread's ThreadLocal, outlives the thread
             }
-            engine.workerExit(this, abrupt);
+            engine.crew.exit(this, abrupt);
         }
     }
 }

@@ -46,7 +46,7 @@ class TaskContextTest {
         // A virtual worker is found through a map keyed by its thread, not a ThreadLocal: a task it
         // runs must still see itself, a task it runs in its own thread for a full pool (CALLER_RUNS)
         // must see that one and give the outer one back, and no entry may outlive the worker.
-        int before = PoolEngine.virtualThreadsRegistered();
+        int before = RunningHere.virtualThreadsRegistered();
         AtomicLong registeredWhileRunning = new AtomicLong();
         CountDownLatch release = new CountDownLatch(1);
         try (Pool outer = Pool.builder().name("v-outer").workers(4).virtualThreads().build();
@@ -62,7 +62,7 @@ class TaskContextTest {
                     String name = "outer-" + i;
                     tasks.add(outer.submit(() -> {
                         String mine = TaskContext.current().name();
-                        registeredWhileRunning.accumulateAndGet(PoolEngine.virtualThreadsRegistered(), Math::max);
+                        registeredWhileRunning.accumulateAndGet(RunningHere.virtualThreadsRegistered(), Math::max);
                         Task<String> ran = inner.submit(() -> TaskContext.current().name() + "@" + Thread.currentThread().isVirtual(),
                                 TaskOptions.of().name("in-caller-" + name));
                         return mine + "/" + ran.get(10, TimeUnit.SECONDS) + "/" + TaskContext.current().name();
@@ -77,7 +77,7 @@ class TaskContextTest {
                 release.countDown();
             }
         }
-        assertThat(PoolEngine.virtualThreadsRegistered()).as("entries left by exited virtual workers").isLessThanOrEqualTo(before);
+        assertThat(RunningHere.virtualThreadsRegistered()).as("entries left by exited virtual workers").isLessThanOrEqualTo(before);
     }
 
     @RepeatedTest(3)

@@ -1,0 +1,188 @@
+package dev.corral;
+
+import java.lang.System.Logger.Level;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A pool's workers: starts them (within the engine's target {@code cap}, counted in its
+ * {@code live}), keeps those started and not yet seen leave, and sees each one out. The set is a
+ * list threaded through the workers themselves ({@code Worker.prev}/{@code next}): no node object
+ * per worker, which a HashSet would cost (about 40 bytes with its table share) 100,000 times over
+ * for a pool of virtual workers. The set is guarded by the engine's lock, like everything that
+ * reads or writes it.
+ */
+final class Crew implements Iterable<Worker> {
+
+    private final PoolEngine engine;
+    private final ThreadFactory threadFactory;
+    private Worker head;
+    private int size;
+
+    Crew(PoolEngine engine, ThreadFactory threadFactory) {
+        this.engine = engine;
+        this.threadFactory = threadFactory;
+    }
+
+    /**
+     * Starts a worker with {@code first} (a Task, a bare Runnable or null) as its first task if
+     * the live count is below the target; false otherwise.
+     */
+    boolean start(Object first) {
+        PoolEngine e = engine;
+        e.lock.lock();
+        try {
+            return startLocked(first);
+        } finally {
+            e.lock.unlock();
+        }
+    }
+
+    /** {@link #start}, for a caller that holds the engine's lock. */
+    boolean startLocked(Object first) {
+        PoolEngine e = engine;
+        AtomicInteger live = e.live;
+        for (;;) {
+            int c = live.get();
+            if (c >= e.cap) {
+                return false;
+            }
+            if (live.compareAndSet(c, c + 1)) {
+                break;
+            }
+        }
+        // Checked under the lock so that shutdownNow(), which interrupts workers under the lock,
+        // sees every worker started before it.
+        int rs = e.runState;
+        if (rs != PoolEngine.RUNNING && !(rs == PoolEngine.SHUTDOWN && first == null)) {
+            live.decrementAndGet();
+            return false;
+        }
+        Worker w = new Worker(e, first, size); // spread the workers' starting stripes
+        Thread t;
+        try {
+            t = threadFactory.newThread(w);
+        } catch (Throwable x) {
+            live.decrementAndGet();
+            e.failures.log(Level.ERROR, "the thread factory failed", x);
+            return false;
+        }
+        if (t == null) {
+            live.decrementAndGet();
+            return false;
+        }
+        w.thread = t;
+        add(w);
+        try {
+            t.start();
+        } catch (Throwable x) {
+            remove(w);
+            live.decrementAndGet();
+            e.failures.log(Level.ERROR, "could not start a worker thread", x);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Worker {@code w} is leaving (its loop ended; {@code abrupt}: by an exception): out of the
+     * set, its counts folded into the pool's, its thread handed to termination, and whatever it
+     * leaves behind is looked after (a replacement, a wake-up it may have taken along).
+     */
+    void exit(Worker w, boolean abrupt) {
+        PoolEngine e = engine;
+        e.lock.lock();
+        try {
+            remove(w);
+            // Fold the leaving worker's own counters into the pool's, under the lock stats() reads with.
+            e.counters.foldIn(w);
+            e.termination.exited(w.thread);
+            if (w.parked) {
+                e.idle.remove(w);
+            }
+        } finally {
+            e.lock.unlock();
+        }
+        if (!w.retired) {
+            e.live.decrementAndGet();
+        }
+        if (e.runState < PoolEngine.STOP) {
+            if (abrupt || (e.queue != null && !e.queue.isEmpty() && e.live.get() == 0)) {
+                // Replace a worker killed by a VirtualMachineError, and never leave queued work with no
+                // one to run it.
+                start(null);
+            } else if (e.queue != null && !e.queue.isEmpty()) {
+                // A worker that leaves must never take a wake-up with it. The interleaving this
+                // closes (minWorkers 1, maxWorkers 3, three idle workers): a submission's
+                // signalWork wakes W3 (WAKE_PENDING, so later submitters wake no one); resize(1, 1)
+                // lowers the cap; W3 clears WAKE_PENDING, sees live > cap and retires without
+                // polling; retireIdleAbove retires W1 and leaves W2 in an untimed park (live <=
+                // min). The task stays queued, every later one lands BEHIND it (no wake-up of its
+                // own), and the pool stalls for good. The same happens when a scaling policy lowers
+                // the target, or when the spinner (SPINNING, so submitters skipped the wake-up)
+                // found work and then retired, and for idle expiry. So whoever leaves re-checks the
+                // queue after it has cleared its flags and left the count: a submitter that saw
+                // our flag set offered before we cleared it, so this read sees its task; one that
+                // did not see it woke someone itself.
+                e.signalWork();
+            }
+        }
+        e.termination.tryTerminate();
+    }
+
+    private void add(Worker w) {
+        w.prev = null;
+        w.next = head;
+        if (head != null) {
+            head.prev = w;
+        }
+        head = w;
+        size++;
+    }
+
+    /** Removes {@code w} if it is here; a worker removed twice (a failed start, then never again) is left alone. */
+    private void remove(Worker w) {
+        if (w.prev == null && head != w) {
+            return; // not in the set
+        }
+        if (w.prev != null) {
+            w.prev.next = w.next;
+        } else {
+            head = w.next;
+        }
+        if (w.next != null) {
+            w.next.prev = w.prev;
+        }
+        w.prev = null;
+        w.next = null;
+        size--;
+    }
+
+    int size() {
+        return size;
+    }
+
+    @Override
+    public Iterator<Worker> iterator() {
+        return new Iterator<>() {
+            private Worker at = head;
+
+            @Override
+            public boolean hasNext() {
+                return at != null;
+            }
+
+            @Override
+            public Worker next() {
+                Worker w = at;
+                if (w == null) {
+                    throw new NoSuchElementException();
+                }
+                at = w.next;
+                return w;
+            }
+        };
+    }
+}
