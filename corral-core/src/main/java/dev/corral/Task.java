@@ -1,6 +1,5 @@
 package dev.corral;
 
-import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -197,12 +196,7 @@ public final class Task<T> implements RunnableFuture<T> {
      */
     @Override
     public State state() {
-        return switch (state) {
-            case QUEUED, CLAIMED, RUNNING, RUNNING_SETTLING, QUEUED_SETTLING, HANDED_BACK -> State.RUNNING;
-            case SUCCEEDED -> State.SUCCESS;
-            case FAILED, DISCARDED, TIMED_OUT, EXPIRING -> State.FAILED;
-            default -> State.CANCELLED;
-        };
+        return TaskViews.state(state);
     }
 
     /** Where a task is in its life; see {@link #phase()}. */
@@ -217,20 +211,12 @@ public final class Task<T> implements RunnableFuture<T> {
 
     /** Whether the task is waiting to start, running, or settled. */
     public Phase phase() {
-        return switch (state) {
-            case QUEUED, CLAIMED, HANDED_BACK, QUEUED_SETTLING -> Phase.QUEUED;
-            case RUNNING, RUNNING_SETTLING -> Phase.RUNNING;
-            default -> Phase.SETTLED;
-        };
+        return TaskViews.phase(state);
     }
 
     /** Whether the task's body has begun (it is running, or it settled after it began). */
     public boolean isStarted() {
-        return switch (state) {
-            case RUNNING, RUNNING_SETTLING, INTERRUPTING, EXPIRING, SUCCEEDED, FAILED -> true;
-            case CANCELLED, TIMED_OUT -> started; // written before the final state that we just read
-            default -> false;
-        };
+        return TaskViews.isStarted(state, started); // started: read after the state, which publishes it
     }
 
     /**
@@ -244,7 +230,7 @@ public final class Task<T> implements RunnableFuture<T> {
     }
 
     /** Whether the outcome is published: readable without waiting. */
-    private static boolean isSettled(int s) {
+    static boolean isSettled(int s) {
         return s > INTERRUPTING;
     }
 
@@ -305,47 +291,23 @@ public final class Task<T> implements RunnableFuture<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        int s = state;
-        if (s <= INTERRUPTING) {
-            s = TaskWaiters.awaitDone(this, false, 0L);
-        }
-        return report(s);
+        return TaskWaiters.get(this);
     }
 
     /** Waits for the outcome: cancelled or timed-out tasks are done at once, and this returns as soon as it is recorded. */
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        Objects.requireNonNull(unit, "unit must not be null");
-        int s = state;
-        if (s <= INTERRUPTING && (s = TaskWaiters.awaitDone(this, true, unit.toNanos(timeout))) <= INTERRUPTING) {
-            throw new TimeoutException("task '" + name() + "' did not complete within " + timeout + " " + unit);
-        }
-        return report(s);
+        return TaskWaiters.get(this, timeout, unit);
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public T resultNow() {
-        return switch (state) {
-            case SUCCEEDED -> (T) outcome;
-            case FAILED, DISCARDED, TIMED_OUT, EXPIRING -> throw new IllegalStateException("task '" + name() + "' completed with an exception");
-            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name() + "' was cancelled");
-            default -> throw new IllegalStateException("task '" + name() + "' has not completed");
-        };
+        return TaskViews.resultNow(this);
     }
 
     @Override
     public Throwable exceptionNow() {
-        int s = state;
-        if (s == EXPIRING) {
-            s = TaskWaiters.awaitSettledUninterruptibly(this); // decided, and recorded in a moment
-        }
-        return switch (s) {
-            case FAILED, DISCARDED, TIMED_OUT -> (Throwable) outcome;
-            case SUCCEEDED -> throw new IllegalStateException("task '" + name() + "' completed with a result");
-            case CANCELLED, RECLAIMED, INTERRUPTING -> throw new IllegalStateException("task '" + name() + "' was cancelled");
-            default -> throw new IllegalStateException("task '" + name() + "' has not completed");
-        };
+        return TaskViews.exceptionNow(this);
     }
 
     /**
@@ -357,18 +319,7 @@ public final class Task<T> implements RunnableFuture<T> {
      * @return this task, for chaining
      */
     public Task<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
-        Objects.requireNonNull(action, "action must not be null");
-        if (isSettled(state)) {
-            fire(new TaskWaiters.Callback<>(action));
-            return this;
-        }
-        TaskWaiters.pushCallback(this, new TaskWaiters.Callback<>(action));
-        // Dekker with fireCallbacks(): we pushed, then read the state; the settler wrote the
-        // state, then reads the stack. Whoever sees the other fires; getAndSet makes it once.
-        if (isSettled(state)) {
-            fireCallbacks();
-        }
-        return this;
+        return TaskWaiters.whenComplete(this, action);
     }
 
     /**
@@ -377,21 +328,7 @@ public final class Task<T> implements RunnableFuture<T> {
      * still stop the work.
      */
     public CompletableFuture<T> toCompletableFuture() {
-        CompletableFuture<T> cf = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                Task.this.cancel(true);
-                return super.cancel(mayInterruptIfRunning);
-            }
-        };
-        whenComplete((v, e) -> {
-            if (e == null) {
-                cf.complete(v);
-            } else {
-                cf.completeExceptionally(e);
-            }
-        });
-        return cf;
+        return TaskWaiters.toCompletableFuture(this);
     }
 
     /**
@@ -402,13 +339,8 @@ public final class Task<T> implements RunnableFuture<T> {
     @Override
     public void run() {
         if (claim()) {
-            runClaimed();
+            runClaimed(null);
         }
-    }
-
-    /** Runs a task this thread has claimed. Never throws. */
-    void runClaimed() {
-        runClaimed(null);
     }
 
     /**
@@ -609,10 +541,15 @@ public final class Task<T> implements RunnableFuture<T> {
         return state;
     }
 
+    /** The value or Throwable, once a settled state has been read (its write publishes the outcome). */
+    Object rawOutcome() {
+        return outcome;
+    }
+
     /** Transient state while the outcome of a running task is being written; not done yet. */
-    private static final int RUNNING_SETTLING = -1;
+    static final int RUNNING_SETTLING = -1;
     /** The same for a task that never started (cancelled, timed out or discarded while queued). */
-    private static final int QUEUED_SETTLING = -5;
+    static final int QUEUED_SETTLING = -5;
 
     /**
      * Completes a settlement its caller owns (the state is SETTLING, INTERRUPTING or EXPIRING, none
@@ -633,70 +570,13 @@ public final class Task<T> implements RunnableFuture<T> {
         } finally {
             state = to; // publishes outcome
             TaskWaiters.releaseWaiters(this);
-            fireCallbacks();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private T report(int s) throws ExecutionException {
-        Object x = outcome;
-        if (s == SUCCEEDED) {
-            return (T) x;
-        }
-        if (s == FAILED || s == DISCARDED || s == TIMED_OUT) {
-            throw new ExecutionException((Throwable) x);
-        }
-        throw new CancellationException("task '" + name() + "' was cancelled");
-    }
-
-    private Throwable failureOrNull() {
-        int s = state;
-        if (s == SUCCEEDED) {
-            return null;
-        }
-        if (s == FAILED || s == DISCARDED || s == TIMED_OUT) {
-            return (Throwable) outcome;
-        }
-        return new CancellationException("task '" + name() + "' was cancelled");
-    }
-
-    @SuppressWarnings("unchecked")
-    private void fire(TaskWaiters.Callback<T> c) {
-        Throwable failure = failureOrNull();
-        T value = failure == null ? (T) outcome : null;
-        try {
-            c.action.accept(value, failure);
-        } catch (Throwable t) {
-            if (pool != null) {
-                pool.reportCallbackFailure(this, t);
-            }
-        }
-    }
-
-    private void fireCallbacks() {
-        if (callbacks == null) {
-            return; // the common case: nobody registered; a late registrant fires its own
-        }
-        for (TaskWaiters.Callback<T> c = TaskWaiters.takeCallbacks(this); c != null; c = c.next) {
-            fire(c);
+            TaskWaiters.fireCallbacks(this);
         }
     }
 
     @Override
     public String toString() {
-        String s = switch (state) {
-            case QUEUED, CLAIMED, QUEUED_SETTLING -> "queued";
-            case RUNNING, RUNNING_SETTLING -> "running";
-            case HANDED_BACK -> "handed back";
-            case EXPIRING -> "timing out";
-            case INTERRUPTING -> "cancelling";
-            case SUCCEEDED -> "succeeded";
-            case FAILED -> "failed";
-            case CANCELLED -> "cancelled";
-            case DISCARDED -> "discarded";
-            case TIMED_OUT -> "timed out";
-            default -> "rejected";
-        };
+        String s = TaskViews.describe(state);
         Object b = body; // what it runs, while it is not settled (FutureTask says so too)
         return "Task[" + name() + ", " + s + (b != null && !isSettled(state) ? ", runs " + b : "") + "]";
     }
