@@ -58,6 +58,7 @@ final class PoolConfig {
     final Duration statsWindow;
     final Limiter limiter;
     final RateLimiter startRate;
+    private final java.util.function.UnaryOperator<TaskQueue<Object>> queueWrapper;
 
     /** Resolves and checks the builder's settings; throws IllegalArgumentException naming both settings of a contradiction. */
     PoolConfig(Pool.Builder b) {
@@ -122,6 +123,7 @@ final class PoolConfig {
         this.statsWindow = b.statsWindow;
         this.limiter = b.limiter;
         this.startRate = b.startRate;
+        this.queueWrapper = b.queueWrapper;
     }
 
     /**
@@ -130,6 +132,11 @@ final class PoolConfig {
      * which never go to a priority queue.
      */
     TaskQueue<Object> newQueue() {
+        TaskQueue<Object> q = builtQueue();
+        return q == null || queueWrapper == null ? q : queueWrapper.apply(q);
+    }
+
+    private TaskQueue<Object> builtQueue() {
         if (priorityQueue) {
             return new PriorityTaskQueue<Object>(queueCapacity, t -> ((Task<?>) t).priority, ticker::nanoTime,
                     agingStep == null ? 0L : agingStep.toNanos());

@@ -1,10 +1,10 @@
 package dev.corral;
 
 import dev.corral.internal.IdSequence;
-import dev.corral.internal.InFlightCounter;
 import dev.corral.internal.LatencyRecorder;
 import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.StripedCounter;
+import dev.corral.internal.ThreadCounter;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -34,7 +34,7 @@ final class PoolCounters implements TaskOwner {
     static final int MAX_SAMPLE_EVERY = 64;
 
     // Counters; see PoolStats for the rules.
-    final InFlightCounter submitted = new InFlightCounter();
+    final ThreadCounter submitted = new ThreadCounter();
     private final StripedCounter succeeded = new StripedCounter();
     private final StripedCounter failed = new StripedCounter();
     final StripedCounter cancelled = new StripedCounter();
@@ -105,7 +105,7 @@ final class PoolCounters implements TaskOwner {
 
     /**
      * The same decision for the {@code n}-th submission counted in a cell ({@code
-     * PoolEngine.offerBare} uses its cell of {@link #submitted}, which it increments anyway,
+     * PoolEngine.offerBare} uses its thread's count in {@link #submitted}, which it increments anyway,
      * instead of drawing an id that a bare Runnable does not need). A bare Runnable in the
      * sample goes the Task path instead, timed, so latencies are recorded at every rate.
      */

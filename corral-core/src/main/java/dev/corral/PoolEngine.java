@@ -1,10 +1,9 @@
 package dev.corral;
 
 import dev.corral.internal.IdSequence;
-import dev.corral.internal.InFlightCounter;
 import dev.corral.internal.PaddedLongs;
-import dev.corral.internal.StripedCounter;
 import dev.corral.internal.TaskQueue;
+import dev.corral.internal.ThreadCounter;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -129,12 +128,8 @@ final class PoolEngine {
     final Deadlines deadlines;
     /** The statistics, and the owner every task of this pool reports to (its {@link TaskOwner}). */
     final PoolCounters counters;
-    /**
-     * counters.submitted, held here too: every offer moves it, so it is one load away. Its cells
-     * also mark the bare submissions between their run-state check and the end of their enqueue
-     * (see {@link #offerBare}): striped by thread, so an increment and its undo land in one cell.
-     */
-    final InFlightCounter submitted;
+    /** counters.submitted, held here too: every offer moves it, so it is one load away. */
+    final ThreadCounter submitted;
     final FailureReporter failures;
     final ContextCarrier contexts;
 
@@ -257,53 +252,53 @@ final class PoolEngine {
      * is counted and the Task path decides: {@link #FULL} when submitters wait, the queue is full,
      * no worker could be started for it or the pool is not running; {@link #SAMPLED} when it is
      * in the latency sample.
-     * Whether a submission is in the latency sample is decided on its cell's count of
-     * {@link #submitted}, which a bare submission increments anyway: one atomic add less than
-     * drawing an id, which nothing asks of a bare Runnable (its handle, if one is made, draws one).
+     * Whether a submission is in the latency sample is decided on its thread's count of
+     * {@link #submitted}, which a bare submission increments anyway: cheaper than drawing an id,
+     * which nothing asks of a bare Runnable (its handle, if one is made, draws one).
      *
-     * <p>Racing with shutdown: a bare Runnable cannot be taken back as a Task is (Task#reclaim),
-     * so the submitter marks itself in flight (in its cell of {@link #submitted}, with the add
-     * that counts it) before it reads the run state and clears the mark after its enqueue, and
-     * termination waits for the marks: the interleaving is in {@code Termination.awaitBareSubmissions}.
+     * <p>The submitter's side costs one fence, the queue's CAS: the count is a
+     * {@link ThreadCounter} (a platform thread's own cell, no atomic add), and the race with
+     * shutdown is settled after the enqueue instead of guarded around it. The interleaving: a
+     * submitter reads RUNNING; shutdown() writes SHUTDOWN; the last worker finds the queue empty
+     * and leaves; the pool terminates; the submitter's Runnable lands in the queue of a
+     * terminated pool, accepted and never run (or, under shutdownNow, after the drain: neither
+     * run nor handed back). So the submitter reads the run state again after its enqueue, whose
+     * CAS orders the two: either it still reads RUNNING, and then the stopper's reads of the
+     * queue, which follow its write of the state, see the Runnable (a worker runs it, the drain
+     * hands it back, or termination starts a worker for it); or it reads the pool shut down and
+     * takes its Runnable back ({@link TaskQueue#reclaim}, a CAS on the slot against the
+     * consumers' swap): got back, it is refused as any submission to a closed pool; taken by a
+     * worker, the drain or termination first, it was accepted and runs, is handed back or is
+     * cancelled. PoolBareShutdownRaceTest runs this race.
      */
     int offerBare(Runnable r) {
         if (waiterCount != 0) {
             return FULL; // no barging past waiting submitters: the Task path joins them
         }
-        int cell = StripedCounter.cell();
-        if (idleCount() == 0 && live.get() < startLimit()) {
-            // A worker of its own (how a virtual pool below its cap takes every task). No
-            // in-flight count: Crew.start checks the run state under the lock that shutdownNow
-            // holds while it interrupts the workers, and a worker that started counts as live, so
-            // the pool cannot terminate before it has run the Runnable.
-            if (counters.sampledCount(submitted.incrementCell(cell))) {
-                submitted.addToCell(cell, -1);
-                return SAMPLED;
-            }
-            if (crew.start(r)) {
-                return ACCEPTED;
-            }
-            submitted.addToCell(cell, -1);
+        // Counted before it can run, so completed never passes submitted; undone if not accepted.
+        if (counters.sampledCount(submitted.increment())) {
+            submitted.decrement();
+            return SAMPLED;
         }
-        long count = submitted.enter(cell); // counted, and in flight: one atomic add for both
-        if (runState != RUNNING) {
-            submitted.undoEnter(cell);
-            termination.tryTerminate();
+        if (idleCount() == 0 && live.get() < startLimit() && crew.start(r)) {
+            // A worker of its own (how a virtual pool below its cap takes every task). Nothing to
+            // settle with shutdown: Crew.start checks the run state under the lock that
+            // shutdownNow holds while it interrupts the workers, and a worker that started counts
+            // as live, so the pool cannot terminate before it has run the Runnable.
+            return ACCEPTED;
+        }
+        int placed = runState == RUNNING ? queue.enqueue(r) : TaskQueue.REFUSED;
+        if (placed == TaskQueue.REFUSED) {
+            submitted.decrement();
             return FULL;
         }
-        boolean sampled = counters.sampledCount(count);
-        int placed = sampled ? TaskQueue.REFUSED : queue.enqueue(r);
-        if (placed == TaskQueue.REFUSED) {
-            submitted.undoEnter(cell);
-            if (runState != RUNNING) {
-                termination.tryTerminate();
-            }
-            return sampled ? SAMPLED : FULL;
-        }
-        submitted.leave(cell);
         if (runState != RUNNING) {
-            termination.tryTerminate(); // shut down meanwhile: it runs (or is handed back) all the same
-            return ACCEPTED;
+            boolean back = queue.reclaim(r); // see above: back, or someone has it
+            if (back) {
+                submitted.decrement();
+            }
+            termination.tryTerminate(); // passes the hole a reclaim leaves, once no worker is left
+            return back ? FULL : ACCEPTED;
         }
         return queued(placed == TaskQueue.FIRST);
     }

@@ -1,5 +1,6 @@
 package dev.corral;
 
+import dev.corral.internal.TaskQueue;
 import dev.corral.limit.Limiter;
 import dev.corral.limit.RateLimiter;
 import java.time.Duration;
@@ -38,6 +39,8 @@ abstract sealed class PoolSettings permits Pool.Builder {
     final List<ContextPropagator> propagators = new ArrayList<>();
     final List<TaskListener> listeners = new ArrayList<>();
     boolean unbounded;
+    /** Tests only: wraps the queue the pool builds, to hold a submitter at a chosen step. */
+    java.util.function.UnaryOperator<TaskQueue<Object>> queueWrapper;
     boolean capacityGiven; // queueCapacity(n) or resizableQueue(n) was called
     boolean virtual;
     ThreadFactory threadFactory;

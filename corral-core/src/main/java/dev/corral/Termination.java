@@ -79,42 +79,12 @@ final class Termination {
             for (Worker w : e.crew) {
                 w.thread.interrupt();
             }
-            // A bare submission that read RUNNING may not have enqueued yet; its Runnable is
-            // handed back here only if it is in the queue (PoolEngine.offerBare). Its section
-            // takes no lock, so waiting under ours cannot hold it up.
-            awaitBareSubmissions();
             never = drainQueue();
         } finally {
             e.lock.unlock();
         }
         tryTerminate();
         return never;
-    }
-
-    /**
-     * Waits until no bare submission is between its run-state check and its enqueue
-     * (PoolEngine.offerBare); the run state has already moved past RUNNING.
-     *
-     * <p>Why: a Task that lands in the queue after shutdown is taken back by its submitter
-     * (Task#reclaim); a bare Runnable cannot be, so termination and shutdownNow's drain wait for
-     * bare submissions in flight instead. The interleaving this closes: a submitter reads
-     * RUNNING; shutdown() writes SHUTDOWN; the last worker finds the queue empty and leaves; the
-     * pool terminates; the submitter's Runnable lands in the queue of a terminated pool, accepted
-     * and never run (or, under shutdownNow, lands after the drain: neither run nor handed back).
-     * The submitter marks itself in flight (in its cell of the submitted count, with the same
-     * atomic add that counts it) before it reads the run state, and clears the mark after its
-     * enqueue; tryTerminate and shutdownNow read the marks after the state moved on. Both sides
-     * are volatile, so either the submitter sees the new state (and goes the Task path, which
-     * refuses it) or the stopper sees the mark and waits: tryTerminate returns, and the
-     * submitter, which clears its mark and then finds the pool shut down, calls it again; so a
-     * Runnable that got in is run by a worker (SHUTDOWN starts one for it if none is left) or
-     * handed back by shutdownNow's drain. PoolBareShutdownRaceTest runs this race.
-     */
-    private void awaitBareSubmissions() {
-        // Each is a few loads and one CAS away from done; one preempted there holds us a time slice.
-        while (engine.submitted.anyInFlight()) {
-            Thread.yield();
-        }
     }
 
     /** What the queue held, as a Task: itself, or a handle made for a Runnable queued bare. */
@@ -185,8 +155,7 @@ final class Termination {
      */
     void tryTerminate() {
         PoolEngine e = engine;
-        // A bare submission in flight calls again once it is through (PoolEngine.offerBare).
-        if (e.runState < PoolEngine.SHUTDOWN || e.live.get() != 0 || e.submitted.anyInFlight()) {
+        if (e.runState < PoolEngine.SHUTDOWN || e.live.get() != 0) {
             return;
         }
         boolean fire = false;

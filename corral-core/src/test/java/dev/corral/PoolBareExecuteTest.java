@@ -31,20 +31,11 @@ class PoolBareExecuteTest {
 
     private static final int N = 128;
 
-    /** 1,024 no-ops in one millisecond of the pool's clock: from here on one in 64 is timed. */
-    private static void driveRateUp(Pool pool, AtomicLong clock) {
-        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1));
-        for (int i = 0; i < 1024; i++) {
-            pool.execute(() -> { });
-        }
-        await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == 1024);
-    }
-
     @Test
     void anExecutedRunnableHasItsOwnContext() throws Exception {
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         Pool pool = Pool.builder().name("bare-ctx").workers(2).ticker(clock::get).build();
-        driveRateUp(pool, clock);
+        TestTasks.driveRateUp(pool, clock);
         long timedBefore = pool.stats().queueWait().count();
         List<TaskContext> seen = new CopyOnWriteArrayList<>();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -93,7 +84,7 @@ class PoolBareExecuteTest {
         Pool pool = Pool.builder().name("bare-fail").workers(2).ticker(clock::get)
                 .onTaskFailure((t, e) -> reported.put(t, e)).build();
         try {
-            driveRateUp(pool, clock);
+            TestTasks.driveRateUp(pool, clock);
             List<RuntimeException> thrown = new ArrayList<>();
             for (int i = 0; i < N; i++) {
                 RuntimeException boom = new IllegalStateException("boom " + i);
@@ -129,7 +120,7 @@ class PoolBareExecuteTest {
     void shutdownNowHandsBackExecutedRunnablesAsHandlesThatStillRun() throws Exception {
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         Pool pool = Pool.builder().name("bare-back").workers(1).queueCapacity(256).ticker(clock::get).build();
-        driveRateUp(pool, clock);
+        TestTasks.driveRateUp(pool, clock);
         CountDownLatch blocking = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         pool.execute(TestTasks.blockUntil(blocking, release));
@@ -178,7 +169,7 @@ class PoolBareExecuteTest {
         Pool pool = Pool.builder().name("burst").virtualThreads().workers(blocked + 64).ticker(clock::get).build();
         CountDownLatch release = new CountDownLatch(1);
         try {
-            driveRateUp(pool, clock); // leaves some workers idle
+            TestTasks.driveRateUp(pool, clock); // leaves some workers idle
             CountDownLatch started = new CountDownLatch(blocked);
             Set<Long> ids = ConcurrentHashMap.newKeySet();
             for (int i = 0; i < blocked; i++) {

@@ -1,14 +1,18 @@
 package dev.corral;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /** Task bodies, and submitting threads, the pool tests share. */
@@ -37,6 +41,19 @@ final class TestTasks {
         }
         assertThat(running.await(10, SECONDS)).as("%d tasks running at once", n).isTrue();
         return release;
+    }
+
+    /**
+     * 1,024 no-ops in one millisecond of the pool's clock ({@code clock}, its ticker): from here
+     * on one submission in 64 per thread is timed, and the others of a plain {@code execute} go
+     * bare (PoolEngine.offerBare). Returns once all 1,024 have succeeded.
+     */
+    static void driveRateUp(Pool pool, AtomicLong clock) {
+        clock.addAndGet(MILLISECONDS.toNanos(1));
+        for (int i = 0; i < 1024; i++) {
+            pool.execute(() -> { });
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == 1024);
     }
 
     /** Counts {@code running} down, then waits until interrupted (shutdownNow, cancel(true)). */

@@ -40,6 +40,19 @@ public final class LinkedTaskQueue<E> implements TaskQueue<E> {
         return e;
     }
 
+    /**
+     * Removes one element equal to {@code e} (ConcurrentLinkedQueue's remove, a CAS on the node
+     * against poll's): for a Runnable without its own equals, {@code e} itself.
+     */
+    @Override
+    public boolean reclaim(E e) {
+        if (queue.remove(e)) {
+            count.decrementAndGet();
+            return true;
+        }
+        return false;
+    }
+
     @Override
     public boolean isEmpty() {
         return count.get() <= 0;

@@ -14,7 +14,8 @@ import java.lang.invoke.VarHandle;
  * element and frees the slot for the next lap by setting the sequence to {@code 2(c + capacity)}.
  * (Vyukov's original uses {@code p}, {@code p + 1} and {@code c + capacity}; doubling keeps
  * "published" and "free for the next lap" distinct when the capacity is 1.)
- * One CAS per operation and no allocation. The bound is exact: a slot is reused only after its
+ * One CAS per operation (and a consumer's swap of the element, see {@link #reclaim}), no
+ * allocation. The bound is exact: a slot is reused only after its
  * consumer has released it, so at most {@code capacity} elements are ever held.
  * <p>
  * Two transient effects are inherent and harmless for the pool: an offer can report "full" while a
@@ -109,8 +110,9 @@ public final class MpmcRing<E> implements TaskQueue<E> {
             long dif = seq - (2 * pos + 1);
             if (dif == 0) {
                 if (HEAD.weakCompareAndSet(this, pos, pos + 1)) {
-                    E e = (E) ELEM.getAcquire(elements, slot);
-                    ELEM.setRelease(elements, slot, null); // the slot keeps no reference
+                    // Taken with one atomic swap, so that a producer's reclaim (a CAS on the same
+                    // slot) and this take cannot both have the element; the slot keeps no reference.
+                    E e = (E) ELEM.getAndSet(elements, slot, null);
                     // A full-fence store, not a release, although the fence is about a third of a
                     // take's time when producers and consumers run on different cores. Two
                     // store-buffering handshakes need it, each failing without it: the pool frees
@@ -127,6 +129,10 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                         // while isEmpty() reads the tail every producer writes.
                         cursor.sawMore = (long) SEQ.getAcquire(sequences, slot(pos + 1)) == 2 * (pos + 1) + 1;
                     }
+                    if (e == null) {
+                        pos = head; // reclaimed by its producer: a hole to pass over
+                        continue;
+                    }
                     return e;
                 }
                 if (cursor != null) {
@@ -139,6 +145,26 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                 pos = head;
             }
         }
+    }
+
+    /**
+     * Takes back one published element that is {@code e} itself (the same reference) and that no
+     * consumer has taken, leaving a hole that consumers pass over: a CAS from {@code e} to null
+     * on its slot, against the consumer's swap, so exactly one of them has it. Scans from head to
+     * tail; meant for the rare producer that finds, after its offer, that it must not have
+     * offered (the pool shut down meanwhile). Which of several queued references to the same
+     * element it takes does not matter to the caller: they are one object.
+     */
+    @Override
+    public boolean reclaim(E e) {
+        long t = tail;
+        for (long pos = head; pos < t; pos++) {
+            int slot = slot(pos);
+            if ((long) SEQ.getVolatile(sequences, slot) == 2 * pos + 1 && ELEM.compareAndSet(elements, slot, e, null)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

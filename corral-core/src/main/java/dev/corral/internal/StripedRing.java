@@ -114,6 +114,18 @@ public final class StripedRing<E> implements TaskQueue<E> {
         return REFUSED;
     }
 
+    /** Looks in the caller's home stripe first, where its offers go while there is room. */
+    @Override
+    public boolean reclaim(E e) {
+        int h = home();
+        for (int i = 0; i <= mask; i++) {
+            if (stripes[(h + i) & mask].reclaim(e)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Polls starting from the calling thread's home stripe. */
     @Override
     public E poll() {

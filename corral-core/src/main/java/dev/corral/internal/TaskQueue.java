@@ -35,6 +35,18 @@ public interface TaskQueue<E> {
         return offer(e) ? FIRST : REFUSED;
     }
 
+    /**
+     * Takes back an element this caller offered, if no consumer has taken it yet: exactly one of
+     * this and a consumer's poll gets it. For a submitter that learns after its offer that it
+     * must not have offered (the pool shut down meanwhile). Queues that cannot are never offered
+     * such elements (the pool queues Runnables bare only where this works).
+     *
+     * @throws UnsupportedOperationException if this queue cannot take an element back
+     */
+    default boolean reclaim(E e) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot take an element back");
+    }
+
     /** Removes and returns the head, or null if empty. */
     E poll();
 

@@ -2,6 +2,9 @@ package dev.corral.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -75,5 +78,82 @@ class MpmcRingTest {
         }
         assertThat(sawMore).as("only the take of 1 had one waiting right behind it").isEqualTo(1);
         assertThat(q.isEmpty()).isTrue();
+    }
+
+    @Test
+    void reclaimTakesBackOnlyWhatNoConsumerTookAndLeavesAHoleThatPollsPass() {
+        MpmcRing<String> q = new MpmcRing<>(4);
+        String a = "a";
+        String b = "b";
+        q.enqueue(a);
+        q.enqueue(b);
+        assertThat(q.reclaim(a)).isTrue();
+        assertThat(q.reclaim(a)).as("taken back once").isFalse();
+        assertThat(q.size()).as("the hole counts until a poll passes it").isEqualTo(2);
+        assertThat(q.poll()).isEqualTo(b);
+        assertThat(q.isEmpty()).isTrue();
+        assertThat(q.reclaim(b)).as("already polled").isFalse();
+        for (int lap = 0; lap < 10; lap++) { // holes across the wrap
+            q.enqueue(a);
+            assertThat(q.reclaim(a)).isTrue();
+            assertThat(q.poll()).isNull();
+        }
+    }
+
+    /**
+     * A producer takes back the element it has just offered (after a pause of 0 to 63 spins)
+     * while two consumers poll without pause: exactly one of them has it, every time, and none
+     * is lost. A take that reads the slot and then clears it, instead of one swap, lets both
+     * have it: so broken, this failed at once (both had it in thousands of the rounds).
+     */
+    @Test
+    void reclaimAndPollRacingForOneElementNeverBothHaveIt() throws Exception {
+        int rounds = 50_000;
+        MpmcRing<Integer> q = new MpmcRing<>(8);
+        AtomicReferenceArray<Integer> polled = new AtomicReferenceArray<>(rounds);
+        AtomicInteger doubles = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        boolean[] reclaimed = new boolean[rounds];
+        Thread[] consumers = new Thread[2];
+        for (int k = 0; k < 2; k++) {
+            consumers[k] = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    Integer e = q.poll();
+                    if (e != null && !polled.compareAndSet(e, null, e)) {
+                        doubles.incrementAndGet();
+                    }
+                }
+            });
+        }
+        for (int r = 0; r < rounds; r++) {
+            Integer e = r;
+            while (q.enqueue(e) == TaskQueue.REFUSED) {
+                Thread.onSpinWait(); // full of elements and holes the consumers have not passed yet
+            }
+            for (int spin = r & 63; spin > 0; spin--) {
+                Thread.onSpinWait();
+            }
+            reclaimed[r] = q.reclaim(e);
+        }
+        stop.set(true);
+        for (Thread t : consumers) {
+            t.join();
+        }
+        Integer left;
+        while ((left = q.poll()) != null) {
+            polled.compareAndSet(left, null, left);
+        }
+        int both = 0;
+        int neither = 0;
+        int taken = 0;
+        for (int r = 0; r < rounds; r++) {
+            boolean got = polled.get(r) != null;
+            taken += got ? 1 : 0;
+            both += got && reclaimed[r] ? 1 : 0;
+            neither += got || reclaimed[r] ? 0 : 1;
+        }
+        assertThat(both).as("rounds polled and taken back (%d of %d polled)", taken, rounds).isZero();
+        assertThat(neither).as("rounds where the element vanished").isZero();
+        assertThat(doubles.get()).as("elements polled twice").isZero();
     }
 }
