@@ -130,6 +130,17 @@ final class Termination {
         return never;
     }
 
+    /** What a submitter cannot take back (a bare Runnable) or has not (a Task still queued). */
+    private static List<Object> strandedIn(List<Object> polled) {
+        List<Object> stranded = new ArrayList<>();
+        for (Object o : polled) {
+            if (!(o instanceof Task<?> t) || t.isQueued()) {
+                stranded.add(o);
+            }
+        }
+        return stranded;
+    }
+
     /** Empties the queue, waiting out producers caught between claiming and publishing a slot. */
     private List<Object> pollAll() {
         List<Object> all = new ArrayList<>();
@@ -159,31 +170,41 @@ final class Termination {
             return;
         }
         boolean fire = false;
-        List<Object> orphans = List.of();
+        List<Object> orphans = new ArrayList<>();
         e.lock.lock();
         try {
             if (e.live.get() != 0) {
                 return;
             }
-            List<Object> stranded = new ArrayList<>();
-            for (Object o : pollAll()) {
-                if (!(o instanceof Task<?> t) || t.isQueued()) { // a bare Runnable has no submitter to take it back
-                    stranded.add(o);
-                }
-            }
+            List<Object> stranded = strandedIn(pollAll());
             if (!stranded.isEmpty() && e.runState == PoolEngine.SHUTDOWN) {
-                boolean requeued = true;
+                List<Object> left = new ArrayList<>();
                 for (Object o : stranded) {
-                    requeued &= e.queue.offer(o);
+                    if (!e.queue.offer(o)) {
+                        left.add(o);
+                    }
                 }
-                if (requeued && e.crew.startLocked(null)) {
+                if (left.isEmpty() && e.crew.startLocked(null)) {
                     return;
                 }
                 // No worker can run them (the thread factory fails, or a lowered queue bound left
                 // one out): terminating with them queued would lose them, their futures never
-                // done. They are taken out again and cancelled below, so they are counted.
-                pollAll();
-                orphans = stranded;
+                // done. They are taken out again (with whatever landed meanwhile) and cancelled
+                // below, so they are counted.
+                orphans.addAll(left);
+                orphans.addAll(strandedIn(pollAll()));
+            } else {
+                // Stopped (shutdownNow's drain has run) or terminated. A Task found here is its
+                // submitter's to take back (it reads the state after its enqueue). A bare Runnable
+                // found here landed after the drain or the termination, between its submitter's
+                // enqueue and its reclaim, and that submitter, finding it gone, says accepted
+                // (PoolEngine.offerBare): it can be neither run nor handed back any more, so it is
+                // cancelled, and counted. Dropped here, it was lost (PoolBareShutdownRaceTest).
+                for (Object o : stranded) {
+                    if (!(o instanceof Task<?>)) {
+                        orphans.add(o);
+                    }
+                }
             }
             if (e.runState != PoolEngine.TERMINATED) {
                 e.runState = PoolEngine.TERMINATED;

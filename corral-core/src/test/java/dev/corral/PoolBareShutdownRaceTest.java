@@ -9,24 +9,29 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code execute} of a plain Runnable on a pool that needs no per-task handle queues the Runnable
- * itself ({@code PoolEngine.offerBare}), and such a Runnable cannot be taken back by its submitter
- * when it lands after a shutdown, as a Task is. The interleaving that would lose it: the submitter
+ * itself ({@code PoolEngine.offerBare}), with no Task for its submitter to take back when it lands
+ * after a shutdown. The interleaving that would lose it: the submitter
  * reads RUNNING; {@code shutdown()} writes SHUTDOWN; the last worker finds the queue empty and
  * leaves; the pool terminates; the Runnable lands in the queue of a terminated pool, its
  * submitter told "accepted", and it never runs. Under {@code shutdownNow()} it lands after the
- * drain, neither run nor handed back. Termination and the drain wait for bare submissions in
- * flight; this races submitters with both and checks that every accepted Runnable ran once or
- * was handed back, every refused one never ran, and the counters say the same.
+ * drain, neither run nor handed back. The submitter reads the run state again after its enqueue
+ * and takes its Runnable back if the pool shut down (unless a worker, the drain or termination
+ * took it first); this races submitters with both and checks that every accepted Runnable ran
+ * once or was handed back, every refused one never ran, and the counters say the same.
+ * PoolBareReclaimTest holds a submitter at each step of that path.
  */
 @Timeout(120)
 class PoolBareShutdownRaceTest {
 
     private static final int MAX_IDS = 1 << 15;
+    /** The no-ops TestTasks.driveRateUp runs first, counted in every pool's stats (its retried refusals too). */
+    private static final int DRIVE = 1024;
 
     @Test
     void everyAcceptedRunnableRunsOrIsHandedBackWhenShutdownRacesExecute() throws Exception {
@@ -35,11 +40,63 @@ class PoolBareShutdownRaceTest {
         }
     }
 
+    /**
+     * One Runnable object executed by every submitter: a submitter that takes "its" Runnable back
+     * may take another submitter's queued reference to the same object, which is the same
+     * outcome (one run fewer, one refusal more). So the runs and hand-backs must add up to the
+     * acceptances, and the counters must agree, whoever's reference was taken.
+     */
+    @Test
+    void oneRunnableExecutedByEverySubmitterAddsUpWhenShutdownRacesExecute() throws Exception {
+        for (int iteration = 0; iteration < 300; iteration++) {
+            boolean now = iteration % 2 == 1;
+            AtomicLong clock = new AtomicLong(1_000_000_000L);
+            Pool pool = Pool.builder().name("bare-same").workers(1 + iteration % 2).queueCapacity(iteration % 3 == 2 ? 64 : 4)
+                    .whenFull(iteration % 4 < 2 ? Overflow.BLOCK : Overflow.REJECT).ticker(clock::get).build();
+            TestTasks.driveRateUp(pool, clock);
+            long rejectedBefore = pool.stats().rejected();
+            AtomicInteger runs = new AtomicInteger();
+            Runnable same = runs::incrementAndGet;
+            AtomicInteger accepted = new AtomicInteger();
+            Set<Integer> refused = ConcurrentHashMap.newKeySet();
+            AtomicInteger nextId = new AtomicInteger();
+            CountDownLatch go = new CountDownLatch(1);
+            List<Thread> submitters = TestTasks.submitUntilShutOut(3, pool, go, nextId, MAX_IDS, refused, id -> {
+                pool.execute(same);
+                accepted.incrementAndGet();
+            });
+            go.countDown();
+            int stopAfter = 20 + (iteration * 37) % 300;
+            while (nextId.get() < stopAfter) {
+                Thread.onSpinWait();
+            }
+            List<Runnable> back = now ? pool.shutdownNow() : List.of();
+            if (!now) {
+                pool.shutdown();
+            }
+            for (Thread t : submitters) {
+                t.join(10_000);
+                assertThat(t.isAlive()).as("iteration %d: a submitter is left hanging; %s", iteration, pool).isFalse();
+            }
+            assertThat(pool.awaitTermination(10, SECONDS)).as("iteration %d: %s terminates", iteration, pool).isTrue();
+            PoolStats st = pool.stats();
+            assertThat(runs.get() + back.size() + st.cancelled()).as("iteration %d: runs, hand-backs and cancellations against %d accepted; %s",
+                    iteration, accepted.get(), st).isEqualTo(accepted.get());
+            assertThat(st.submitted()).as("iteration %d: submitted", iteration).isEqualTo(DRIVE + accepted.get());
+            assertThat(st.rejected() - rejectedBefore).as("iteration %d: rejected", iteration).isEqualTo(refused.size());
+            assertThat(st.succeeded()).isEqualTo(DRIVE + runs.get());
+            assertThat(st.queued()).isZero();
+        }
+    }
+
     private static void race(int iteration, boolean now) throws Exception {
         // One ring of 4, four one-slot stripes, one of 64; one worker or two.
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
         Pool.Builder b = Pool.builder().name("bare-race").workers(1 + iteration % 2).queueCapacity(iteration % 3 == 2 ? 64 : 4)
-                .whenFull(iteration % 4 < 2 ? Overflow.BLOCK : Overflow.REJECT);
+                .whenFull(iteration % 4 < 2 ? Overflow.BLOCK : Overflow.REJECT).ticker(clock::get);
         Pool pool = (iteration % 3 == 1 ? b.queueStripes(4) : b).build();
+        TestTasks.driveRateUp(pool, clock); // else every submission is in the latency sample and goes as a Task
+        long rejectedBefore = pool.stats().rejected();
         AtomicIntegerArray runs = new AtomicIntegerArray(MAX_IDS);
         Set<Integer> accepted = ConcurrentHashMap.newKeySet();
         Set<Integer> refused = ConcurrentHashMap.newKeySet();
@@ -84,9 +141,9 @@ class PoolBareShutdownRaceTest {
             assertThat(runs.get(id)).as("iteration %d: refused Runnable %d ran", iteration, id).isZero();
         }
         PoolStats st = pool.stats();
-        assertThat(st.submitted()).as("iteration %d: submitted", iteration).isEqualTo(accepted.size());
-        assertThat(st.rejected()).as("iteration %d: rejected", iteration).isEqualTo(refused.size());
-        assertThat(st.succeeded()).as("iteration %d: succeeded counts what ran", iteration).isEqualTo(ranInPool);
+        assertThat(st.submitted()).as("iteration %d: submitted", iteration).isEqualTo(DRIVE + accepted.size());
+        assertThat(st.rejected() - rejectedBefore).as("iteration %d: rejected", iteration).isEqualTo(refused.size());
+        assertThat(st.succeeded()).as("iteration %d: succeeded counts what ran", iteration).isEqualTo(DRIVE + ranInPool);
         assertThat(st.handedBack()).isEqualTo(back.size());
         assertThat(st.queued()).as("iteration %d: queued after termination", iteration).isZero();
         assertThat(st.submitted()).as("iteration %d: counters add up; %s", iteration, st)
@@ -98,9 +155,15 @@ class PoolBareShutdownRaceTest {
             r.run();
             r.run();
         }
+        // An accepted Runnable that landed after shutdownNow's drain, and was found by termination
+        // before its submitter could take it back, is cancelled: counted, never run.
+        int neverRan = 0;
         for (int id : accepted) {
             assertThat(runs.get(id)).as("iteration %d (%s): accepted Runnable %d ran %d times", iteration,
-                    now ? "shutdownNow" : "shutdown", id, runs.get(id)).isEqualTo(1);
+                    now ? "shutdownNow" : "shutdown", id, runs.get(id)).isLessThanOrEqualTo(1);
+            neverRan += runs.get(id) == 0 ? 1 : 0;
         }
+        assertThat(neverRan).as("iteration %d: accepted and never run, against cancelled; %s", iteration, st)
+                .isEqualTo(st.cancelled());
     }
 }
