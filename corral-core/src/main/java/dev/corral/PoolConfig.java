@@ -26,6 +26,15 @@ final class PoolConfig {
 
     /** Fewest slots per stripe the default striping keeps: a smaller share would spill all the time. */
     private static final int MIN_STRIPE_SLOTS = 64;
+    /**
+     * Below this many cores the default queue is one ring. Measured on 2 cores (BlockingAB, one
+     * JVM, docs/bench/blocking-submission.md "One ring on a small machine"): one ring against two
+     * stripes ran +13% to +51% in every cell of tiny tasks, full queue or not, 1 or 2 producers;
+     * workers that poll two stripes miss in one and fetch the other's lines, and a small machine
+     * has too few submitting cores for one tail to be their bottleneck. From 8 cores the stripes
+     * stay as before (not re-measured there since striping).
+     */
+    static final int STRIPE_FROM_CPUS = 8;
 
     final String name;
     final int minWorkers;
@@ -189,7 +198,11 @@ final class PoolConfig {
         if (max <= 1 || b.overflow == Overflow.DISCARD_OLDEST) {
             return 1; // a serial pool's order, and "the oldest" queued task, need one FIFO
         }
-        int cores = Integer.highestOneBit(Math.min(Runtime.getRuntime().availableProcessors(), Pool.MAX_QUEUE_STRIPES));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (cpus < STRIPE_FROM_CPUS) {
+            return 1;
+        }
+        int cores = Integer.highestOneBit(Math.min(cpus, Pool.MAX_QUEUE_STRIPES));
         int s = Math.min(cores, Integer.highestOneBit(Math.min(max, Pool.MAX_QUEUE_STRIPES) - 1) << 1);
         while (s > 1 && b.queueCapacity / s < MIN_STRIPE_SLOTS) {
             s >>= 1;

@@ -27,7 +27,7 @@ final class PoolEngine {
      * The hot paths take no lock. A submission reads three volatile counts ({@code idleCount},
      * {@code waiterCount}, {@code live}) and either starts a worker (CAS on {@code live}, bounded by
      * {@code cap}), or offers the task to a lock-free bounded ring ({@link dev.corral.internal.MpmcRing})
-     * and, if some worker is idle, wakes one. On a machine with several cores the ring is split in
+     * and, if some worker is idle, wakes one. From 8 cores (PoolConfig.STRIPE_FROM_CPUS) the ring is split in
      * stripes ({@link dev.corral.internal.StripedRing}): each submitting thread offers to its own
      * stripe and each worker polls them in turn from a rotating start, so submitters and workers on
      * different cores do not all contend on one head and one tail; the bound stays exact (the

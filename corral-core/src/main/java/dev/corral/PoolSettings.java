@@ -216,11 +216,13 @@ abstract sealed class PoolSettings permits Pool.Builder {
      * <p>
      * Order is the price: one thread's tasks still start in the order it submitted them
      * (while its stripe has room), but tasks from different threads may start in another
-     * order than they were queued. {@code 1} keeps a single FIFO ring. By default the pool
-     * picks the smaller of the number of cores and of {@code maxWorkers} (rounded to a power of
-     * two), keeps at least 64 slots per stripe, and never stripes a pool of one worker, which
-     * users rely on to run tasks one at a time in submission order, nor a
-     * {@link Overflow#DISCARD_OLDEST} pool, whose "oldest" is exact only in one queue.
+     * order than they were queued. {@code 1} keeps a single FIFO ring. By default a machine
+     * with fewer than 8 cores gets one ring (faster there: too few submitting cores for one
+     * tail to be their bottleneck); from 8 cores the pool picks the smaller of the number of
+     * cores and of {@code maxWorkers} (rounded to a power of two), keeps at least 64 slots per
+     * stripe, and never stripes a pool of one worker, which users rely on to run tasks one at a
+     * time in submission order, nor a {@link Overflow#DISCARD_OLDEST} pool, whose "oldest" is
+     * exact only in one queue.
      */
     public Pool.Builder queueStripes(int stripes) {
         if (stripes < 1 || stripes > Pool.MAX_QUEUE_STRIPES || Integer.bitCount(stripes) != 1) {

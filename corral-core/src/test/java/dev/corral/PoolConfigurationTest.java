@@ -59,7 +59,9 @@ class PoolConfigurationTest {
 
     @Test
     void defaultStripingFollowsCoresAndWorkersAndNeverSplitsASerialPool() {
-        int cores = Integer.highestOneBit(Math.min(Runtime.getRuntime().availableProcessors(), Pool.MAX_QUEUE_STRIPES));
+        int cpus = Runtime.getRuntime().availableProcessors();
+        // One ring below PoolConfig.STRIPE_FROM_CPUS cores; from there, up to the cores and the workers.
+        int cores = cpus < PoolConfig.STRIPE_FROM_CPUS ? 1 : Integer.highestOneBit(Math.min(cpus, Pool.MAX_QUEUE_STRIPES));
         assertThat(Pool.builder().workers(1).queueCapacity(1 << 20).stripes()).as("one worker: one FIFO ring").isEqualTo(1);
         assertThat(Pool.builder().workers(2).queueCapacity(1024).stripes()).isEqualTo(Math.min(cores, 2));
         assertThat(Pool.builder().workers(5).queueCapacity(1 << 16).stripes()).isEqualTo(Math.min(cores, 8));
