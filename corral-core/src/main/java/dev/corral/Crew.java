@@ -32,12 +32,23 @@ final class Crew implements Iterable<Worker> {
      */
     boolean start(Object first) {
         PoolEngine e = engine;
+        boolean started;
         e.lock.lock();
         try {
-            return startLocked(first);
+            started = startLocked(first);
         } finally {
             e.lock.unlock();
         }
+        if (!started && e.runState >= PoolEngine.SHUTDOWN) {
+            // Refused by a shutdown after counting itself in live. The interleaving: this start
+            // counts itself in (live 0 -> 1); the last worker leaves and its tryTerminate, reading
+            // live 1 before taking the lock, returns; this start finds the pool stopped and
+            // counts itself out (live 0). No one was left to terminate the pool: it stayed
+            // "stopping" for good (PoolBareShutdownRaceTest, once in a CI run). So whoever
+            // counts out last after a shutdown looks again.
+            e.termination.tryTerminate();
+        }
+        return started;
     }
 
     /** {@link #start}, for a caller that holds the engine's lock. */
