@@ -15,10 +15,17 @@ import java.util.Optional;
  * the timer's bookkeeping, the failure report), so that events and stats cannot disagree
  * (architecture rule 6).
  *
- * <p>Counters are exact: striped so that submitters on many cores do not contend, and a
- * worker's own outcomes are counted on its {@link WorkerCounters} (written by that worker only)
- * and folded in here when it leaves, under the engine's lock that {@link Pool#stats()} reads
- * with. Latencies are sampled: reading the clock costs about as much as the rest of a tiny
+ * <p>The rule: a task's settlement passes through {@link TaskOwner#taskSettled} (here, called by
+ * {@link Task} on its single state transition), which moves exactly one outcome counter and then
+ * tells the listener, if any ({@link TaskEvents}). Every other counter move has its event beside
+ * it the same way (acceptance in {@code Admission.offerTask}/{@code awaitRoom}, refusal in
+ * {@code Admission.refused}, start in {@link #taskStarted}, hand-back in {@code Termination}).
+ *
+ * <p>Counters are exact: the submitted count has a cell per submitting platform thread, written
+ * without atomic instructions ({@link dev.corral.internal.ThreadCounter}), the others are striped
+ * so that threads on many cores do not contend, and a worker's own outcomes are counted on its
+ * {@link WorkerCounters} (written by that worker only) and folded in here when it leaves, under
+ * the engine's lock that {@link Pool#stats()} reads with. Latencies are sampled: reading the clock costs about as much as the rest of a tiny
  * task's trip, so above {@link #TIMED_PER_SECOND} submissions a second only a systematic sample
  * is timed (see {@link #time}).
  */

@@ -64,12 +64,8 @@ final class PoolEngine {
      * wrapped), counts a bare Runnable on its own counters, and makes a Task for it only when one
      * is asked for (TaskContext, a failure report, a hand-back, a cancellation at termination).
      *
-     * Counters follow one rule: a task's settlement passes through {@link TaskOwner#taskSettled}
-     * ({@link PoolCounters}, called by {@link Task} on its single state transition), which moves
-     * exactly one outcome counter and then tells the listener, if any ({@link TaskEvents}). Every
-     * other counter move has its event beside it the same way (acceptance in
-     * {@code Admission.offerTask}/{@code awaitRoom}, refusal in {@code Admission.refused}, start in
-     * {@code PoolCounters.taskStarted}, hand-back in {@code Termination}), so events and stats agree.
+     * Counters follow one rule, written down in {@link PoolCounters}: each move has its event
+     * beside it.
      *
      * The parts: the hot fields (run state, live, cap and bounds, the idle and waiter counts, the
      * spin/wake flags, the queue) stay here, where every submission and every take reads them; each part
