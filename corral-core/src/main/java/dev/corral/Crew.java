@@ -51,19 +51,41 @@ final class Crew implements Iterable<Worker> {
         return started;
     }
 
-    /** {@link #start}, for a caller that holds the engine's lock. */
-    boolean startLocked(Object first) {
+    /** Counts one more worker in the engine's {@code live} if it is below the target {@code cap}. */
+    boolean countIn() {
         PoolEngine e = engine;
-        AtomicInteger live = e.live;
         for (;;) {
-            int c = live.get();
+            int c = e.live.get();
             if (c >= e.cap) {
                 return false;
             }
-            if (live.compareAndSet(c, c + 1)) {
-                break;
+            if (e.live.compareAndSet(c, c + 1)) {
+                return true;
             }
         }
+    }
+
+    /** Counts one worker out of the engine's {@code live} if more than {@code floor} are counted. */
+    boolean countOut(int floor) {
+        AtomicInteger live = engine.live;
+        for (;;) {
+            int c = live.get();
+            if (c <= floor) {
+                return false;
+            }
+            if (live.compareAndSet(c, c - 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** {@link #start}, for a caller that holds the engine's lock. */
+    boolean startLocked(Object first) {
+        if (!countIn()) {
+            return false;
+        }
+        PoolEngine e = engine;
+        AtomicInteger live = e.live;
         // Checked under the lock so that shutdownNow(), which interrupts workers under the lock,
         // sees every worker started before it.
         int rs = e.runState;

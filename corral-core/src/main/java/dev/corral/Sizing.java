@@ -2,7 +2,6 @@ package dev.corral;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -194,14 +193,8 @@ final class Sizing {
     private Worker[] retireOldestIdle(int most, int floor) {
         PoolEngine e = engine;
         int n = 0;
-        while (n < most) {
-            int c = e.live.get();
-            if (c <= floor) {
-                break;
-            }
-            if (e.live.compareAndSet(c, c - 1)) {
-                n++;
-            }
+        while (n < most && e.crew.countOut(floor)) {
+            n++;
         }
         return n > 0 ? e.idle.retireOldest(n) : null;
     }
@@ -331,29 +324,14 @@ final class Sizing {
      */
     int leaveIdle(Worker w) {
         PoolEngine e = engine;
-        AtomicInteger live = e.live;
-        for (;;) {
-            int c = live.get();
-            if (c <= e.minWorkers) {
-                return AT_MINIMUM;
-            }
-            if (live.compareAndSet(c, c - 1)) {
-                break;
-            }
+        if (!e.crew.countOut(e.minWorkers)) {
+            return AT_MINIMUM;
         }
         w.retired = true;
-        if (e.queue.isEmpty()) {
-            return LEFT;
+        if (e.queue.isEmpty() || !e.crew.countIn()) {
+            return LEFT; // nothing queued, or another worker is counted in our place and will poll
         }
-        for (;;) {
-            int c = live.get();
-            if (c >= e.cap) {
-                return LEFT; // another worker is counted in our place and will poll
-            }
-            if (live.compareAndSet(c, c + 1)) {
-                w.retired = false;
-                return CAME_BACK;
-            }
-        }
+        w.retired = false;
+        return CAME_BACK;
     }
 }

@@ -28,12 +28,12 @@ public final class StripedCounter {
 
     /** Adds one to {@code cell} (from {@link #cell()}) and returns that cell's new count. */
     public long incrementCell(int cell) {
-        return cells.getAndAdd(cell, 1) + 1;
+        return addToCell(cell, 1);
     }
 
-    /** Adds {@code x} to {@code cell} (from {@link #cell()}): an undo that must land where its increment did. */
-    public void addToCell(int cell, long x) {
-        cells.getAndAdd(cell, x);
+    /** Adds {@code x} to {@code cell} (from {@link #cell()}) and returns that cell's new count. */
+    public long addToCell(int cell, long x) {
+        return cells.getAndAdd(cell, x) + x;
     }
 
     public void increment() {

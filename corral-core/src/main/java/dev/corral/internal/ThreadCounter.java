@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ThreadCounter {
 
     private final ThreadLocal<Cell> own = new ThreadLocal<>();
-    private final PaddedLongs shared = new PaddedLongs(StripedCounter.CELLS);
+    private final StripedCounter shared = new StripedCounter();
     private final ReentrantLock registering = new ReentrantLock();
     /** The cells and the folded count of ended threads, replaced whole so readers see them together. */
     private volatile Table table = new Table(new Cell[0], 0L);
@@ -44,7 +44,7 @@ public final class ThreadCounter {
     public long add(long x) {
         Thread me = Thread.currentThread();
         if (me.isVirtual()) {
-            return shared.getAndAdd((int) me.threadId() & (StripedCounter.CELLS - 1), x) + x;
+            return shared.addToCell(StripedCounter.cell(), x);
         }
         Cell c = own.get();
         if (c == null) {
@@ -62,10 +62,7 @@ public final class ThreadCounter {
         for (Cell c : t.cells) {
             s += (long) COUNT.getAcquire(c);
         }
-        for (int i = 0; i < StripedCounter.CELLS; i++) {
-            s += shared.get(i);
-        }
-        return s;
+        return s + shared.sum();
     }
 
     /** Cells held now (tests: those of ended threads are folded away as new ones register). */
