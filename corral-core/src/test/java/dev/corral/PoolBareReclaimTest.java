@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -125,16 +126,37 @@ class PoolBareReclaimTest {
 
     private static final int DRIVE = 1024;
 
-    /** Executes {@code r} on its own thread; the outcome is "accepted" or "refused". */
-    private static Thread submit(Pool pool, Runnable r, AtomicReference<String> outcome) {
-        return Thread.ofPlatform().start(() -> {
-            try {
-                pool.execute(r);
-                outcome.set("accepted");
-            } catch (RejectedExecutionException e) {
-                outcome.set("refused");
-            }
-        });
+    /**
+     * A Runnable that counts its runs, executed on a thread of its own that the queue holds at its
+     * step (made in {@link #pool}) until {@link #release}.
+     */
+    private static final class Held {
+        final AtomicInteger ran = new AtomicInteger();
+        private final HoldingQueue queue;
+        private final AtomicReference<String> outcome = new AtomicReference<>();
+        private final Thread submitter;
+
+        Held(Pool pool, HoldingQueue queue) throws InterruptedException {
+            this.queue = queue;
+            Runnable r = ran::incrementAndGet;
+            queue.holdFor = r;
+            submitter = Thread.ofPlatform().start(() -> {
+                try {
+                    pool.execute(r);
+                    outcome.set("accepted");
+                } catch (RejectedExecutionException e) {
+                    outcome.set("refused");
+                }
+            });
+            assertThat(queue.reached.await(10, SECONDS)).as("the submitter reaches its held step").isTrue();
+        }
+
+        /** Lets the submitter go on; returns its answer, "accepted" or "refused". */
+        String release() throws InterruptedException {
+            queue.release.countDown();
+            submitter.join(10_000);
+            return outcome.get();
+        }
     }
 
     /**
@@ -143,29 +165,23 @@ class PoolBareReclaimTest {
      * terminated pool. Told "accepted", it would never run: it must be taken back and refused.
      */
     @RepeatedTest(10)
-    void aRunnableThatLandsAfterTerminationIsTakenBackAndRefused(org.junit.jupiter.api.RepetitionInfo rep) throws Exception {
+    void aRunnableThatLandsAfterTerminationIsTakenBackAndRefused(RepetitionInfo rep) throws Exception {
         boolean now = rep.getCurrentRepetition() % 2 == 0;
         HoldingQueue[] q = new HoldingQueue[1];
         Pool pool = pool(q, false, 1 + rep.getCurrentRepetition() % 2);
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().idleWorkers() == 1); // so execute queues, not starts
-        AtomicInteger ran = new AtomicInteger();
-        Runnable r = ran::incrementAndGet;
-        q[0].holdFor = r;
-        AtomicReference<String> outcome = new AtomicReference<>();
-        Thread s = submit(pool, r, outcome);
-        assertThat(q[0].reached.await(10, SECONDS)).isTrue();
+        Held held = new Held(pool, q[0]);
 
         List<Runnable> back = now ? pool.shutdownNow() : List.of();
         if (!now) {
             pool.shutdown();
         }
         assertThat(pool.awaitTermination(10, SECONDS)).as("terminates while the submitter is held").isTrue();
-        q[0].release.countDown();
-        s.join(10_000);
+        String answer = held.release();
 
-        assertThat(outcome.get()).as("the submitter's answer").isEqualTo("refused");
+        assertThat(answer).as("the submitter's answer").isEqualTo("refused");
         assertThat(back).isEmpty();
-        assertThat(ran.get()).isZero();
+        assertThat(held.ran.get()).isZero();
         PoolStats st = pool.stats();
         assertThat(st.submitted()).as("%s", st).isEqualTo(DRIVE);
         assertThat(st.rejected()).isEqualTo(1);
@@ -178,30 +194,24 @@ class PoolBareReclaimTest {
      * the pool stopped and cannot take it back: it was accepted, and the hand-back runs it.
      */
     @RepeatedTest(10)
-    void aRunnableTheDrainHandedBackWasAccepted(org.junit.jupiter.api.RepetitionInfo rep) throws Exception {
+    void aRunnableTheDrainHandedBackWasAccepted(RepetitionInfo rep) throws Exception {
         HoldingQueue[] q = new HoldingQueue[1];
         Pool pool = pool(q, true, 1 + rep.getCurrentRepetition() % 2);
         CountDownLatch running = new CountDownLatch(1);
         pool.execute(TestTasks.blockUntilInterrupted(running)); // the one worker, busy: execute queues
         assertThat(running.await(10, SECONDS)).isTrue();
-        AtomicInteger ran = new AtomicInteger();
-        Runnable r = ran::incrementAndGet;
-        q[0].holdFor = r;
-        AtomicReference<String> outcome = new AtomicReference<>();
-        Thread s = submit(pool, r, outcome);
-        assertThat(q[0].reached.await(10, SECONDS)).isTrue();
+        Held held = new Held(pool, q[0]);
 
         List<Runnable> back = pool.shutdownNow();
-        q[0].release.countDown();
-        s.join(10_000);
+        String answer = held.release();
         assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
 
-        assertThat(outcome.get()).as("the submitter's answer").isEqualTo("accepted");
+        assertThat(answer).as("the submitter's answer").isEqualTo("accepted");
         assertThat(back).hasSize(1);
         assertThat(back.get(0).toString()).contains("handed back");
-        assertThat(ran.get()).isZero();
+        assertThat(held.ran.get()).isZero();
         back.get(0).run();
-        assertThat(ran.get()).isEqualTo(1);
+        assertThat(held.ran.get()).isEqualTo(1);
         PoolStats st = pool.stats();
         assertThat(st.submitted()).as("%s", st).isEqualTo(DRIVE + 2);
         assertThat(st.handedBack()).isEqualTo(1);
@@ -215,7 +225,7 @@ class PoolBareReclaimTest {
      * free, finds nothing but the hole the reclaim left.
      */
     @RepeatedTest(10)
-    void aRunnableQueuedAsThePoolShutsDownIsTakenBackWhileNoWorkerHasIt(org.junit.jupiter.api.RepetitionInfo rep)
+    void aRunnableQueuedAsThePoolShutsDownIsTakenBackWhileNoWorkerHasIt(RepetitionInfo rep)
             throws Exception {
         HoldingQueue[] q = new HoldingQueue[1];
         Pool pool = pool(q, true, 1 + rep.getCurrentRepetition() % 2);
@@ -223,21 +233,15 @@ class PoolBareReclaimTest {
         CountDownLatch free = new CountDownLatch(1);
         pool.execute(TestTasks.blockUntil(busy, free));
         assertThat(busy.await(10, SECONDS)).isTrue();
-        AtomicInteger ran = new AtomicInteger();
-        Runnable r = ran::incrementAndGet;
-        q[0].holdFor = r;
-        AtomicReference<String> outcome = new AtomicReference<>();
-        Thread s = submit(pool, r, outcome);
-        assertThat(q[0].reached.await(10, SECONDS)).isTrue();
+        Held held = new Held(pool, q[0]);
 
         pool.shutdown();
-        q[0].release.countDown();
-        s.join(10_000);
+        String answer = held.release();
         free.countDown();
         assertThat(pool.awaitTermination(10, SECONDS)).isTrue();
 
-        assertThat(outcome.get()).as("the submitter's answer").isEqualTo("refused");
-        assertThat(ran.get()).isZero();
+        assertThat(answer).as("the submitter's answer").isEqualTo("refused");
+        assertThat(held.ran.get()).isZero();
         PoolStats st = pool.stats();
         assertThat(st.submitted()).as("%s", st).isEqualTo(DRIVE + 1);
         assertThat(st.succeeded()).isEqualTo(DRIVE + 1);

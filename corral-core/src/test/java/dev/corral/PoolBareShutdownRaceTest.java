@@ -50,10 +50,7 @@ class PoolBareShutdownRaceTest {
     void oneRunnableExecutedByEverySubmitterAddsUpWhenShutdownRacesExecute() throws Exception {
         for (int iteration = 0; iteration < 300; iteration++) {
             boolean now = iteration % 2 == 1;
-            AtomicLong clock = new AtomicLong(1_000_000_000L);
-            Pool pool = Pool.builder().name("bare-same").workers(1 + iteration % 2).queueCapacity(iteration % 3 == 2 ? 64 : 4)
-                    .whenFull(iteration % 4 < 2 ? Overflow.BLOCK : Overflow.REJECT).ticker(clock::get).build();
-            TestTasks.driveRateUp(pool, clock);
+            Pool pool = racedPool("bare-same", iteration);
             long rejectedBefore = pool.stats().rejected();
             AtomicInteger runs = new AtomicInteger();
             Runnable same = runs::incrementAndGet;
@@ -66,19 +63,7 @@ class PoolBareShutdownRaceTest {
                 accepted.incrementAndGet();
             });
             go.countDown();
-            int stopAfter = 20 + (iteration * 37) % 300;
-            while (nextId.get() < stopAfter) {
-                Thread.onSpinWait();
-            }
-            List<Runnable> back = now ? pool.shutdownNow() : List.of();
-            if (!now) {
-                pool.shutdown();
-            }
-            for (Thread t : submitters) {
-                t.join(10_000);
-                assertThat(t.isAlive()).as("iteration %d: a submitter is left hanging; %s", iteration, pool).isFalse();
-            }
-            assertThat(pool.awaitTermination(10, SECONDS)).as("iteration %d: %s terminates", iteration, pool).isTrue();
+            List<Runnable> back = stopWhileSubmitting(pool, iteration, now, nextId, submitters);
             PoolStats st = pool.stats();
             assertThat(runs.get() + back.size() + st.cancelled()).as("iteration %d: runs, hand-backs and cancellations against %d accepted; %s",
                     iteration, accepted.get(), st).isEqualTo(accepted.get());
@@ -90,12 +75,7 @@ class PoolBareShutdownRaceTest {
     }
 
     private static void race(int iteration, boolean now) throws Exception {
-        // One ring of 4, four one-slot stripes, one of 64; one worker or two.
-        AtomicLong clock = new AtomicLong(1_000_000_000L);
-        Pool.Builder b = Pool.builder().name("bare-race").workers(1 + iteration % 2).queueCapacity(iteration % 3 == 2 ? 64 : 4)
-                .whenFull(iteration % 4 < 2 ? Overflow.BLOCK : Overflow.REJECT).ticker(clock::get);
-        Pool pool = (iteration % 3 == 1 ? b.queueStripes(4) : b).build();
-        TestTasks.driveRateUp(pool, clock); // else every submission is in the latency sample and goes as a Task
+        Pool pool = racedPool("bare-race", iteration);
         long rejectedBefore = pool.stats().rejected();
         AtomicIntegerArray runs = new AtomicIntegerArray(MAX_IDS);
         Set<Integer> accepted = ConcurrentHashMap.newKeySet();
@@ -107,29 +87,7 @@ class PoolBareShutdownRaceTest {
             accepted.add(id);
         });
         go.countDown();
-        int stopAfter = 20 + (iteration * 37) % 300;
-        long giveUp = System.nanoTime() + SECONDS.toNanos(10);
-        while (nextId.get() < stopAfter) {
-            if (System.nanoTime() - giveUp > 0) {
-                StringBuilder where = new StringBuilder();
-                for (Thread t : submitters) {
-                    where.append(t).append(' ').append(t.getState()).append(java.util.Arrays.toString(t.getStackTrace())).append('\n');
-                }
-                pool.shutdownNow();
-                throw new AssertionError("iteration " + iteration + ": submitters stopped at " + nextId.get() + " of "
-                        + stopAfter + "; " + pool + "; " + pool.stats() + "\n" + where);
-            }
-            Thread.onSpinWait();
-        }
-        List<Runnable> back = now ? pool.shutdownNow() : List.of();
-        if (!now) {
-            pool.shutdown();
-        }
-        for (Thread t : submitters) {
-            t.join(10_000);
-            assertThat(t.isAlive()).as("iteration %d: a submitter is left hanging; %s", iteration, pool).isFalse();
-        }
-        assertThat(pool.awaitTermination(10, SECONDS)).as("iteration %d: %s terminates", iteration, pool).isTrue();
+        List<Runnable> back = stopWhileSubmitting(pool, iteration, now, nextId, submitters);
 
         int attempts = Math.min(nextId.get(), MAX_IDS);
         assertThat(accepted.size() + refused.size()).as("every attempt got one answer").isEqualTo(attempts);
@@ -165,5 +123,52 @@ class PoolBareShutdownRaceTest {
         }
         assertThat(neverRan).as("iteration %d: accepted and never run, against cancelled; %s", iteration, st)
                 .isEqualTo(st.cancelled());
+    }
+
+    /**
+     * The pool iteration {@code iteration} races: one ring of 4, four one-slot stripes, or one ring
+     * of 64; one worker or two; BLOCK or REJECT; its sampling rate driven up first, else every
+     * submission is in the latency sample and goes as a Task, never bare.
+     */
+    private static Pool racedPool(String name, int iteration) {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        Pool.Builder b = Pool.builder().name(name).workers(1 + iteration % 2).queueCapacity(iteration % 3 == 2 ? 64 : 4)
+                .whenFull(iteration % 4 < 2 ? Overflow.BLOCK : Overflow.REJECT).ticker(clock::get);
+        Pool pool = (iteration % 3 == 1 ? b.queueStripes(4) : b).build();
+        TestTasks.driveRateUp(pool, clock);
+        return pool;
+    }
+
+    /**
+     * Once the submitters have made a few hundred attempts (varying by iteration), shuts the pool
+     * down ({@code now}: shutdownNow, whose hand-backs it returns), and checks that every
+     * submitter returns and the pool terminates.
+     */
+    private static List<Runnable> stopWhileSubmitting(Pool pool, int iteration, boolean now, AtomicInteger nextId,
+            List<Thread> submitters) throws InterruptedException {
+        int stopAfter = 20 + (iteration * 37) % 300;
+        long giveUp = System.nanoTime() + SECONDS.toNanos(10);
+        while (nextId.get() < stopAfter) {
+            if (System.nanoTime() - giveUp > 0) {
+                StringBuilder where = new StringBuilder();
+                for (Thread t : submitters) {
+                    where.append(t).append(' ').append(t.getState()).append(java.util.Arrays.toString(t.getStackTrace())).append('\n');
+                }
+                pool.shutdownNow();
+                throw new AssertionError("iteration " + iteration + ": submitters stopped at " + nextId.get() + " of "
+                        + stopAfter + "; " + pool + "; " + pool.stats() + "\n" + where);
+            }
+            Thread.onSpinWait();
+        }
+        List<Runnable> back = now ? pool.shutdownNow() : List.of();
+        if (!now) {
+            pool.shutdown();
+        }
+        for (Thread t : submitters) {
+            t.join(10_000);
+            assertThat(t.isAlive()).as("iteration %d: a submitter is left hanging; %s", iteration, pool).isFalse();
+        }
+        assertThat(pool.awaitTermination(10, SECONDS)).as("iteration %d: %s terminates", iteration, pool).isTrue();
+        return back;
     }
 }
