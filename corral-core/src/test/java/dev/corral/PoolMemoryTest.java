@@ -6,9 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -111,5 +115,45 @@ class PoolMemoryTest {
         // The 20 x 8 MB payloads did not accumulate (the test JVM has a 2 GB heap, so this is checked
         // through the last one only, plus: the pool holds no queued tasks).
         assertThat(pool.stats().queued()).isZero();
+    }
+
+    /**
+     * A pool joins the threads of workers that left before it says it terminated, so it keeps
+     * them for a while; not once they have ended. When a burst of virtual workers left at once,
+     * those that were still finishing at the last pruning stayed held until termination (30,000
+     * dead threads, each with its worker, after a fan-out at a cap of 100,000). Here 200
+     * workers leave together; once their threads have ended, the next worker to leave lets them go.
+     */
+    @RepeatedTest(5)
+    void workersThatLeftAreNotHeldOnceTheirThreadsHaveEnded() throws Exception {
+        Pool p = Pool.builder().name("mem-exits").workers(200).virtualThreads().keepAlive(Duration.ZERO).build();
+        try {
+            int n = 200;
+            List<WeakReference<Thread>> threads = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch started = new CountDownLatch(n);
+            CountDownLatch go = new CountDownLatch(1);
+            for (int i = 0; i < n; i++) {
+                p.execute(() -> {
+                    threads.add(new WeakReference<>(Thread.currentThread()));
+                    started.countDown();
+                    TestTasks.awaitQuietly(go);
+                });
+            }
+            assertThat(started.await(10, SECONDS)).isTrue();
+            go.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream().allMatch(r -> {
+                Thread t = r.get();
+                return t == null || !t.isAlive();
+            }));
+            assertThat(p.submit(() -> 1).get(10, SECONDS)).isEqualTo(1); // a worker that leaves after them
+            await().atMost(Duration.ofSeconds(10)).until(() -> p.stats().liveWorkers() == 0);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                System.gc();
+                return threads.stream().allMatch(r -> r.get() == null);
+            });
+        } finally {
+            p.shutdownNow();
+            assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+        }
     }
 }
