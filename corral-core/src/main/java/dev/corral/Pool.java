@@ -155,6 +155,21 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         this.invocations = new Invocations(admission);
     }
 
+    /**
+     * Starts what runs on its own once the pool is built, never from a constructor: the
+     * limiter's listener, prestarted workers, the scaler.
+     */
+    private void open(int prestart) {
+        PoolEngine e = engine;
+        if (e.gates != null) {
+            e.gates.open();
+        }
+        for (int i = 0; i < prestart; i++) {
+            e.crew.start(null);
+        }
+        e.sizing.startScaler();
+    }
+
     /** A builder with the defaults: 1024-slot queue, {@link Overflow#BLOCK}, platform threads. */
     public static Builder builder() {
         return new Builder();
@@ -561,7 +576,7 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         public Pool build() {
             PoolConfig config = new PoolConfig(this); // checks the combinations
             Pool pool = new Pool(config);
-            pool.engine.open(config.prestart);
+            pool.open(config.prestart);
             return pool;
         }
     }

@@ -73,7 +73,7 @@ final class PoolEngine {
      * scaling policy and its sampler, the counters and latencies, the termination latch). Parts
      * that act on the engine's fields (SubmitterQueue, Crew, Sizing, Termination, Gates, PoolCounters)
      * hold the engine and take its lock; they are made in its constructor and only store it there:
-     * nothing runs on another thread before the pool is built ({@link #open} registers the
+     * nothing runs on another thread before the pool is built (Pool.open registers the
      * limiter's listener, prestarts workers and starts the scaler).
      */
 
@@ -143,8 +143,8 @@ final class PoolEngine {
      * reads one line that changes with every spin, not two; the idle count, which changes only
      * when workers park or wake, stays on a line of its own that a busy pool leaves alone.
      */
-    private static final int FLAGS = 1;
-    private static final long SPINNING = 1L;
+    static final int FLAGS = 1;
+    static final long SPINNING = 1L;
     private static final long WAKE_PENDING = 2L;
     final IdleStack idle = new IdleStack(hot, IDLE_COUNT);    // guarded by lock
     final SubmitterQueue submitters = new SubmitterQueue(this);
@@ -162,7 +162,7 @@ final class PoolEngine {
         this.queue = c.newQueue();
         this.admitBelow = Sizing.admitBelow(queueCapacity);
         this.virtual = c.virtual;
-        this.pollGate = c.virtual ? null : new PollGate();
+        this.pollGate = c.virtual ? null : new PollGate(hot);
         this.ticker = c.ticker;
         this.failures = new FailureReporter(c.name, c.failureHandler);
         this.events = c.listeners.isEmpty() ? null : new TaskEvents(
@@ -177,17 +177,6 @@ final class PoolEngine {
         this.cap = sizing.initialCap(c);
         this.termination = new Termination(this);
         this.crew = new Crew(this, c.threadFactory);
-    }
-
-    /** Starts what runs on its own once the pool is built: the limiter's listener, prestarted workers, the scaler. */
-    void open(int prestart) {
-        if (gates != null) {
-            gates.open();
-        }
-        for (int i = 0; i < prestart; i++) {
-            crew.start(null);
-        }
-        sizing.startScaler();
     }
 
     // ------------------------------------------------------------------ offer
@@ -234,7 +223,7 @@ final class PoolEngine {
             }
             return afterQueued(t, placed == TaskQueue.FIRST);
         }
-        return handOff(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
+        return submitters.handToIdle(t) ? ACCEPTED : (runState != RUNNING ? CLOSED : FULL);
     }
 
     /**
@@ -349,26 +338,6 @@ final class PoolEngine {
         return queueFirst ? minWorkers : cap;
     }
 
-    /** Capacity-0 pools: gives the task to an idle worker, if any, under the lock. */
-    private boolean handOff(Task<?> t) {
-        if (idleCount() == 0) {
-            return false;
-        }
-        Worker w;
-        lock.lock();
-        try {
-            if (runState != RUNNING || !submitters.isEmpty() || (w = idle.pop()) == null) {
-                return false;
-            }
-            submitted.increment();
-            IdleStack.release(w, t);
-        } finally {
-            lock.unlock();
-        }
-        LockSupport.unpark(w.thread);
-        return true;
-    }
-
     // ------------------------------------------------------------------ workers
 
     /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
@@ -462,7 +431,7 @@ final class PoolEngine {
                     return null;
                 }
             }
-            if (queue != null && !virtual && spinForWork()) {
+            if (pollGate != null && queue != null && pollGate.spinForWork(this)) {
                 continue;
             }
             if (queue != null && rs == RUNNING && (keepAliveNanos == 0 || (virtual && idleCount() >= CPUS))) {
@@ -484,39 +453,7 @@ final class PoolEngine {
         }
     }
 
-    /**
-     * Lets one worker at a time watch the queue for a moment before it parks (the Go scheduler's
-     * "spinning M"). Under a stream of small tasks the next one usually arrives within a
-     * microsecond or two, while parking and being woken costs the submitter a lock and a futex
-     * wake and the worker a context switch; producers skip the wake-up while a worker spins. Only
-     * one spins, so an idle pool burns at most one core for {@code SPINS} polls, then nothing.
-     * <p>
-     * Virtual workers never spin: a spinning virtual thread holds one of the few carrier threads
-     * that every other virtual thread needs (with 100,000 virtual workers on 2 carriers the spin
-     * was an eighth of the fan-out benchmark's CPU), and parking one costs no system call.
-     * <p>
-     * Correctness does not depend on the spin: the spinner stops spinning ({@link #SPINNING}
-     * cleared) before it announces itself idle and re-checks the queue, so a producer that
-     * saw it spinning and skipped the wake-up offered before that re-check.
-     */
-    private boolean spinForWork() {
-        if (!setFlag(SPINNING)) {
-            return false;
-        }
-        boolean found = false;
-        for (int i = 0; i < SPINS && runState == RUNNING; i++) {
-            if (!queue.isEmpty()) {
-                found = true;
-                break;
-            }
-            Thread.onSpinWait();
-        }
-        hot.getAndBitwiseAnd(FLAGS, ~SPINNING);
-        return found;
-    }
-
     static final int CPUS = Runtime.getRuntime().availableProcessors();
-    private static final int SPINS = CPUS > 1 ? 256 : 0;
 
     /**
      * Announces {@code w} idle, re-checks for work, and parks until woken. Returns a task handed
@@ -576,19 +513,6 @@ final class PoolEngine {
 
     int idleCount() {
         return (int) hot.get(IDLE_COUNT);
-    }
-
-    /** Sets {@code flag} in FLAGS if it is clear; false if it was already set. */
-    private boolean setFlag(long flag) {
-        for (;;) {
-            long f = hot.get(FLAGS);
-            if ((f & flag) != 0) {
-                return false;
-            }
-            if (hot.compareAndSet(FLAGS, f, f | flag)) {
-                return true;
-            }
-        }
     }
 
     /**

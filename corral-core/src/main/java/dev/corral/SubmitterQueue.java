@@ -131,6 +131,30 @@ final class SubmitterQueue {
         }
     }
 
+    /**
+     * Capacity-0 pools: gives the task to an idle worker, if any, under the lock (never past a
+     * waiting submitter). Counted as submitted when given.
+     */
+    boolean handToIdle(Task<?> t) {
+        PoolEngine e = engine;
+        if (e.idleCount() == 0) {
+            return false;
+        }
+        Worker w;
+        e.lock.lock();
+        try {
+            if (e.runState != PoolEngine.RUNNING || !isEmpty() || (w = e.idle.pop()) == null) {
+                return false;
+            }
+            e.submitted.increment();
+            IdleStack.release(w, t);
+        } finally {
+            e.lock.unlock();
+        }
+        LockSupport.unpark(w.thread);
+        return true;
+    }
+
     /** A direct hand-off pool's worker takes the head waiter's task itself, or null if none waits. */
     Task<?> takeHead() {
         Waiter h;
