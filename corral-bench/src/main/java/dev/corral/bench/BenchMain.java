@@ -50,7 +50,7 @@ import picocli.CommandLine.Spec;
  *       {@code put} rejection handler, in the same run;</li>
  *   <li>{@link HandoffLatencyMain} at 20k and 200k tasks/s (2 workers; 4 too without
  *       {@code --quick});</li>
- *   <li>{@link SleepFanOut} (200k tasks x 10 ms at a cap of 10k);</li>
+ *   <li>{@link SleepFanOut} (200k tasks x 10 ms at a cap of 10k, queue 65,536 and the default 1,024);</li>
  *   <li>{@link RequestLoad} (1,000 clients, 0.2 ms CPU + 5 ms sleep).</li>
  * </ol>
  * The harnesses run in a fresh JVM per executor kind (same java, same class path, {@code -Xmx2g}),
@@ -130,7 +130,7 @@ public final class BenchMain {
             description = {
                 "Scenarios: tiny (JMH tiny-task throughput), blocking (tiny tasks into a full queue of 1,024 or 64: "
                         + "producers wait for room most of the time), handoff (hand-off latency at 20k and 200k tasks/s), "
-                        + "fanout (200k tasks sleeping 10 ms at a cap of 10k), request (1,000 clients, 0.2 ms CPU + "
+                        + "fanout (200k tasks sleeping 10 ms at a cap of 10k, queues 65,536 and 1,024), request (1,000 clients, 0.2 ms CPU + "
                         + "5 ms sleep). Each harness runs in a fresh JVM per executor kind; the suite runs in rounds, "
                         + "and each cell is the median of its rounds and its ratio to ThreadPoolExecutor.",
                 "",
@@ -354,30 +354,39 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * The fan-out at two queue capacities: 65,536 (the burst mostly fits) and the default 1,024
+     * (the submitter waits for room most of the time). The semaphore has no queue; it runs in
+     * both rows, as a second sample of the same thing.
+     */
     private void fanout(List<String> kinds, int round) throws Exception {
-        progress("  sleep fan-out, 200k x 10 ms, cap 10k");
-        for (String kind : kinds) {
-            if (kind.equals("fjp") || kind.equals("tpe-abq")) {
-                continue; // tpe-lbq stands for "10k platform threads"; fjp is not built for blocking
-            }
-            boolean platform = kind.equals("corral") || kind.equals("tpe-lbq");
-            int tasks = 200_000;
-            if (platform && quick) {
-                if (round > 0) {
-                    continue;
+        for (int queue : new int[] {65_536, 1_024}) {
+            String q = String.format(Locale.ROOT, "%,d", queue);
+            String suffix = queue == 65_536 ? "" : "-q" + queue;
+            progress("  sleep fan-out, 200k x 10 ms, cap 10k, queue " + q);
+            for (String kind : kinds) {
+                if (kind.equals("fjp") || kind.equals("tpe-abq")) {
+                    continue; // tpe-lbq stands for "10k platform threads"; fjp is not built for blocking
                 }
-                tasks = 50_000;
-                note("--quick: the 10k-platform-thread fan-outs (corral, tpe-lbq) ran once, at 50k tasks; "
-                        + "their wall time is scaled to 200k (x4)");
+                boolean platform = kind.equals("corral") || kind.equals("tpe-lbq");
+                int tasks = 200_000;
+                if (platform && quick) {
+                    if (round > 0) {
+                        continue;
+                    }
+                    tasks = 50_000;
+                    note("--quick: the 10k-platform-thread fan-outs (corral, tpe-lbq) ran once, at 50k tasks; "
+                            + "their wall time is scaled to 200k (x4)");
+                }
+                Optional<Map<String, String>> r = child(SleepFanOut.class, List.of("-Xms2g", "-Xmx2g"), 300,
+                        "--kinds", kind, "--tasks", tasks, "--cap", 10_000, "--sleep-ms", 10, "--queue-capacity", queue);
+                record("fanout-wall" + suffix, "Sleep fan-out, 200k x 10 ms, cap 10k, queue " + q + ": wall s (ideal 0.2)",
+                        false, kind, r.map(m -> Double.parseDouble(m.get("secondsPer200k"))).orElse(Double.NaN));
+                record("fanout-rss" + suffix, "Sleep fan-out, queue " + q + ": RSS KB per blocked task", false, kind,
+                        r.map(m -> Double.parseDouble(m.get("rssKbPerTask"))).orElse(Double.NaN));
+                record("fanout-heap" + suffix, "Sleep fan-out, queue " + q + ": heap KB per blocked task", false, kind,
+                        r.map(m -> Double.parseDouble(m.get("heapKbPerTask"))).orElse(Double.NaN));
             }
-            Optional<Map<String, String>> r = child(SleepFanOut.class, List.of("-Xms2g", "-Xmx2g"), 300,
-                    "--kinds", kind, "--tasks", tasks, "--cap", 10_000, "--sleep-ms", 10);
-            record("fanout-wall", "Sleep fan-out, 200k x 10 ms, cap 10k: wall s (ideal 0.2)", false, kind,
-                    r.map(m -> Double.parseDouble(m.get("secondsPer200k"))).orElse(Double.NaN));
-            record("fanout-rss", "Sleep fan-out: RSS KB per blocked task", false, kind,
-                    r.map(m -> Double.parseDouble(m.get("rssKbPerTask"))).orElse(Double.NaN));
-            record("fanout-heap", "Sleep fan-out: heap KB per blocked task", false, kind,
-                    r.map(m -> Double.parseDouble(m.get("heapKbPerTask"))).orElse(Double.NaN));
         }
     }
 
