@@ -132,20 +132,13 @@ final class Admission {
         if (options == null && bareExecute && !(command instanceof Task<?>)) {
             int r = engine.offerBare(command);
             if (r != PoolEngine.ACCEPTED) {
-                submitTask(bareRefused(command, r)); // timed, or the Task path decides (full, closed, a worker to start)
+                submitTask(newTask(body(command), true)); // the Task path decides (full, closed, a worker to start)
             }
             return;
         }
         Task<?> t = (options == null && command instanceof Task<?> own && own.pool == counters && own.isQueued() && !own.isStarted())
                 ? own : newTask(body(command), true, options);
         submitTask(t);
-    }
-
-    /** The Task for a Runnable that offerBare did not queue ({@code r}: why); one in the latency sample is timed. */
-    private Task<?> bareRefused(Runnable command, int r) {
-        Task<?> t = newTask(body(command), true);
-        t.timed = r == PoolEngine.SAMPLED;
-        return t;
     }
 
     /** trySubmit/tryExecute: one attempt, never waiting; refused (and counted) if full. */
@@ -165,7 +158,7 @@ final class Admission {
     boolean tryExecute(Runnable task) {
         if (bareExecute && !(task instanceof Task<?>)) {
             int r = engine.offerBare(task);
-            return r == PoolEngine.ACCEPTED || tryOffer(bareRefused(task, r));
+            return r == PoolEngine.ACCEPTED || tryOffer(newTask(body(task), true));
         }
         return tryOffer(newTask(body(task), true));
     }

@@ -96,7 +96,7 @@ final class PoolCounters implements TaskOwner {
      * summaries are sampled.
      */
     void time(Task<?> t) {
-        if (sampled(t.id) || t.timed) { // timed already: a bare submission in the sample (sampledCount)
+        if (sampled(t.id)) {
             t.timed = true;
             t.acceptedAt = ticker.nanoTime();
         }
@@ -114,7 +114,7 @@ final class PoolCounters implements TaskOwner {
      * The same decision for the {@code n}-th submission counted in a cell ({@code
      * PoolEngine.offerBare} uses its thread's count in {@link #submitted}, which it increments anyway,
      * instead of drawing an id that a bare Runnable does not need). A bare Runnable in the
-     * sample goes the Task path instead, timed, so latencies are recorded at every rate.
+     * sample travels as a {@link TimedRunnable}, so latencies are recorded at every rate.
      */
     boolean sampledCount(long n) {
         if ((n & (RATE_CHECK - 1)) == 0) {
@@ -217,6 +217,18 @@ final class PoolCounters implements TaskOwner {
         if (failure != null && (t.reportFailure || to == Task.DISCARDED)) {
             failures.report(t, failure);
         }
+    }
+
+    /** A {@link TimedRunnable} starts: records its queue wait; returns the start time for {@link #bareRan}. */
+    long bareStarted(long acceptedAt) {
+        long now = ticker.nanoTime();
+        queueWait.record(now - acceptedAt);
+        return now;
+    }
+
+    /** A {@link TimedRunnable} that started at {@code startedAt} has run, whatever its outcome. */
+    void bareRan(long startedAt) {
+        runTime.record(ticker.nanoTime() - startedAt);
     }
 
     @Override

@@ -89,8 +89,6 @@ final class PoolEngine {
     static final int CLOSED = 2;
     static final int INTERRUPTED = 3;
     static final int TIMED_OUT = 4;
-    /** offerBare: not queued, as the submission falls in the latency sample; the Task path times it. */
-    static final int SAMPLED = 5;
 
     final String name;
     volatile int runState = RUNNING;
@@ -234,12 +232,12 @@ final class PoolEngine {
      * CASes on a line the submitter wrote and a worker must fetch (docs/bench/blocking-submission.md).
      * The worker counts a bare Runnable on its own counters and makes a Task only when one is
      * asked for (TaskContext, a failure to report, a hand-back). Returns ACCEPTED; else nothing
-     * is counted and the Task path decides: {@link #FULL} when submitters wait, the queue is full,
-     * no worker could be started for it or the pool is not running; {@link #SAMPLED} when it is
-     * in the latency sample.
-     * Whether a submission is in the latency sample is decided on its thread's count of
-     * {@link #submitted}, which a bare submission increments anyway: cheaper than drawing an id,
-     * which nothing asks of a bare Runnable (its handle, if one is made, draws one).
+     * is counted and the Task path decides ({@link #FULL}: submitters wait, the queue is full,
+     * no worker could be started for it or the pool is not running).
+     * One in the latency sample travels as a {@link TimedRunnable}. Whether a submission is in
+     * the sample is decided on its thread's count of {@link #submitted}, which a bare submission
+     * increments anyway: cheaper than drawing an id, which nothing asks of a bare Runnable (its
+     * handle, if one is made, draws one).
      *
      * <p>The submitter's side costs one fence, the queue's CAS: the count is a
      * {@link ThreadCounter} (a platform thread's own cell, no atomic add), and the race with
@@ -261,24 +259,30 @@ final class PoolEngine {
             return FULL; // no barging past waiting submitters: the Task path joins them
         }
         // Counted before it can run, so completed never passes submitted; undone if not accepted.
+        Object item = r;
         if (counters.sampledCount(submitted.increment())) {
-            submitted.decrement();
-            return SAMPLED;
+            // In the sample. The id drawn (and dropped) keeps its thread's id sequence moving as a
+            // Task's would: the rate is re-checked on both counts, and the bare count alone can
+            // step past its check (a refused offer gives its number back, and a Task-path count
+            // on this thread takes it), so a submitter that often finds the pool full stayed at
+            // the rate it started with, every task timed.
+            counters.sampled(taskIds.next());
+            item = new TimedRunnable(r, ticker.nanoTime());
         }
-        if (idleCount() == 0 && live.get() < startLimit() && crew.start(r)) {
+        if (idleCount() == 0 && live.get() < startLimit() && crew.start(item)) {
             // A worker of its own (how a virtual pool below its cap takes every task). Nothing to
             // settle with shutdown: Crew.start checks the run state under the lock that
             // shutdownNow holds while it interrupts the workers, and a worker that started counts
             // as live, so the pool cannot terminate before it has run the Runnable.
             return ACCEPTED;
         }
-        int placed = runState == RUNNING ? queue.enqueue(r) : TaskQueue.REFUSED;
+        int placed = runState == RUNNING ? queue.enqueue(item) : TaskQueue.REFUSED;
         if (placed == TaskQueue.REFUSED) {
             submitted.decrement();
             return FULL;
         }
         if (runState != RUNNING) {
-            boolean back = queue.reclaim(r); // see above: back, or someone has it
+            boolean back = queue.reclaim(item); // see above: back, or someone has it
             if (back) {
                 submitted.decrement();
             }

@@ -99,7 +99,7 @@ final class Termination {
 
     /** What the queue held, as a Task: itself, or a handle made for a Runnable queued bare. */
     private Task<?> asTask(Object queued) {
-        return queued instanceof Task<?> t ? t : Task.forBare(engine.counters, engine.taskIds.next(), (Runnable) queued, false);
+        return queued instanceof Task<?> t ? t : Task.forBare(engine.counters, engine.taskIds.next(), TimedRunnable.of(queued), false);
     }
 
     /** Stops the scaler, shuts out waiting submitters, wakes idle workers and those waiting at the gate. Caller holds the lock. */

@@ -91,12 +91,14 @@ final class Worker extends WorkerCounters implements Runnable {
                     // A Runnable queued bare (PoolEngine.offerBare): nothing to claim, name, install
                     // or time; counted here as a Task would count itself (started, ended before the
                     // outcome), with a Task made only if TaskContext asks or it fails.
-                    Runnable r = (Runnable) next;
+                    TimedRunnable timed = next instanceof TimedRunnable tr ? tr : null;
+                    Runnable r = timed == null ? (Runnable) next : timed.body;
                     next = null;
                     if (engine.runState >= PoolEngine.STOP && !thread.isInterrupted()) {
                         thread.interrupt();
                     }
                     addStarted();
+                    long startedAt = timed == null ? 0L : engine.counters.bareStarted(timed.acceptedAt);
                     bare = r;
                     Throwable failure = null;
                     try {
@@ -105,6 +107,9 @@ final class Worker extends WorkerCounters implements Runnable {
                         failure = x;
                     }
                     bare = null;
+                    if (timed != null) {
+                        engine.counters.bareRan(startedAt);
+                    }
                     addEnded();
                     Task<?> handle = current;
                     current = null;

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -116,11 +118,19 @@ class PoolBareExecuteTest {
         }
     }
 
-    @Test
-    void shutdownNowHandsBackExecutedRunnablesAsHandlesThatStillRun() throws Exception {
+    /**
+     * Above the sampling rate the Runnables are queued as they are; below it each is in the sample
+     * and travels with its acceptance time (a TimedRunnable): either way the hand-back runs the
+     * user's Runnable.
+     */
+    @ParameterizedTest(name = "above the sampling rate: {0}")
+    @ValueSource(booleans = {true, false})
+    void shutdownNowHandsBackExecutedRunnablesAsHandlesThatStillRun(boolean aboveSamplingRate) throws Exception {
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         Pool pool = Pool.builder().name("bare-back").workers(1).queueCapacity(256).ticker(clock::get).build();
-        TestTasks.driveRateUp(pool, clock);
+        if (aboveSamplingRate) {
+            TestTasks.driveRateUp(pool, clock);
+        }
         CountDownLatch blocking = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         pool.execute(TestTasks.blockUntil(blocking, release));
