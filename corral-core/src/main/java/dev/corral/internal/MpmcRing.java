@@ -25,16 +25,34 @@ import java.lang.invoke.VarHandle;
  * relies on that.
  * <p>
  * The two indices sit on their own cache lines so producers and consumers do not false-share.
+ *
+ * <h2>Allocated at the first enqueue</h2>
+ * The two arrays ({@code 12 * capacity} bytes and more) are allocated by the first enqueue, not by
+ * the constructor. A pool on virtual threads below its worker cap starts a worker for every task
+ * and never queues one, yet its ring was built for the configured queue capacity: at 65,536 that
+ * was 786 KB up front, and the 524 KB {@code long[]} is a G1 humongous object that takes a whole
+ * 1 MB region. Until then the ring is empty: polls, {@link #reclaim} and {@link #isEmpty()} answer
+ * without the arrays, and the bounds ({@link #capacity()}, {@link #setCapacity}) are fields of the
+ * ring itself. The arrays sit in one {@link Slots} holder with final fields, installed once by a
+ * CAS; see {@link #install}.
  */
 public final class MpmcRing<E> implements TaskQueue<E> {
 
     private final int capacity;       // slots
     private final int mask;           // capacity - 1 when a power of two (the default 1024), else -1
     private volatile int limit;       // the bound offers obey, <= capacity
-    private final long[] sequences;
-    private final Object[] elements;
+    /**
+     * Null until the first enqueue, then the same holder for good ({@link #install}). Read once
+     * per operation into a local, plainly by consumers and with acquire by producers (on x86 both
+     * are a plain load): the field is written once, so the hot path adds no volatile read and no
+     * line that other threads keep writing. A read that finds a holder finds its arrays' initial
+     * contents too, because they are final fields of the holder (the freeze at the end of its
+     * constructor); a plain read that finds null proves nothing, so the paths that would answer
+     * "empty" on it read again, volatile ({@link #slotsOrNull}).
+     */
+    private Slots slots;
 
-    // Padding keeps head and tail on separate cache lines from each other and from the arrays.
+    // Padding keeps head and tail on separate cache lines from each other and from the fields above.
     @SuppressWarnings("unused") private long p00, p01, p02, p03, p04, p05, p06, p07;
     private volatile long tail;
     @SuppressWarnings("unused") private long p10, p11, p12, p13, p14, p15, p16, p17;
@@ -48,12 +66,61 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         this.capacity = capacity;
         this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.limit = capacity;
-        this.sequences = new long[capacity];
-        this.elements = new Object[capacity];
-        for (int i = 0; i < capacity; i++) {
-            sequences[i] = 2L * i;
+    }
+
+    /**
+     * The ring's arrays. Final fields, not a plain pair: a thread that reads the holder through a
+     * race (the plain read of {@link #slots}) is guaranteed by the final-field semantics to see
+     * every sequence as this constructor left it ({@code 2i}, free for lap 0). With plain fields
+     * it could see a zero where {@code 2i} was written, and a producer at position {@code i} would
+     * take that slot for one a consumer has not yet released: "full" on an empty ring.
+     */
+    static final class Slots {
+        final long[] sequences;
+        final Object[] elements;
+
+        Slots(int capacity) {
+            long[] seqs = new long[capacity];
+            for (int i = 0; i < capacity; i++) {
+                seqs[i] = 2L * i;
+            }
+            this.sequences = seqs;
+            this.elements = new Object[capacity];
         }
-        VarHandle.releaseFence();
+    }
+
+    /**
+     * Installs the arrays by a CAS, or adopts those another producer installed first. The
+     * interleaving guarded against: two producers make the first enqueues at once and both find
+     * no arrays. Were each to install its own with a plain write, producer A would claim
+     * position 0 and publish its element in its arrays, then producer B would overwrite the field
+     * with its arrays and claim position 1 in them: A's element would be lost with A's arrays,
+     * and position 0 of B's would never be published, so consumers would wait on it for good
+     * (empty to a poll, non-empty to isEmpty). With the CAS both use one pair: the loser drops
+     * its own arrays before it claims anything.
+     */
+    private Slots install() {
+        Slots fresh = new Slots(capacity);
+        Slots won = (Slots) SLOTS.compareAndExchange(this, (Slots) null, fresh);
+        return won == null ? fresh : won;
+    }
+
+    /**
+     * The holder for a poll or a reclaim, or null if no enqueue has installed one. The plain read
+     * is the hot path; on null it reads again, volatile, before the caller answers "empty":
+     * a worker announces itself idle (a volatile write) and then polls, while a producer installs
+     * and claims (volatile writes) and then looks for idle workers. A stale plain null here would
+     * let both miss each other, a task queued with every worker asleep; the volatile read is in
+     * the synchronization order, so either it sees the holder or the producer sees the idle worker.
+     */
+    private Slots slotsOrNull() {
+        Slots s = slots;
+        return s != null ? s : (Slots) SLOTS.getVolatile(this);
+    }
+
+    /** Whether the arrays are allocated (the first enqueue has run): for tests. */
+    boolean allocated() {
+        return SLOTS.getVolatile(this) != null;
     }
 
     @Override
@@ -63,6 +130,17 @@ public final class MpmcRing<E> implements TaskQueue<E> {
 
     @Override
     public int enqueue(E e) {
+        // Acquire, not plain (on x86 the same load): the install then happens-before this
+        // producer's tail CAS, so whoever sees the claim sees the holder, and a consumer that
+        // reads null (volatile, slotsOrNull) read it before every claim.
+        Slots s = (Slots) SLOTS.getAcquire(this);
+        if (s == null) {
+            if (limit == 0) {
+                return REFUSED; // a stripe without a share of a small bound: nothing to allocate for
+            }
+            s = install();
+        }
+        long[] sequences = s.sequences;
         int lim = limit;
         long pos = tail;
         for (;;) {
@@ -77,9 +155,9 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                     return REFUSED;
                 }
                 if (TAIL.weakCompareAndSet(this, pos, pos + 1)) {
-                    ELEM.setRelease(elements, slot, e);
+                    ELEM.setRelease(s.elements, slot, e);
                     SEQ.setRelease(sequences, slot, 2 * pos + 1); // the tail CAS already fenced
-                    return pos == 0 ? FIRST : behindOrFirst(pos - 1);
+                    return pos == 0 ? FIRST : behindOrFirst(sequences, pos - 1);
                 }
                 pos = tail;
             } else if (dif < 0) {
@@ -103,6 +181,11 @@ public final class MpmcRing<E> implements TaskQueue<E> {
 
     @SuppressWarnings("unchecked")
     private E take(PollCursor cursor) {
+        Slots s = slotsOrNull();
+        if (s == null) {
+            return null; // nothing was ever offered
+        }
+        long[] sequences = s.sequences;
         long pos = head;
         for (;;) {
             int slot = slot(pos);
@@ -112,7 +195,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                 if (HEAD.weakCompareAndSet(this, pos, pos + 1)) {
                     // Taken with one atomic swap, so that a producer's reclaim (a CAS on the same
                     // slot) and this take cannot both have the element; the slot keeps no reference.
-                    E e = (E) ELEM.getAndSet(elements, slot, null);
+                    E e = (E) ELEM.getAndSet(s.elements, slot, null);
                     // A full-fence store, not a release, although the fence is about a third of a
                     // take's time when producers and consumers run on different cores. Two
                     // store-buffering handshakes need it, each failing without it: the pool frees
@@ -157,10 +240,14 @@ public final class MpmcRing<E> implements TaskQueue<E> {
      */
     @Override
     public boolean reclaim(E e) {
+        Slots s = slotsOrNull();
+        if (s == null) {
+            return false; // nothing was ever offered
+        }
         long t = tail;
         for (long pos = head; pos < t; pos++) {
             int slot = slot(pos);
-            if ((long) SEQ.getVolatile(sequences, slot) == 2 * pos + 1 && ELEM.compareAndSet(elements, slot, e, null)) {
+            if ((long) SEQ.getVolatile(s.sequences, slot) == 2 * pos + 1 && ELEM.compareAndSet(s.elements, slot, e, null)) {
                 return true;
             }
         }
@@ -174,7 +261,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
      * sequence usually shares a cache line with the one this offer just wrote, so unlike reading
      * head (which every consumer writes) this costs the producer nothing extra.
      */
-    private int behindOrFirst(long ahead) {
+    private int behindOrFirst(long[] sequences, long ahead) {
         long seq = (long) SEQ.getVolatile(sequences, slot(ahead));
         return seq == 2 * ahead + 1 ? BEHIND : FIRST;
     }
@@ -208,7 +295,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         return limit;
     }
 
-    /** The slots allocated at construction: the most {@link #setCapacity} accepts. */
+    /** The slots of the ring (allocated at the first enqueue): the most {@link #setCapacity} accepts. */
     @Override
     public int maxCapacity() {
         return capacity;
@@ -233,6 +320,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
 
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
+    private static final VarHandle SLOTS;
     private static final VarHandle SEQ = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle ELEM = MethodHandles.arrayElementVarHandle(Object[].class);
 
@@ -241,6 +329,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
             MethodHandles.Lookup l = MethodHandles.lookup();
             HEAD = l.findVarHandle(MpmcRing.class, "head", long.class);
             TAIL = l.findVarHandle(MpmcRing.class, "tail", long.class);
+            SLOTS = l.findVarHandle(MpmcRing.class, "slots", Slots.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -68,6 +68,11 @@ public final class StripedRing<E> implements TaskQueue<E> {
         return stripes.length;
     }
 
+    /** Stripe {@code i}: for tests (each stripe allocates its arrays at its own first enqueue). */
+    MpmcRing<E> stripe(int i) {
+        return stripes[i];
+    }
+
     private static int home() {
         return (int) Thread.currentThread().threadId();
     }

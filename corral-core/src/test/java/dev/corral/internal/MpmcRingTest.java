@@ -2,6 +2,10 @@ package dev.corral.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -155,5 +159,152 @@ class MpmcRingTest {
         assertThat(both).as("rounds polled and taken back (%d of %d polled)", taken, rounds).isZero();
         assertThat(neither).as("rounds where the element vanished").isZero();
         assertThat(doubles.get()).as("elements polled twice").isZero();
+    }
+
+    /**
+     * The arrays are allocated by the first enqueue (a virtual pool below its cap never queues,
+     * and 65,536 slots are 786 KB, the long[] a humongous object): none before it, through any
+     * of the reads, and then one pair; a striped ring allocates a stripe only when it is offered to.
+     */
+    @Test
+    void theArraysAreAllocatedByTheFirstEnqueueAndNotBefore() {
+        MpmcRing<Integer> q = new MpmcRing<>(65_536);
+        assertThat(q.allocated()).as("fresh").isFalse();
+        assertThat(q.poll()).isNull();
+        assertThat(q.poll(new PollCursor(0))).isNull();
+        assertThat(q.isEmpty()).isTrue();
+        assertThat(q.size()).isZero();
+        assertThat(q.reclaim(1)).isFalse();
+        assertThat(q.setCapacity(10)).isTrue();
+        assertThat(q.allocated()).as("after the reads and a bound change").isFalse();
+        assertThat(q.enqueue(1)).isEqualTo(TaskQueue.FIRST);
+        assertThat(q.allocated()).as("after one offer").isTrue();
+        assertThat(q.enqueue(2)).isEqualTo(TaskQueue.BEHIND);
+        assertThat(q.size()).isEqualTo(2);
+        assertThat(q.poll()).isEqualTo(1);
+        assertThat(q.poll()).isEqualTo(2);
+        assertThat(q.poll()).isNull();
+
+        StripedRing<Integer> striped = new StripedRing<>(64, 4);
+        assertThat(striped.poll()).isNull();
+        assertThat(striped.isEmpty()).isTrue();
+        for (int i = 0; i < 4; i++) {
+            assertThat(striped.stripe(i).allocated()).as("stripe %d of a fresh striped ring", i).isFalse();
+        }
+        assertThat(striped.offer(7)).isTrue();
+        int allocated = 0;
+        for (int i = 0; i < 4; i++) {
+            allocated += striped.stripe(i).allocated() ? 1 : 0;
+        }
+        assertThat(allocated).as("stripes allocated after one offer").isEqualTo(1);
+        assertThat(striped.poll(new PollCursor(3))).isEqualTo(7);
+    }
+
+    /**
+     * A never-used ring is empty to every read, and its bounds answer as they always did, with no
+     * arrays behind them: an offer refused by a limit of 0 (a stripe without a share of a small
+     * bound) allocates nothing either.
+     */
+    @Test
+    void aNeverUsedRingIsEmptyAndKeepsItsBounds() {
+        for (int capacity : new int[] {1, 3, 1024}) {
+            MpmcRing<String> q = new MpmcRing<>(capacity);
+            PollCursor c = new PollCursor(0);
+            for (int i = 0; i < 3; i++) { // and again: a read must not change what the next one sees
+                assertThat(q.poll()).isNull();
+                assertThat(q.poll(c)).isNull();
+                assertThat(c.sawMore()).isFalse();
+                assertThat(q.reclaim("x")).isFalse();
+                assertThat(q.isEmpty()).isTrue();
+                assertThat(q.size()).isZero();
+            }
+            assertThat(q.capacity()).isEqualTo(capacity);
+            assertThat(q.maxCapacity()).isEqualTo(capacity);
+            assertThat(q.setCapacity(capacity + 1)).as("past its slots").isFalse();
+            assertThat(q.setCapacity(0)).isFalse();
+            assertThat(q.setCapacity(1)).isTrue();
+            assertThat(q.capacity()).isEqualTo(1);
+            q.setLimit(0);
+            assertThat(q.capacity()).isZero();
+            assertThat(q.enqueue("refused")).as("capacity %d, limit 0", capacity).isEqualTo(TaskQueue.REFUSED);
+            assertThat(q.allocated()).as("capacity %d: a refused offer", capacity).isFalse();
+            q.setLimit(capacity);
+            assertThat(q.capacity()).isEqualTo(capacity);
+            assertThat(q.maxCapacity()).isEqualTo(capacity);
+            assertThat(q.allocated()).isFalse();
+            assertThat(q.offer("a")).isTrue();
+            assertThat(q.poll()).isEqualTo("a");
+        }
+    }
+
+    /**
+     * Several threads make the first enqueues of a fresh ring at once, 2,000 times: all of them
+     * use one pair of arrays, so every element offered is polled exactly once. Each racer
+     * installing arrays of its own with a plain write (the last one wins) fails this at once:
+     * an element published in arrays that lost is gone, and the position it claimed is never
+     * published in those that won, so the polls stop there.
+     */
+    @Test
+    void racingFirstEnqueuesShareOnePairOfArrays() throws Exception {
+        int racers = 4;
+        int each = 8;
+        int rounds = 2_000;
+        AtomicReferenceArray<MpmcRing<Integer>> ring = new AtomicReferenceArray<>(1);
+        AtomicInteger go = new AtomicInteger(-1); // the round the racers may start, after they all wait for it
+        CyclicBarrier ready = new CyclicBarrier(racers + 1);
+        CyclicBarrier done = new CyclicBarrier(racers + 1);
+        AtomicInteger refused = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < racers; t++) {
+            int base = t * each;
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    for (int r = 0; r < rounds; r++) {
+                        ready.await();
+                        while (go.get() != r) {
+                            Thread.yield(); // a spin, not one wake-up after another, so they start close together; yielding, as racers may outnumber cores
+                        }
+                        MpmcRing<Integer> q = ring.get(0);
+                        for (int i = 0; i < each; i++) {
+                            if (!q.offer(base + i)) {
+                                refused.incrementAndGet();
+                            }
+                        }
+                        done.await();
+                    }
+                } catch (InterruptedException | BrokenBarrierException e) {
+                    // the test failed (or timed out) and stopped the racers
+                }
+            }));
+        }
+        try {
+            for (int r = 0; r < rounds; r++) {
+                MpmcRing<Integer> q = new MpmcRing<>(1024); // a wider install window than a small ring's
+                ring.set(0, q);
+                ready.await();
+                go.set(r);
+                done.await();
+                assertThat(refused.get()).as("round %d: offers refused by a ring with room", r).isZero();
+                int[] polled = new int[racers * each];
+                int count = 0;
+                Integer e;
+                while ((e = q.poll()) != null) {
+                    polled[e]++;
+                    count++;
+                }
+                for (int i = 0; i < polled.length; i++) {
+                    assertThat(polled[i]).as("round %d: times element %d was polled (%d polled in all)", r, i, count)
+                            .isEqualTo(1);
+                }
+                assertThat(q.isEmpty()).as("round %d", r).isTrue();
+            }
+        } finally {
+            for (Thread t : threads) {
+                t.interrupt();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
     }
 }
