@@ -22,6 +22,8 @@ final class IdleStack {
     private final PaddedLongs hot;
     private final int countSlot;
     private Worker[] idle = new Worker[16];
+    /** since[i]: ticker time idle[i] went idle. Here, not in the Worker: only idle workers need it. */
+    private long[] since = new long[16];
     private int top;
 
     /** The count is published in {@code hot[countSlot]}. */
@@ -34,8 +36,9 @@ final class IdleStack {
     void push(Worker w, long now) {
         if (top == idle.length) {
             idle = Arrays.copyOf(idle, idle.length * 2);
+            since = Arrays.copyOf(since, idle.length);
         }
-        w.idleSince = now;
+        since[top] = now;
         idle[top++] = w;
         w.parked = true;
         hot.set(countSlot, top);
@@ -61,7 +64,7 @@ final class IdleStack {
      * it woke spuriously.
      */
     static void release(Worker w, Task<?> handoff) {
-        w.handoff = handoff;
+        w.given = handoff;
         w.parked = false;
     }
 
@@ -70,6 +73,7 @@ final class IdleStack {
         for (int i = top - 1; i >= 0; i--) {
             if (idle[i] == w) {
                 System.arraycopy(idle, i + 1, idle, i, top - i - 1);
+                System.arraycopy(since, i + 1, since, i, top - i - 1);
                 idle[--top] = null;
                 break;
             }
@@ -86,7 +90,7 @@ final class IdleStack {
     /** How many of the longest idle have been idle for {@code keepAliveNanos} at {@code now}: a prefix. */
     int idleFor(long now, long keepAliveNanos) {
         int n = 0;
-        while (n < top && now - idle[n].idleSince >= keepAliveNanos) {
+        while (n < top && now - since[n] >= keepAliveNanos) {
             n++;
         }
         return n;
@@ -104,6 +108,7 @@ final class IdleStack {
             release(w, null);
         }
         System.arraycopy(idle, n, idle, 0, top - n);
+        System.arraycopy(since, n, since, 0, top - n);
         Arrays.fill(idle, top - n, top, null);
         top -= n;
         hot.set(countSlot, top);

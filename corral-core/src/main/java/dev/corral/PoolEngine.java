@@ -50,7 +50,7 @@ final class PoolEngine {
      * the fast path; it joins the FIFO of waiters. A worker that frees a slot while
      * waiters exist moves the head waiter's task into the queue on the waiter's behalf (under
      * {@code lock}) and wakes it, so the slot cannot be taken by a newcomer. With a queue capacity of
-     * 0 the hand-off is direct: an idle worker's {@code handoff} field receives the task under
+     * 0 the hand-off is direct: an idle worker's {@code given} field receives the task under
      * {@code lock}.
      *
      * Racing with shutdown: a submitter that passed the running check before {@code shutdown()} may
@@ -508,11 +508,11 @@ final class PoolEngine {
         if ((hot.get(FLAGS) & WAKE_PENDING) != 0) {
             hot.getAndBitwiseAnd(FLAGS, ~WAKE_PENDING); // we are the worker a signal was for (or an extra one): searching now
         }
-        Task<?> t = w.handoff;
+        Object t = w.given;
         if (t != null) {
-            w.handoff = null;
+            w.given = null;
         }
-        return t;
+        return (Task<?>) t;
     }
 
     int idleCount() {

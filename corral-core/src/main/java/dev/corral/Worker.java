@@ -9,27 +9,30 @@ import dev.corral.limit.Permit;
  * installs the submitter's contexts, holds the gate's permit while the body runs and reports the
  * outcome to an adaptive limiter. Its outcome counts are its own ({@link WorkerCounters}: only
  * this thread writes them), and it is its own place in the queue (a {@link PollCursor}: where its
- * next poll starts, and what its last poll saw). Fields other than {@code current} and
- * {@code permit} are guarded by the engine's lock.
+ * next poll starts, and what its last poll saw). Fields other than {@code running} and
+ * {@code permit} (own thread) and {@code given} (see there) are guarded by the engine's lock.
  */
 final class Worker extends WorkerCounters implements Runnable {
 
     private final PoolEngine engine;
     Thread thread;
-    /** A Task, or a Runnable queued bare (PoolEngine.offerBare), to run first; or null. */
-    Object firstTask;
-    /** A task handed over directly while idle (capacity-0 pools). Written under lock before unpark. */
-    Task<?> handoff;
+    /**
+     * A task someone else chose for it to run next: the first one, given at its start (a Task,
+     * or a Runnable queued bare by PoolEngine.offerBare), or one handed over while it was idle
+     * (capacity-0 pools; written under lock before it is released). Never both: a worker goes
+     * idle only after its first task. One field for the two, as every byte of a worker is paid
+     * by each blocked virtual worker.
+     */
+    Object given;
     /** True while on the idle stack; cleared under lock by whoever pops it. */
     volatile boolean parked;
     /** Set when this worker is told to leave (idle expiry, a lowered target); live already counts it out. */
     volatile boolean retired;
-    /** Ticker time it last went idle; guarded by lock. */
-    long idleSince;
-    /** The task it runs now, or the handle made for the bare Runnable it runs; own thread only (TaskContext). */
-    Task<?> current;
-    /** The bare Runnable it runs now (PoolEngine.offerBare), or null; own thread only. */
-    private Runnable bare;
+    /**
+     * What runs here now, for TaskContext (own thread only): the Task, or the bare Runnable
+     * (PoolEngine.offerBare) until a handle is asked for, then that handle; null between tasks.
+     */
+    private Object running;
     /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
     volatile boolean awaitingPermit;
     /** The limiter permit held for the task now running (gated pools); own thread only. */
@@ -40,16 +43,18 @@ final class Worker extends WorkerCounters implements Runnable {
     Worker(PoolEngine engine, Object firstTask, int start) {
         super(start);
         this.engine = engine;
-        this.firstTask = firstTask;
+        this.given = firstTask;
     }
 
     /** The task running here for TaskContext: a bare Runnable gets its handle on the first call. */
     Task<?> currentTask() {
-        Task<?> t = current;
-        if (t == null && bare != null) {
-            t = current = handleFor(bare);
+        Object o = running;
+        if (o == null || o instanceof Task<?>) {
+            return (Task<?>) o;
         }
-        return t;
+        Task<?> h = handleFor((Runnable) o); // a bare Runnable is never a Task (Admission.execute)
+        running = h;
+        return h;
     }
 
     /** A handle for the bare Runnable {@code r} running here (TaskContext asked, or it failed). */
@@ -78,8 +83,8 @@ final class Worker extends WorkerCounters implements Runnable {
     @Override
     public void run() {
         RunningHere.set(this);
-        Object next = firstTask;
-        firstTask = null;
+        Object next = given;
+        given = null;
         boolean abrupt = true;
         try {
             while (next != null || (next = engine.nextTask(this)) != null) {
@@ -99,20 +104,20 @@ final class Worker extends WorkerCounters implements Runnable {
                     }
                     addStarted();
                     long startedAt = timed == null ? 0L : engine.counters.bareStarted(timed.acceptedAt);
-                    bare = r;
+                    running = r;
                     Throwable failure = null;
                     try {
                         r.run();
                     } catch (Throwable x) {
                         failure = x;
                     }
-                    bare = null;
+                    Object ran = running;
+                    running = null;
                     if (timed != null) {
                         engine.counters.bareRan(startedAt);
                     }
                     addEnded();
-                    Task<?> handle = current;
-                    current = null;
+                    Task<?> handle = ran == r ? null : (Task<?>) ran; // the handle TaskContext made, if it asked
                     if (failure == null) {
                         addSucceeded();
                         if (handle != null) {
@@ -148,11 +153,11 @@ final class Worker extends WorkerCounters implements Runnable {
                 ContextPropagator.Installed[] installed = t.contexts == null ? null : engine.contexts.install(t);
                 Permit p = permit;
                 permit = null;
-                current = t;
+                running = t;
                 try {
                     t.runClaimed(this);
                 } finally {
-                    current = null;
+                    running = null;
                     if (p != null) {
                         Gates.reportOutcome(p, t);
                     }
