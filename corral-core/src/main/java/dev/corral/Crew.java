@@ -107,6 +107,10 @@ final class Crew implements Iterable<Worker> {
             return false;
         }
         w.thread = t;
+        if (t.isVirtual() && t.getUncaughtExceptionHandler() == t.getThreadGroup()) {
+            t.setUncaughtExceptionHandler(w); // names its worker (RunningHere says why)
+            w.namedByHandler = true;
+        }
         add(w);
         try {
             t.start();

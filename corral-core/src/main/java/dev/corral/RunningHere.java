@@ -5,9 +5,17 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What runs on a thread, for {@link TaskContext#current()}: the worker object of a pool thread
  * (set once per thread, not once per task), or the task a caller runs itself (CALLER_RUNS). A
- * platform thread keeps it in a ThreadLocal; a virtual thread in a map keyed by the thread,
- * because a virtual thread's first ThreadLocal value costs it a ThreadLocalMap (136 bytes, more
- * than the Worker itself) and a pool may run 100,000 virtual workers.
+ * platform thread keeps it in a ThreadLocal. A virtual thread has no such field to spare: its
+ * first ThreadLocal value costs it a ThreadLocalMap (136 bytes, more than the Worker itself), an
+ * entry in a map keyed by the thread some 40 bytes and two hash-map updates per worker, and a pool
+ * may run 100,000 virtual workers, each blocked task paying for its worker's (ScopedValue, made
+ * for this, is a preview API in Java 21). So a virtual worker's thread names its worker in a field
+ * every thread has and a pool thread does not otherwise use: the Worker is its thread's
+ * uncaught-exception handler ({@link Crew} installs it when the thread has none of its own; the
+ * Worker hands an uncaught exception to the thread's group, as the thread would have). The map
+ * keyed by the thread remains for the rest: a task a virtual caller runs itself, and a virtual
+ * worker whose thread came with a handler of its own, or whose task replaced it (from its next
+ * task on; TaskContextTest).
  */
 final class RunningHere {
 
@@ -20,7 +28,16 @@ final class RunningHere {
     /** What runs on this thread (a Worker or a caller-run Task), or null. */
     static Object get() {
         Thread me = Thread.currentThread();
-        return me.isVirtual() ? ON_VIRTUAL.get(me) : ON_PLATFORM.get();
+        if (!me.isVirtual()) {
+            return ON_PLATFORM.get();
+        }
+        Object o = ON_VIRTUAL.get(me);
+        return o != null ? o : workerOf(me);
+    }
+
+    /** The worker whose virtual thread {@code me} is, named by its handler (see above), or null. */
+    static Worker workerOf(Thread me) {
+        return me.getUncaughtExceptionHandler() instanceof Worker w && w.thread == me ? w : null;
     }
 
     /** Sets what runs on this thread (null: nothing); see {@link #get()}. */
@@ -28,10 +45,10 @@ final class RunningHere {
         Thread me = Thread.currentThread();
         if (!me.isVirtual()) {
             ON_PLATFORM.set(what);
-        } else if (what != null) {
-            ON_VIRTUAL.put(me, what);
+        } else if (what == null || what == workerOf(me)) {
+            ON_VIRTUAL.remove(me); // nothing, or the worker its handler names already
         } else {
-            ON_VIRTUAL.remove(me);
+            ON_VIRTUAL.put(me, what);
         }
     }
 

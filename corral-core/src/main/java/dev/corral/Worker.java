@@ -12,7 +12,7 @@ import dev.corral.limit.Permit;
  * next poll starts, and what its last poll saw). Fields other than {@code running} and
  * {@code permit} (own thread) and {@code given} (see there) are guarded by the engine's lock.
  */
-final class Worker extends WorkerCounters implements Runnable {
+final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtExceptionHandler {
 
     private final PoolEngine engine;
     Thread thread;
@@ -24,6 +24,8 @@ final class Worker extends WorkerCounters implements Runnable {
      * by each blocked virtual worker.
      */
     Object given;
+    /** Its virtual thread names it by its uncaught-exception handler (RunningHere); own thread after start. */
+    boolean namedByHandler;
     /** True while on the idle stack; cleared under lock by whoever pops it. */
     volatile boolean parked;
     /** Set when this worker is told to leave (idle expiry, a lowered target); live already counts it out. */
@@ -44,6 +46,15 @@ final class Worker extends WorkerCounters implements Runnable {
         super(start);
         this.engine = engine;
         this.given = firstTask;
+    }
+
+    /**
+     * What happens to an exception that escapes the worker's loop (a VirtualMachineError) when
+     * this worker is its thread's handler (RunningHere): what would have happened without one.
+     */
+    @Override
+    public void uncaughtException(Thread t, Throwable e) {
+        t.getThreadGroup().uncaughtException(t, e);
     }
 
     /** The task running here for TaskContext: a bare Runnable gets its handle on the first call. */
@@ -88,6 +99,10 @@ final class Worker extends WorkerCounters implements Runnable {
         boolean abrupt = true;
         try {
             while (next != null || (next = engine.nextTask(this)) != null) {
+                if (namedByHandler && thread.getUncaughtExceptionHandler() != this) {
+                    namedByHandler = false; // a task replaced the handler: the map names this worker now
+                    RunningHere.set(this);
+                }
                 // Clear a stale interrupt *before* claiming: once claimed, an interrupt is cancel(true)'s
                 // or shutdownNow()'s and must reach the task. shutdownNow() writes STOP before it
                 // interrupts, so one cleared here is re-sent below.

@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
@@ -43,11 +44,12 @@ class TaskContextTest {
 
     @Test
     void virtualWorkersKnowTheirTaskAndForgetTheirThreadsWhenTheyLeave() throws Exception {
-        // A virtual worker is found through a map keyed by its thread, not a ThreadLocal: a task it
-        // runs must still see itself, a task it runs in its own thread for a full pool (CALLER_RUNS)
-        // must see that one and give the outer one back, and no entry may outlive the worker.
+        // A virtual worker is named by its thread's handler, not a ThreadLocal: a task it runs must
+        // still see itself, a task it runs in its own thread for a full pool (CALLER_RUNS, kept in
+        // a map keyed by the thread) must see that one and give the outer one back, and no entry
+        // may outlive the worker.
         int before = RunningHere.virtualThreadsRegistered();
-        AtomicLong registeredWhileRunning = new AtomicLong();
+        AtomicInteger namedByHandler = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
         try (Pool outer = Pool.builder().name("v-outer").workers(4).virtualThreads().build();
                 Pool inner = Pool.builder().name("v-inner").workers(1).queueCapacity(1)
@@ -62,7 +64,9 @@ class TaskContextTest {
                     String name = "outer-" + i;
                     tasks.add(outer.submit(() -> {
                         String mine = TaskContext.current().name();
-                        registeredWhileRunning.accumulateAndGet(RunningHere.virtualThreadsRegistered(), Math::max);
+                        if (RunningHere.workerOf(Thread.currentThread()) != null) {
+                            namedByHandler.incrementAndGet();
+                        }
                         Task<String> ran = inner.submit(() -> TaskContext.current().name() + "@" + Thread.currentThread().isVirtual(),
                                 TaskOptions.of().name("in-caller-" + name));
                         return mine + "/" + ran.get(10, TimeUnit.SECONDS) + "/" + TaskContext.current().name();
@@ -72,10 +76,39 @@ class TaskContextTest {
                     assertThat(tasks.get(i).get(10, TimeUnit.SECONDS))
                             .isEqualTo("outer-" + i + "/in-caller-outer-" + i + "@true/outer-" + i);
                 }
-                assertThat(registeredWhileRunning.get()).isGreaterThan(before);
+                assertThat(namedByHandler).as("workers named by their threads' handlers").hasValue(8);
             } finally {
                 release.countDown();
             }
+        }
+        assertThat(RunningHere.virtualThreadsRegistered()).as("entries left by exited virtual workers").isLessThanOrEqualTo(before);
+    }
+
+    /**
+     * A task may give its worker's virtual thread an uncaught-exception handler of its own, which
+     * is where the worker is named (RunningHere): the tasks that worker runs afterwards still know
+     * their context (the worker moves to the map), the handler stays the task's, and the map
+     * forgets the worker when it leaves.
+     */
+    @RepeatedTest(3)
+    void aVirtualWorkerWhoseTaskReplacedItsThreadsHandlerStillKnowsItsTasks() throws Exception {
+        int before = RunningHere.virtualThreadsRegistered();
+        Thread.UncaughtExceptionHandler mine = (t, e) -> { };
+        try (Pool pool = Pool.builder().name("v-handler").workers(1).virtualThreads().build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch busy = new CountDownLatch(1);
+            pool.execute(TestTasks.blockUntil(busy, release)); // the one worker: A and B queue behind it
+            assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+            Task<Thread> a = pool.submit(() -> {
+                Thread.currentThread().setUncaughtExceptionHandler(mine);
+                return Thread.currentThread();
+            });
+            Task<String> b = pool.submit(() -> TaskContext.current().name() + "/" + (Thread.currentThread().getUncaughtExceptionHandler() == mine),
+                    TaskOptions.of().name("after"));
+            Task<Thread> bThread = pool.submit(Thread::currentThread);
+            release.countDown();
+            assertThat(b.get(10, TimeUnit.SECONDS)).isEqualTo("after/true");
+            assertThat(bThread.get(10, TimeUnit.SECONDS)).as("one worker ran them all").isSameAs(a.get(10, TimeUnit.SECONDS));
         }
         assertThat(RunningHere.virtualThreadsRegistered()).as("entries left by exited virtual workers").isLessThanOrEqualTo(before);
     }
