@@ -339,4 +339,56 @@ class PoolShutdownRaceTest {
         assertThat(pool.isTerminated()).isTrue();
         assertThatThrownBy(() -> pool.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
     }
+
+    /**
+     * A worker's thread is started after it has entered the worker set (Crew.start takes the lock
+     * only for the entry), so shutdownNow can interrupt a thread that has not started yet, and a
+     * worker that started just before clears stale interrupts at the head of its loop. Either way
+     * the task it was started with, accepted before the shutdown, runs after it: it must run
+     * interrupted (the worker re-reads the run state before each task and re-sends the interrupt).
+     * A virtual pool below its cap starts a worker for every task, so the submitter keeps
+     * starting workers while shutdownNow lands at a varying point.
+     */
+    @RepeatedTest(200)
+    @Timeout(60)
+    void aTaskThatStartsAfterShutdownNowRunsInterrupted(RepetitionInfo rep) throws Exception {
+        Pool pool = Pool.builder().name("start-race").workers(10_000).virtualThreads().build();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger startedAfterStop = new AtomicInteger();
+        AtomicInteger uninterrupted = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicInteger accepted = new AtomicInteger();
+        Thread submitter = Thread.ofPlatform().start(() -> {
+            try {
+                for (;;) {
+                    pool.execute(() -> {
+                        if (stopped.get()) {
+                            startedAfterStop.incrementAndGet();
+                            if (!Thread.currentThread().isInterrupted()) {
+                                uninterrupted.incrementAndGet();
+                            }
+                        }
+                        TestTasks.awaitQuietly(release);
+                    });
+                    accepted.incrementAndGet();
+                }
+            } catch (RejectedExecutionException shutOut) {
+                // the end of this submitter
+            }
+        });
+        int stopAt = 20 + (rep.getCurrentRepetition() * 53) % 300;
+        while (accepted.get() < stopAt) {
+            Thread.onSpinWait();
+        }
+        pool.shutdownNow();
+        stopped.set(true);
+        submitter.join(10_000);
+        release.countDown();
+        assertThat(pool.awaitTermination(20, SECONDS)).isTrue();
+        assertThat(uninterrupted).as("tasks that started after shutdownNow returned without an interrupt (of %d)",
+                startedAfterStop.get()).hasValue(0);
+        PoolStats s = pool.stats();
+        assertThat(s.submitted()).isEqualTo(accepted.get());
+        assertThat(s.submitted()).isEqualTo(s.succeeded() + s.failed() + s.cancelled() + s.handedBack());
+    }
 }
