@@ -227,8 +227,7 @@ final class PoolEngine {
     /**
      * {@code execute} without a Task: queues the Runnable itself, as ThreadPoolExecutor does, when
      * nothing in the pool needs a handle on it (Admission decides: no listener, deadlines,
-     * propagators, priorities, gates, discarding or stuck watch) and it is not in the latency
-     * sample. A Task is most of what a tiny task costs on a busy pool: its allocation, and four
+     * propagators, priorities, gates, discarding or stuck watch). A Task is most of what a tiny task costs on a busy pool: its allocation, and four
      * CASes on a line the submitter wrote and a worker must fetch (docs/bench/blocking-submission.md).
      * The worker counts a bare Runnable on its own counters and makes a Task only when one is
      * asked for (TaskContext, a failure to report, a hand-back). Returns ACCEPTED; else nothing
@@ -236,8 +235,7 @@ final class PoolEngine {
      * no worker could be started for it or the pool is not running).
      * One in the latency sample travels as a {@link TimedRunnable}. Whether a submission is in
      * the sample is decided on its thread's count of {@link #submitted}, which a bare submission
-     * increments anyway: cheaper than drawing an id, which nothing asks of a bare Runnable (its
-     * handle, if one is made, draws one).
+     * increments anyway.
      *
      * <p>The submitter's side costs one fence, the queue's CAS: the count is a
      * {@link ThreadCounter} (a platform thread's own cell, no atomic add), and the race with
