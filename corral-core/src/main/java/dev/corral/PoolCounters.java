@@ -290,6 +290,7 @@ final class PoolCounters implements TaskOwner {
             endedNow = ended.sum();
             succeededNow = succeeded.sum();
             failedNow = failed.sum();
+            e.crew.drainLeaving();
             for (Worker w : e.crew) {
                 startedNow += w.started();
                 endedNow += w.ended();

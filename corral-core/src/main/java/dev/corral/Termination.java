@@ -86,6 +86,7 @@ final class Termination {
             }
             closeIntake();
             // Idle and busy alike, as ThreadPoolExecutor does: an idle worker just wakes and exits.
+            e.crew.drainLeaving();
             for (Worker w : e.crew) {
                 w.thread.interrupt();
             }
@@ -256,6 +257,7 @@ final class Termination {
         List<Thread> threads;
         engine.lock.lock();
         try {
+            engine.crew.drainLeaving(); // workers that left without the lock: into `exited` first
             threads = new ArrayList<>(exited);
             // A worker retired by a lowered cap or by idle expiry has already left the live count
             // (so termination may have fired) but joins `exited` only in Crew.exit: join it too,

@@ -39,6 +39,8 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     volatile boolean awaitingPermit;
     /** The limiter permit held for the task now running (gated pools); own thread only. */
     Permit permit;
+    /** The next on the Crew's leaving stack (Crew.leave): written before its push, read by the drainer. */
+    Worker nextLeaving;
     /** Neighbours in the engine's {@link Crew}; guarded by the lock. */
     Worker prev, next;
 
