@@ -130,8 +130,7 @@ final class Admission {
      */
     void execute(Runnable command, TaskOptions options) {
         if (options == null && bareExecute && !(command instanceof Task<?>)) {
-            int r = engine.offerBare(command);
-            if (r != PoolEngine.ACCEPTED) {
+            if (!engine.offerBare(command)) {
                 submitTask(newTask(body(command), true)); // the Task path decides (full, closed, a worker to start)
             }
             return;
@@ -156,9 +155,8 @@ final class Admission {
     }
 
     boolean tryExecute(Runnable task) {
-        if (bareExecute && !(task instanceof Task<?>)) {
-            int r = engine.offerBare(task);
-            return r == PoolEngine.ACCEPTED || tryOffer(newTask(body(task), true));
+        if (bareExecute && !(task instanceof Task<?>) && engine.offerBare(task)) {
+            return true;
         }
         return tryOffer(newTask(body(task), true));
     }

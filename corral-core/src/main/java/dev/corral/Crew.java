@@ -243,18 +243,18 @@ final class Crew implements Iterable<Worker> {
             w.nextLeaving = h;
         } while (!leaving.compareAndSet(h, w));
         PoolEngine e = engine;
-        if (e.lock.tryLock() || e.live.get() <= PoolEngine.CPUS && lockAnyway(e)) {
+        boolean locked = e.lock.tryLock();
+        if (!locked && e.live.get() <= PoolEngine.CPUS) {
+            e.lock.lock(); // few left: the pool may be going quiet, with no one after us to drain
+            locked = true;
+        }
+        if (locked) {
             try {
                 drainLeaving();
             } finally {
                 e.lock.unlock();
             }
         }
-    }
-
-    private static boolean lockAnyway(PoolEngine e) {
-        e.lock.lock();
-        return true;
     }
 
     /** Takes every worker on the leaving stack out of the set. Caller holds the engine's lock. */

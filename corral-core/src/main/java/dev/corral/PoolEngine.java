@@ -227,12 +227,13 @@ final class PoolEngine {
     /**
      * {@code execute} without a Task: queues the Runnable itself, as ThreadPoolExecutor does, when
      * nothing in the pool needs a handle on it (Admission decides: no listener, deadlines,
-     * propagators, priorities, gates, discarding or stuck watch). A Task is most of what a tiny task costs on a busy pool: its allocation, and four
-     * CASes on a line the submitter wrote and a worker must fetch (docs/bench/blocking-submission.md).
-     * The worker counts a bare Runnable on its own counters and makes a Task only when one is
-     * asked for (TaskContext, a failure to report, a hand-back). Returns ACCEPTED; else nothing
-     * is counted and the Task path decides ({@link #FULL}: submitters wait, the queue is full,
-     * no worker could be started for it or the pool is not running).
+     * propagators, priorities, gates, discarding or stuck watch). A Task is most of what a tiny
+     * task costs on a busy pool: its allocation, and four CASes on a line the submitter wrote and
+     * a worker must fetch (docs/bench/blocking-submission.md). The worker counts a bare Runnable
+     * on its own counters and makes a Task only when one is asked for (TaskContext, a failure to
+     * report, a hand-back). Returns true if accepted; else nothing is counted and the Task path
+     * decides (submitters wait, the queue is full, no worker could be started for it or the pool
+     * is not running).
      * One in the latency sample travels as a {@link TimedRunnable}. Whether a submission is in
      * the sample is decided on its thread's count of {@link #submitted}, which a bare submission
      * increments anyway.
@@ -252,9 +253,9 @@ final class PoolEngine {
      * worker, the drain or termination first, it was accepted and runs, is handed back or is
      * cancelled. PoolBareShutdownRaceTest runs this race.
      */
-    int offerBare(Runnable r) {
+    boolean offerBare(Runnable r) {
         if (waiterCount != 0) {
-            return FULL; // no barging past waiting submitters: the Task path joins them
+            return false; // no barging past waiting submitters: the Task path joins them
         }
         // Counted before it can run, so completed never passes submitted; undone if not accepted.
         Object item = r;
@@ -272,12 +273,12 @@ final class PoolEngine {
             // settle with shutdown: Crew.start checks the run state under the lock that
             // shutdownNow holds while it interrupts the workers, and a worker that started counts
             // as live, so the pool cannot terminate before it has run the Runnable.
-            return ACCEPTED;
+            return true;
         }
         int placed = runState == RUNNING ? queue.enqueue(item) : TaskQueue.REFUSED;
         if (placed == TaskQueue.REFUSED) {
             submitted.decrement();
-            return FULL;
+            return false;
         }
         if (runState != RUNNING) {
             boolean back = queue.reclaim(item); // see above: back, or someone has it
@@ -285,9 +286,10 @@ final class PoolEngine {
                 submitted.decrement();
             }
             termination.tryTerminate(); // passes the hole a reclaim leaves, once no worker is left
-            return back ? FULL : ACCEPTED;
+            return !back;
         }
-        return queued(placed == TaskQueue.FIRST);
+        queued(placed == TaskQueue.FIRST);
+        return true;
     }
 
     /**
