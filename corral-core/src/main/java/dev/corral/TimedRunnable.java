@@ -15,12 +15,15 @@ package dev.corral;
 final class TimedRunnable {
 
     final Runnable body;
-    /** Ticker time of its acceptance. */
-    final long acceptedAt;
+    /**
+     * Ticker time of its acceptance; of its start once its worker starts it (Worker.bareStarting:
+     * from then on only that worker reads it).
+     */
+    long at;
 
     TimedRunnable(Runnable body, long acceptedAt) {
         this.body = body;
-        this.acceptedAt = acceptedAt;
+        this.at = acceptedAt;
     }
 
     /** The user's Runnable of a bare queue element: the element itself, or the one timed here. */
