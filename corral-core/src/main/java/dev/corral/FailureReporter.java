@@ -12,7 +12,14 @@ import java.util.function.BiConsumer;
  */
 final class FailureReporter {
 
-    static final System.Logger LOG = System.getLogger(Pool.class.getName());
+    /**
+     * The log, found at its first use: System.getLogger starts the logging backend (java.util.logging
+     * reads its configuration and loads some 80 classes, about 1 MB of allocation), a cost a pool
+     * that never logs should not pay when it is built.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(Pool.class.getName());
+    }
 
     private final String pool;
     private final BiConsumer<? super Task<?>, ? super Throwable> handler;
@@ -29,7 +36,7 @@ final class FailureReporter {
         } catch (Throwable handlerError) {
             try {
                 handlerError.addSuppressed(error);
-                LOG.log(Level.ERROR, "pool '" + pool + "': the failure handler threw while reporting task '"
+                Log.LOG.log(Level.ERROR, "pool '" + pool + "': the failure handler threw while reporting task '"
                         + t.name() + "'", handlerError);
             } catch (Throwable ignored) {
                 // Never let reporting kill a worker.
@@ -42,13 +49,13 @@ final class FailureReporter {
         if (t != null) {
             report(t, error);
         } else {
-            LOG.log(Level.WARNING, "pool '" + pool + "': the task listener threw", error);
+            Log.LOG.log(Level.WARNING, "pool '" + pool + "': the task listener threw", error);
         }
     }
 
     /** Logs a failure that belongs to no task ({@code what} says whose it is). */
     void log(Level level, String what, Throwable error) {
-        LOG.log(level, "pool '" + pool + "': " + what, error);
+        Log.LOG.log(level, "pool '" + pool + "': " + what, error);
     }
 
     /**
@@ -73,6 +80,6 @@ final class FailureReporter {
     }
 
     private static BiConsumer<Task<?>, Throwable> logTo(String poolName) {
-        return (t, e) -> LOG.log(Level.WARNING, "pool '" + poolName + "': task '" + t.name() + "' failed", e);
+        return (t, e) -> Log.LOG.log(Level.WARNING, "pool '" + poolName + "': task '" + t.name() + "' failed", e);
     }
 }
