@@ -29,8 +29,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <h2>Workers</h2>
  * A pool runs at most {@code workers} tasks at once. Workers start on demand: a submission that
- * finds no idle worker starts a new one while fewer than {@code workers} are alive, so the pool
- * grows before it queues (ThreadPoolExecutor queues first). Idle platform workers park and are
+ * no idle worker will take (none is idle, or as many tasks wait as there are idle workers) starts
+ * a new one while fewer than {@code workers} are alive, so the pool grows before it queues
+ * (ThreadPoolExecutor queues first). Idle platform workers park and are
  * reused most-recently-idle first, which keeps hot threads hot; on virtual threads only as many
  * idle workers as there are cores are kept. Threads are named
  * {@code <name>-worker-<n>}. Platform threads are the default: for short CPU-bound tasks they are

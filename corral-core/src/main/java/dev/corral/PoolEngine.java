@@ -335,14 +335,9 @@ final class PoolEngine {
 
     /**
      * Whether a submission starts a worker: below the start limit, when no idle worker will take
-     * its task (none is idle, or at least as many tasks are queued as there are idle workers).
-     * The second case matters in a burst onto a pool with a few idle workers: the tasks queued
-     * for them beyond their number would wait for a running task to end although the pool may
-     * grow, for good if the tasks wait for each other (300 such tasks on a platform pool of 364
-     * with a few idle: 297 waited); and a platform pool of 10,000 given 50,000 sleeps of 10 ms ran
-     * them on the 19 workers it had started before the first went idle (169 s, not 1). A virtual
-     * pool's workers also start one when they see such a surplus (nextTask); a platform pool's
-     * do not, as thousands of workers creating threads at once took longer than the sleeps.
+     * its task (none is idle, or as many tasks are queued as there are idle workers; otherwise a
+     * burst's surplus waited for running tasks, for good if they wait for each other; a virtual
+     * pool's workers also start some, see nextTask; docs/bench/blocking-submission.md, session 12).
      */
     private boolean startsWorker() {
         if (live.get() >= startLimit()) {
@@ -395,17 +390,12 @@ final class PoolEngine {
                         if (idleOnes) {
                             signalWork(); // more work than awake workers: pass the wake-up on
                         } else {
-                            // More work, no one idle, room for a worker: start one. A submission
-                            // starts a worker only when it finds no one idle; tasks queued while some
-                            // were idle are owed those workers, and when there are more of them than
-                            // idle workers (a burst onto a pool with a few idle, tasks that block),
-                            // the surplus would wait for a running task to end although the pool may
-                            // grow: with tasks that wait for each other, for good. Seen with 2,000
-                            // blocking tasks on a virtual pool of 2,064 with 99 idle: 946 waited.
-                            // Virtual pools only (see the condition above): thousands of platform
-                            // workers creating threads at once took longer than their tasks (the
-                            // kernel serialises thread creation); a platform pool's submitters
-                            // start workers for such a surplus instead (startsWorker).
+                            // More work, no one idle, room for a worker: start one. Tasks queued
+                            // while some were idle are owed those workers (startsWorker reads the
+                            // queue's size a moment old): 946 of 2,000 blocking tasks waited on a
+                            // virtual pool of 2,064 with 99 idle. Virtual pools only: thousands of
+                            // platform workers creating threads at once (the kernel serialises it)
+                            // took longer than their tasks; their submitters start them instead.
                             crew.start(null);
                         }
                     }

@@ -129,8 +129,9 @@ abstract sealed class PoolSettings permits Pool.Builder {
 
     /**
      * The most workers alive at once (default: available processors, or the minimum if that
-     * is larger). A task that finds no idle worker starts a new one up to this maximum before
-     * it queues; see {@link #queueFirst()} for the JDK's order.
+     * is larger). A task that no idle worker will take (none is idle, or as many tasks wait as
+     * there are idle workers) starts a new one up to this maximum before it queues; see
+     * {@link #queueFirst()} for the JDK's order.
      */
     public Pool.Builder maxWorkers(int max) {
         if (max <= 0) {
