@@ -122,9 +122,7 @@ final class PoolConfig {
         this.propagators = List.copyOf(b.propagators);
         this.listeners = List.copyOf(b.listeners);
         this.virtual = virtual(b);
-        this.threadFactory = b.threadFactory != null ? b.threadFactory
-                : b.virtual ? Thread.ofVirtual().name(b.name + "-worker-", 1).factory()
-                : Thread.ofPlatform().name(b.name + "-worker-", 1).factory();
+        this.threadFactory = b.threadFactory != null ? b.threadFactory : new WorkerThreads(b.name, b.virtual);
         this.overflow = b.overflow;
         this.failureHandler = b.failureHandler;
         this.reportAllFailures = b.reportAllFailures;
