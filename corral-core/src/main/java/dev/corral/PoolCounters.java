@@ -286,11 +286,13 @@ final class PoolCounters implements TaskOwner {
         long failedNow;
         e.lock.lock();
         try {
+            // Leavers first: draining folds their counts into the sums read next (drained after
+            // those reads, a leaver was in neither, and the snapshot counted less than the last).
+            e.crew.drainLeaving();
             startedNow = started.sum();
             endedNow = ended.sum();
             succeededNow = succeeded.sum();
             failedNow = failed.sum();
-            e.crew.drainLeaving();
             for (Worker w : e.crew) {
                 startedNow += w.started();
                 endedNow += w.ended();

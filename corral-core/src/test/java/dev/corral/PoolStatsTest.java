@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -142,5 +144,54 @@ class PoolStatsTest {
         back.get(0).run();
         ((Task<?>) back.get(1)).cancel(false);
         assertThat(p.stats().unaccounted()).as("%s", p.stats()).isZero();
+    }
+
+    /**
+     * Counts only grow, also while workers leave. A worker that is not idle leaves without the
+     * engine's lock (Crew.leave: onto a stack that whoever holds the lock drains, folding its
+     * counts into the pool's); stats() drains it too. The interleaving that broke this: stats()
+     * read the pool's folded counts, then drained a leaver (its counts folded in after that read)
+     * and summed the workers still in the set (no longer it), so that snapshot missed the
+     * leaver's tasks and the next one counted them again. Here 200 virtual workers leave at once
+     * (keepAlive 0) while another thread takes snapshots; every round, every counter must be at
+     * least what the snapshot before it said.
+     */
+    @Test
+    void countsNeverGoBackWhileWorkersLeave() throws Exception {
+        for (int round = 0; round < 30; round++) {
+            Pool p = Pool.builder().name("stats-leave").workers(200).virtualThreads().keepAlive(Duration.ZERO).build();
+            int n = 200;
+            CountDownLatch started = new CountDownLatch(n);
+            CountDownLatch go = new CountDownLatch(1);
+            for (int i = 0; i < n; i++) {
+                p.execute(() -> {
+                    started.countDown();
+                    TestTasks.awaitQuietly(go);
+                });
+            }
+            assertThat(started.await(10, SECONDS)).isTrue();
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<String> backwards = new AtomicReference<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                PoolStats before = p.stats();
+                while (!done.get() && backwards.get() == null) {
+                    PoolStats now = p.stats();
+                    if (now.succeeded() < before.succeeded() || now.completed() < before.completed()) {
+                        backwards.set(before + " then " + now);
+                    }
+                    before = now;
+                }
+            });
+            go.countDown();
+            while (p.stats().liveWorkers() > 0 && backwards.get() == null) {
+                Thread.onSpinWait();
+            }
+            done.set(true);
+            reader.join();
+            assertThat(backwards.get()).as("round %d: a snapshot counted less than the one before it", round).isNull();
+            assertThat(p.stats().succeeded()).isEqualTo(n);
+            p.shutdown();
+            assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+        }
     }
 }
