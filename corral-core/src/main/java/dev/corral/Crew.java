@@ -216,7 +216,7 @@ final class Crew implements Iterable<Worker> {
 
     /**
      * Workers whose loops have ended and that are still in the set, pushed here by {@link #leave}
-     * (a Treiber stack through {@code Worker.nextLeaving}); whoever holds the engine's lock takes
+     * (a Treiber stack linked through {@code Worker.given}); whoever holds the engine's lock takes
      * them out with {@link #drainLeaving} before it reads the set, the folded counters or the
      * exited threads.
      */
@@ -240,7 +240,7 @@ final class Crew implements Iterable<Worker> {
         Worker h;
         do {
             h = leaving.get();
-            w.nextLeaving = h;
+            w.linkLeaving(h);
         } while (!leaving.compareAndSet(h, w));
         PoolEngine e = engine;
         boolean locked = e.lock.tryLock();
@@ -261,8 +261,7 @@ final class Crew implements Iterable<Worker> {
     void drainLeaving() {
         Worker w = leaving.getAndSet(null);
         while (w != null) {
-            Worker n = w.nextLeaving;
-            w.nextLeaving = null;
+            Worker n = w.unlinkLeaving();
             left(w);
             w = n;
         }

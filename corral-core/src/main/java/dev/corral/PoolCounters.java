@@ -7,6 +7,7 @@ import dev.corral.internal.StripedCounter;
 import dev.corral.internal.ThreadCounter;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pool's statistics: the outcome counters (see {@link PoolStats} for when each moves), the
@@ -271,6 +272,18 @@ final class PoolCounters implements TaskOwner {
         ended.add(w.ended());
         succeeded.add(w.succeeded());
         failed.add(w.failed());
+    }
+
+    /** Worker {@code w}'s own thread folds its counts in and clears them (WorkerCounters.FOLD_AT). */
+    void foldOwn(WorkerCounters w) {
+        ReentrantLock lock = engine.lock;
+        lock.lock();
+        try {
+            foldIn(w);
+            w.clearCounts();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

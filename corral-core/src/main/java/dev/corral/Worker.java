@@ -20,8 +20,10 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
      * A task someone else chose for it to run next: the first one, given at its start (a Task,
      * or a Runnable queued bare by PoolEngine.offerBare), or one handed over while it was idle
      * (capacity-0 pools; written under lock before it is released). Never both: a worker goes
-     * idle only after its first task. One field for the two, as every byte of a worker is paid
-     * by each blocked virtual worker.
+     * idle only after its first task. Once its loop has ended, the next worker on the Crew's
+     * leaving stack ({@link #linkLeaving}): nothing is given to a worker that has left the idle
+     * stack for good. One field for these, as every byte of a worker is paid by each blocked
+     * virtual worker.
      */
     Object given;
     /** Its virtual thread names it by its uncaught-exception handler (RunningHere); own thread after start. */
@@ -39,8 +41,6 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     volatile boolean awaitingPermit;
     /** The limiter permit held for the task now running (gated pools); own thread only. */
     Permit permit;
-    /** The next on the Crew's leaving stack (Crew.leave): written before its push, read by the drainer. */
-    Worker nextLeaving;
     /** Neighbours in the engine's {@link Crew}; guarded by the lock. */
     Worker prev, next;
 
@@ -57,6 +57,23 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     @Override
     public void uncaughtException(Thread t, Throwable e) {
         t.getThreadGroup().uncaughtException(t, e);
+    }
+
+    /** On the Crew's leaving stack, {@code next} is below this worker: written before its push (Crew.leave). */
+    void linkLeaving(Worker next) {
+        given = next;
+    }
+
+    /** The worker below this one on the leaving stack, unlinked; read by the drainer (Crew.drainLeaving). */
+    Worker unlinkLeaving() {
+        Worker n = (Worker) given;
+        given = null;
+        return n;
+    }
+
+    @Override
+    void foldOwnCounts() {
+        engine.counters.foldOwn(this);
     }
 
     /** The task running here for TaskContext: a bare Runnable gets its handle on the first call. */
@@ -101,25 +118,22 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     @Override
     public void run() {
         RunningHere.set(this);
-        Object next = given;
-        given = null;
         boolean abrupt = true;
         try {
-            while (next != null || (next = engine.nextTask(this)) != null) {
-                Object n = next;
-                next = null;
+            Object n; // unassigned on the way in: at the loop's head it names nothing (see below)
+            while ((n = next()) != null) {
                 if (n instanceof Task<?> t) {
                     runTask(t);
                     continue;
                 }
                 Runnable r = bareStarting(n);
-                Throwable failure = null;
                 try {
                     r.run();
                 } catch (Throwable x) {
-                    failure = x;
+                    bareEnded(n, x);
+                    continue;
                 }
-                bareEnded(n, r, failure);
+                bareEnded(n, null);
             }
             abrupt = false;
         } finally {
@@ -128,6 +142,21 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
             }
             engine.crew.exit(this, abrupt);
         }
+    }
+
+    /**
+     * The task given at its start (taken once), else the engine's next one. Called from the loop's
+     * head, where the slot of the last task is not a reference for the collector (one path in has
+     * not set it): a worker waiting for work keeps nothing of its last task reachable
+     * (PoolMemoryTest).
+     */
+    private Object next() {
+        Object g = given;
+        if (g == null) {
+            return engine.nextTask(this);
+        }
+        given = null;
+        return g;
     }
 
     /** Every task's first step, before it is claimed; a bare one's last step before it runs. */
@@ -164,8 +193,9 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
         return r;
     }
 
-    /** The bare element {@code n} (the user's {@code r}) ran, and threw {@code failure} if not null. */
-    private void bareEnded(Object n, Runnable r, Throwable failure) {
+    /** The bare element {@code n} ran, and threw {@code failure} if not null. */
+    private void bareEnded(Object n, Throwable failure) {
+        Runnable r = TimedRunnable.of(n);
         Object ran = running;
         running = null;
         if (n instanceof TimedRunnable timed) {

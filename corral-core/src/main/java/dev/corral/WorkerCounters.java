@@ -10,20 +10,54 @@ import java.lang.invoke.VarHandle;
  * them under the pool's lock, and a worker that leaves folds them into the pool's own counters.
  * Events that happen on other threads (a cancel, a caller-runs task) use the pool's striped
  * counters instead.
+ *
+ * <p>Ints, not longs: each blocked virtual worker pays for its Worker, and four ints are what
+ * brings it to 64 bytes. A worker that has started {@link #FOLD_AT} tasks folds all four into the
+ * pool's counters and starts again from zero ({@link #foldOwnCounts}, under the lock that every
+ * reader sums under, so a snapshot sees the counts either here or there, never both or neither).
+ * No count here can pass {@code FOLD_AT + 1}: a task ends, succeeds or fails only after it started.
  */
-class WorkerCounters extends PollCursor {
+abstract class WorkerCounters extends PollCursor {
+
+    /** The started count at which a worker folds its counts into the pool's (about a billion). */
+    static final int FOLD_AT = 1 << 30;
 
     WorkerCounters(int start) {
         super(start);
     }
 
-    private long started;
-    private long ended;
-    private long succeeded;
-    private long failed;
+    private int started;
+    private int ended;
+    private int succeeded;
+    private int failed;
 
     final void addStarted() {
-        STARTED.setRelease(this, started + 1);
+        int s = started + 1;
+        STARTED.setRelease(this, s);
+        if (s >= FOLD_AT) {
+            foldOwnCounts();
+        }
+    }
+
+    /**
+     * Adds this worker's counts to the pool's and sets them to zero, holding the lock its readers
+     * sum under; called by the worker's own thread, the only writer.
+     */
+    abstract void foldOwnCounts();
+
+    /** Tests: as if this worker had run {@code n} more tasks, all succeeded; own thread only. */
+    final void pretendRan(int n) {
+        STARTED.setRelease(this, started + n);
+        ENDED.setRelease(this, ended + n);
+        SUCCEEDED.setRelease(this, succeeded + n);
+    }
+
+    /** Sets every count to zero; own thread, holding the lock the readers hold (foldOwnCounts). */
+    final void clearCounts() {
+        STARTED.setRelease(this, 0);
+        ENDED.setRelease(this, 0);
+        SUCCEEDED.setRelease(this, 0);
+        FAILED.setRelease(this, 0);
     }
 
     final void addEnded() {
@@ -39,19 +73,19 @@ class WorkerCounters extends PollCursor {
     }
 
     final long started() {
-        return (long) STARTED.getAcquire(this);
+        return (int) STARTED.getAcquire(this);
     }
 
     final long ended() {
-        return (long) ENDED.getAcquire(this);
+        return (int) ENDED.getAcquire(this);
     }
 
     final long succeeded() {
-        return (long) SUCCEEDED.getAcquire(this);
+        return (int) SUCCEEDED.getAcquire(this);
     }
 
     final long failed() {
-        return (long) FAILED.getAcquire(this);
+        return (int) FAILED.getAcquire(this);
     }
 
     private static final VarHandle STARTED;
@@ -62,10 +96,10 @@ class WorkerCounters extends PollCursor {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STARTED = l.findVarHandle(WorkerCounters.class, "started", long.class);
-            ENDED = l.findVarHandle(WorkerCounters.class, "ended", long.class);
-            SUCCEEDED = l.findVarHandle(WorkerCounters.class, "succeeded", long.class);
-            FAILED = l.findVarHandle(WorkerCounters.class, "failed", long.class);
+            STARTED = l.findVarHandle(WorkerCounters.class, "started", int.class);
+            ENDED = l.findVarHandle(WorkerCounters.class, "ended", int.class);
+            SUCCEEDED = l.findVarHandle(WorkerCounters.class, "succeeded", int.class);
+            FAILED = l.findVarHandle(WorkerCounters.class, "failed", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

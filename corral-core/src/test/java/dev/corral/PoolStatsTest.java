@@ -194,4 +194,51 @@ class PoolStatsTest {
             assertThat(p.awaitTermination(10, SECONDS)).isTrue();
         }
     }
+
+    /**
+     * A worker counts on ints and folds them into the pool's counters once it has started
+     * WorkerCounters.FOLD_AT tasks, under the lock that stats() sums under. Here every task makes
+     * its worker look as if it had just run FOLD_AT more tasks, so the next start folds: a worker
+     * that never folded would wrap past Integer.MAX_VALUE within two tasks, and one that folded
+     * outside the lock would let a snapshot see the counts in neither place (or in both) and go
+     * back. Another thread takes snapshots all along; each must count at least what the one
+     * before it did, and the end must count exactly every task and every pretended one.
+     */
+    @Test
+    void aWorkerThatFoldsItsCountsNeitherLosesNorRepeatsAny() throws Exception {
+        for (boolean virtual : new boolean[] {false, true}) {
+            for (int round = 0; round < 25; round++) {
+                Pool.Builder b = Pool.builder().name("stats-fold").workers(1);
+                Pool p = (virtual ? b.virtualThreads() : b.platformThreads()).build();
+                int n = 2_000;
+                AtomicBoolean done = new AtomicBoolean();
+                AtomicReference<String> backwards = new AtomicReference<>();
+                Thread reader = Thread.ofPlatform().start(() -> {
+                    PoolStats before = p.stats();
+                    while (!done.get() && backwards.get() == null) {
+                        PoolStats now = p.stats();
+                        if (now.succeeded() < before.succeeded() || now.completed() < before.completed()) {
+                            backwards.set(before + " then " + now);
+                        }
+                        before = now;
+                    }
+                });
+                CountDownLatch ran = new CountDownLatch(n);
+                for (int i = 0; i < n; i++) {
+                    p.execute(() -> {
+                        ((Worker) RunningHere.get()).pretendRan(WorkerCounters.FOLD_AT);
+                        ran.countDown();
+                    });
+                }
+                assertThat(ran.await(30, SECONDS)).isTrue();
+                p.shutdown();
+                assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+                done.set(true);
+                reader.join();
+                assertThat(backwards.get()).as("%s round %d: a snapshot counted less than the one before it",
+                        virtual ? "virtual" : "platform", round).isNull();
+                assertThat(p.stats().succeeded()).isEqualTo(n + (long) n * WorkerCounters.FOLD_AT);
+            }
+        }
+    }
 }

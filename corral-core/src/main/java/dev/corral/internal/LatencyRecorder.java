@@ -38,8 +38,11 @@ public final class LatencyRecorder {
     private final long windowNanos;
 
     private final ReentrantLock readLock = new ReentrantLock();
-    private long[] previousStart = new long[BUCKETS];  // guarded by readLock: totals when the previous window began
-    private long[] currentStart = new long[BUCKETS];   // guarded by readLock: totals when the current window began
+    /** Totals before anything was recorded; shared, never written (the window arrays are replaced, not filled). */
+    private static final long[] NONE_YET = new long[BUCKETS];
+
+    private long[] previousStart = NONE_YET; // guarded by readLock: totals when the previous window began
+    private long[] currentStart = NONE_YET;  // guarded by readLock: totals when the current window began
     private long windowStart;                          // guarded by readLock
 
     public LatencyRecorder(LongSupplier ticker, Duration window) {
