@@ -387,8 +387,28 @@ public final class BenchMain {
                 record("fanout-heap" + suffix, "Sleep fan-out, queue " + q + ": heap KB per blocked task", false, kind,
                         r.map(m -> Double.parseDouble(m.get("heapKbPerTask"))).orElse(Double.NaN));
             }
+            // More samples of the virtual kinds' memory: one cold probe spreads by 15% (SleepFanOut).
+            for (int p = 0; p < EXTRA_PROBES; p++) {
+                for (String kind : kinds) {
+                    if (!kind.equals("corral-virtual") && !kind.equals("vthread-semaphore")) {
+                        continue;
+                    }
+                    Optional<Map<String, String>> r = child(SleepFanOut.class, List.of("-Xms2g", "-Xmx2g"), 120,
+                            "--kinds", kind, "--cap", 10_000, "--queue-capacity", queue, "--probe-only", 1);
+                    record("fanout-rss" + suffix, "Sleep fan-out, queue " + q + ": RSS KB per blocked task", false, kind,
+                            r.map(m -> Double.parseDouble(m.get("rssKbPerTask"))).orElse(Double.NaN));
+                    record("fanout-heap" + suffix, "Sleep fan-out, queue " + q + ": heap KB per blocked task", false, kind,
+                            r.map(m -> Double.parseDouble(m.get("heapKbPerTask"))).orElse(Double.NaN));
+                }
+            }
+            note("fan-out memory rows of corral-virtual and vthread-semaphore: the median of " + (1 + EXTRA_PROBES)
+                    + " cold probes a round (one in the timed run's JVM, " + EXTRA_PROBES
+                    + " alone, the kinds alternating); a single probe spreads by 15%");
         }
     }
+
+    /** Probe-only runs per round and queue, per virtual kind, on top of the timed run's probe. */
+    private static final int EXTRA_PROBES = 4;
 
     private void request(List<String> kinds) throws Exception {
         progress("  request load, 1000 clients, 0.2 ms CPU + 5 ms sleep, 64 workers");

@@ -36,6 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       until the last one ends; the wall time runs from the first submission to the last
  *       completion. Two untimed warm-up fan-outs of the same size come first.</li>
  * </ol>
+ * With {@code --probe-only 1} it runs the memory probe alone (a second or so): the probe is cold,
+ * and the size of a blocked task's stack depends on which of its frames the JIT had compiled when
+ * it blocked, so single probes of the same build spread by 15% (bimodal, for every kind alike);
+ * BenchMain adds probe-only runs, alternating the kinds, for a median that holds still.
  *
  * <h2>Usage</h2>
  * {@code java -cp benchmarks.jar dev.corral.bench.SleepFanOut --kinds corral-virtual,vthread-semaphore
@@ -57,13 +61,14 @@ public final class SleepFanOut {
         int cap = Harness.intArg(a, "cap", 10_000);
         int sleepMs = Harness.intArg(a, "sleep-ms", 10);
         int capacity = Harness.intArg(a, "queue-capacity", 65_536);
+        boolean probeOnly = Harness.intArg(a, "probe-only", 0) != 0;
         for (String kind : kinds) {
             boolean platform = !kind.contains("virtual") && !kind.contains("vthread");
-            run(kind, platform ? platformTasks : tasks, cap, sleepMs, capacity);
+            run(kind, platform ? platformTasks : tasks, cap, sleepMs, capacity, probeOnly);
         }
     }
 
-    static void run(String kind, int tasks, int cap, int sleepMs, int capacity) throws InterruptedException {
+    static void run(String kind, int tasks, int cap, int sleepMs, int capacity, boolean probeOnly) throws InterruptedException {
         // Phase 1: memory per blocked task.
         long heap0 = Harness.heapUsedAfterGc();
         long rss0 = Harness.rssBytes();
@@ -94,6 +99,19 @@ public final class SleepFanOut {
         Candidates.close(probe, 60);
         double rssPerTaskKb = (rss1 - rss0) / (double) cap / 1024;
         double heapPerTaskKb = (heap1 - heap0) / (double) cap / 1024;
+        if (probeOnly) {
+            System.out.printf("%-18s probe, cap %,d: memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
+                    kind, cap, rssPerTaskKb, heapPerTaskKb, allBlocked ? "" : " (probe: only " + started.get() + " started)");
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("bench", "fanout-probe");
+            r.put("kind", kind);
+            r.put("cap", cap);
+            r.put("rssKbPerTask", rssPerTaskKb);
+            r.put("heapKbPerTask", heapPerTaskKb);
+            r.put("probeComplete", allBlocked);
+            Harness.printResult(r);
+            return;
+        }
 
         // Phase 2: the timed fan-out, after untimed warm-ups of the whole size. One short warm-up
         // was not enough on 2 cores: the JIT compilers were still at work during the timed run
