@@ -517,11 +517,7 @@ final class PoolEngine {
         if ((hot.get(FLAGS) & WAKE_PENDING) != 0) {
             hot.getAndBitwiseAnd(FLAGS, ~WAKE_PENDING); // we are the worker a signal was for (or an extra one): searching now
         }
-        Object t = w.given;
-        if (t != null) {
-            w.given = null;
-        }
-        return (Task<?>) t;
+        return (Task<?>) w.takeGiven();
     }
 
     int idleCount() {

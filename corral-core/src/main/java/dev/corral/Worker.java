@@ -66,9 +66,16 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
 
     /** The worker below this one on the leaving stack, unlinked; read by the drainer (Crew.drainLeaving). */
     Worker unlinkLeaving() {
-        Worker n = (Worker) given;
-        given = null;
-        return n;
+        return (Worker) takeGiven();
+    }
+
+    /** What {@link #given} holds, taken out of it (no write when it holds nothing). */
+    Object takeGiven() {
+        Object g = given;
+        if (g != null) {
+            given = null;
+        }
+        return g;
     }
 
     @Override
@@ -151,12 +158,8 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
      * (PoolMemoryTest).
      */
     private Object next() {
-        Object g = given;
-        if (g == null) {
-            return engine.nextTask(this);
-        }
-        given = null;
-        return g;
+        Object g = takeGiven();
+        return g != null ? g : engine.nextTask(this);
     }
 
     /** Every task's first step, before it is claimed; a bare one's last step before it runs. */
@@ -169,6 +172,13 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
         // or shutdownNow()'s and must reach the task. shutdownNow() writes STOP before it
         // interrupts, so one cleared here is re-sent once the task is this worker's.
         Thread.interrupted();
+    }
+
+    /** The task is this worker's now: re-sends the interrupt shutdownNow() meant for it (see starting). */
+    private void interruptIfStopping() {
+        if (engine.runState >= PoolEngine.STOP && !thread.isInterrupted()) {
+            thread.interrupt();
+        }
     }
 
     /**
@@ -185,9 +195,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
         } else {
             r = (Runnable) n;
         }
-        if (engine.runState >= PoolEngine.STOP && !thread.isInterrupted()) {
-            thread.interrupt();
-        }
+        interruptIfStopping();
         addStarted();
         running = r;
         return r;
@@ -227,10 +235,8 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
             }
             return; // cancelled, discarded or reclaimed while queued
         }
+        interruptIfStopping();
         Thread me = thread;
-        if (engine.runState >= PoolEngine.STOP && !me.isInterrupted()) {
-            me.interrupt();
-        }
         String taskName = t.name;
         String threadName = null;
         if (taskName != null) {

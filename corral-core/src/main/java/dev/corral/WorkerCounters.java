@@ -8,7 +8,7 @@ import java.lang.invoke.VarHandle;
  * Outcome counters owned by one worker thread. Only that thread writes them (release stores, no
  * atomic read-modify-write), so counting a task costs a worker no shared cache line; readers sum
  * them under the pool's lock, and a worker that leaves folds them into the pool's own counters.
- * Events that happen on other threads (a cancel, a caller-runs task) use the pool's striped
+ * Events that happen on other threads (a cancel, a caller-runs task) use the pool's own
  * counters instead.
  *
  * <p>Ints, not longs: each blocked virtual worker pays for its Worker, and four ints are what

@@ -172,16 +172,7 @@ class PoolStatsTest {
             assertThat(started.await(10, SECONDS)).isTrue();
             AtomicBoolean done = new AtomicBoolean();
             AtomicReference<String> backwards = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                PoolStats before = p.stats();
-                while (!done.get() && backwards.get() == null) {
-                    PoolStats now = p.stats();
-                    if (now.succeeded() < before.succeeded() || now.completed() < before.completed()) {
-                        backwards.set(before + " then " + now);
-                    }
-                    before = now;
-                }
-            });
+            Thread reader = watchForBackwards(p, done, backwards);
             go.countDown();
             while (p.stats().liveWorkers() > 0 && backwards.get() == null) {
                 Thread.onSpinWait();
@@ -213,16 +204,7 @@ class PoolStatsTest {
                 int n = 2_000;
                 AtomicBoolean done = new AtomicBoolean();
                 AtomicReference<String> backwards = new AtomicReference<>();
-                Thread reader = Thread.ofPlatform().start(() -> {
-                    PoolStats before = p.stats();
-                    while (!done.get() && backwards.get() == null) {
-                        PoolStats now = p.stats();
-                        if (now.succeeded() < before.succeeded() || now.completed() < before.completed()) {
-                            backwards.set(before + " then " + now);
-                        }
-                        before = now;
-                    }
-                });
+                Thread reader = watchForBackwards(p, done, backwards);
                 CountDownLatch ran = new CountDownLatch(n);
                 for (int i = 0; i < n; i++) {
                     p.execute(() -> {
@@ -240,5 +222,22 @@ class PoolStatsTest {
                 assertThat(p.stats().succeeded()).isEqualTo(n + (long) n * WorkerCounters.FOLD_AT);
             }
         }
+    }
+
+    /**
+     * A thread that takes snapshots of {@code p} until {@code done}, and puts the first pair in
+     * which the later one counted fewer succeeded or completed tasks in {@code backwards}.
+     */
+    private static Thread watchForBackwards(Pool p, AtomicBoolean done, AtomicReference<String> backwards) {
+        return Thread.ofPlatform().start(() -> {
+            PoolStats before = p.stats();
+            while (!done.get() && backwards.get() == null) {
+                PoolStats now = p.stats();
+                if (now.succeeded() < before.succeeded() || now.completed() < before.completed()) {
+                    backwards.set(before + " then " + now);
+                }
+                before = now;
+            }
+        });
     }
 }

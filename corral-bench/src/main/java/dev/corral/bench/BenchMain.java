@@ -382,10 +382,7 @@ public final class BenchMain {
                         "--kinds", kind, "--tasks", tasks, "--cap", 10_000, "--sleep-ms", 10, "--queue-capacity", queue);
                 record("fanout-wall" + suffix, "Sleep fan-out, 200k x 10 ms, cap 10k, queue " + q + ": wall s (ideal 0.2)",
                         false, kind, r.map(m -> Double.parseDouble(m.get("secondsPer200k"))).orElse(Double.NaN));
-                record("fanout-rss" + suffix, "Sleep fan-out, queue " + q + ": RSS KB per blocked task", false, kind,
-                        r.map(m -> Double.parseDouble(m.get("rssKbPerTask"))).orElse(Double.NaN));
-                record("fanout-heap" + suffix, "Sleep fan-out, queue " + q + ": heap KB per blocked task", false, kind,
-                        r.map(m -> Double.parseDouble(m.get("heapKbPerTask"))).orElse(Double.NaN));
+                recordMemory(suffix, q, kind, r);
             }
             // More samples of the virtual kinds' memory: one cold probe spreads by 15% (SleepFanOut).
             for (int p = 0; p < EXTRA_PROBES; p++) {
@@ -395,16 +392,21 @@ public final class BenchMain {
                     }
                     Optional<Map<String, String>> r = child(SleepFanOut.class, List.of("-Xms2g", "-Xmx2g"), 120,
                             "--kinds", kind, "--cap", 10_000, "--queue-capacity", queue, "--probe-only", 1);
-                    record("fanout-rss" + suffix, "Sleep fan-out, queue " + q + ": RSS KB per blocked task", false, kind,
-                            r.map(m -> Double.parseDouble(m.get("rssKbPerTask"))).orElse(Double.NaN));
-                    record("fanout-heap" + suffix, "Sleep fan-out, queue " + q + ": heap KB per blocked task", false, kind,
-                            r.map(m -> Double.parseDouble(m.get("heapKbPerTask"))).orElse(Double.NaN));
+                    recordMemory(suffix, q, kind, r);
                 }
             }
             note("fan-out memory rows of corral-virtual and vthread-semaphore: the median of " + (1 + EXTRA_PROBES)
                     + " cold probes a round (one in the timed run's JVM, " + EXTRA_PROBES
                     + " alone, the kinds alternating); a single probe spreads by 15%");
         }
+    }
+
+    /** The memory rows of one fan-out child's result (NaN when it gave none). */
+    private void recordMemory(String suffix, String q, String kind, Optional<Map<String, String>> r) {
+        record("fanout-rss" + suffix, "Sleep fan-out, queue " + q + ": RSS KB per blocked task", false, kind,
+                r.map(m -> Double.parseDouble(m.get("rssKbPerTask"))).orElse(Double.NaN));
+        record("fanout-heap" + suffix, "Sleep fan-out, queue " + q + ": heap KB per blocked task", false, kind,
+                r.map(m -> Double.parseDouble(m.get("heapKbPerTask"))).orElse(Double.NaN));
     }
 
     /** Probe-only runs per round and queue, per virtual kind, on top of the timed run's probe. */

@@ -99,41 +99,32 @@ public final class SleepFanOut {
         Candidates.close(probe, 60);
         double rssPerTaskKb = (rss1 - rss0) / (double) cap / 1024;
         double heapPerTaskKb = (heap1 - heap0) / (double) cap / 1024;
+        String incomplete = allBlocked ? "" : " (probe: only " + started.get() + " started)";
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("bench", probeOnly ? "fanout-probe" : "fanout");
+        r.put("kind", kind);
+        r.put("cap", cap);
         if (probeOnly) {
             System.out.printf("%-18s probe, cap %,d: memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
-                    kind, cap, rssPerTaskKb, heapPerTaskKb, allBlocked ? "" : " (probe: only " + started.get() + " started)");
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("bench", "fanout-probe");
-            r.put("kind", kind);
-            r.put("cap", cap);
-            r.put("rssKbPerTask", rssPerTaskKb);
-            r.put("heapKbPerTask", heapPerTaskKb);
-            r.put("probeComplete", allBlocked);
-            Harness.printResult(r);
-            return;
+                    kind, cap, rssPerTaskKb, heapPerTaskKb, incomplete);
+        } else {
+            // Phase 2: the timed fan-out, after untimed warm-ups of the whole size. One short
+            // warm-up was not enough on 2 cores: the JIT compilers were still at work during the
+            // timed run and took a core from the scheduler that all the sleeping and waking runs
+            // on, which made the results bimodal (0.6 s or 1.1 s for the same build). Every kind
+            // gets the same warm-up.
+            for (int w = 0; w < WARM_UPS; w++) {
+                fanOut(kind, tasks, cap, sleepMs, capacity);
+            }
+            double seconds = fanOut(kind, tasks, cap, sleepMs, capacity);
+            double ideal = Math.ceil(tasks / (double) cap) * sleepMs / 1000.0;
+            System.out.printf("%-18s %,9d tasks x %d ms, cap %,d: wall %6.3f s (ideal %.2f s, %4.2fx)  memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
+                    kind, tasks, sleepMs, cap, seconds, ideal, seconds / ideal, rssPerTaskKb, heapPerTaskKb, incomplete);
+            r.put("tasks", tasks);
+            r.put("seconds", seconds);
+            r.put("ideal", ideal);
+            r.put("secondsPer200k", seconds / tasks * 200_000);
         }
-
-        // Phase 2: the timed fan-out, after untimed warm-ups of the whole size. One short warm-up
-        // was not enough on 2 cores: the JIT compilers were still at work during the timed run
-        // and took a core from the scheduler that all the sleeping and waking runs on, which made
-        // the results bimodal (0.6 s or 1.1 s for the same build). Every kind gets the same warm-up.
-        for (int w = 0; w < WARM_UPS; w++) {
-            fanOut(kind, tasks, cap, sleepMs, capacity);
-        }
-        double seconds = fanOut(kind, tasks, cap, sleepMs, capacity);
-        double ideal = Math.ceil(tasks / (double) cap) * sleepMs / 1000.0;
-
-        System.out.printf("%-18s %,9d tasks x %d ms, cap %,d: wall %6.3f s (ideal %.2f s, %4.2fx)  memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
-                kind, tasks, sleepMs, cap, seconds, ideal, seconds / ideal, rssPerTaskKb, heapPerTaskKb,
-                allBlocked ? "" : " (probe: only " + started.get() + " started)");
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("bench", "fanout");
-        r.put("kind", kind);
-        r.put("tasks", tasks);
-        r.put("cap", cap);
-        r.put("seconds", seconds);
-        r.put("ideal", ideal);
-        r.put("secondsPer200k", seconds / tasks * 200_000);
         r.put("rssKbPerTask", rssPerTaskKb);
         r.put("heapKbPerTask", heapPerTaskKb);
         r.put("probeComplete", allBlocked);
