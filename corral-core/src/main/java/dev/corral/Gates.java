@@ -53,7 +53,7 @@ final class Gates {
 
     /**
      * Waits, without holding a task, until the start rate allows a start and the limiter grants a
-     * permit (left in {@code w.permit}). Returns false if the pool is stopping (the caller looks
+     * permit (held by {@code w}, Worker.holdPermit). Returns false if the pool is stopping (the caller looks
      * again and exits).
      */
     boolean pass(Worker w) {
@@ -73,7 +73,7 @@ final class Gates {
         for (;;) {
             Optional<Permit> p = limiter.tryAcquire();
             if (p.isPresent()) {
-                w.permit = p.get();
+                w.holdPermit(p.get());
                 return true;
             }
             lock.lock();
@@ -100,7 +100,7 @@ final class Gates {
                 } finally {
                     lock.unlock();
                 }
-                w.permit = p.get();
+                w.holdPermit(p.get());
                 return true;
             }
             while (w.awaitingPermit) {

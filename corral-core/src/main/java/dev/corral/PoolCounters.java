@@ -49,7 +49,8 @@ final class PoolCounters implements TaskOwner {
     // StripedCounter pads a line for every cell up front (4 KB a counter on 16 cores, 40 KB a
     // pool for counters that mostly stay at zero).
     private final LongAdder succeeded = new LongAdder();
-    private final LongAdder failed = new LongAdder();
+    /** Every failure, a worker's too (WorkerCounters says why); Worker counts a bare Runnable's here. */
+    final LongAdder failed = new LongAdder();
     final LongAdder cancelled = new LongAdder();
     private final LongAdder timedOut = new LongAdder();
     private final LongAdder discarded = new LongAdder();
@@ -205,13 +206,7 @@ final class PoolCounters implements TaskOwner {
                     succeeded.increment();
                 }
             }
-            case Task.FAILED -> {
-                if (counters != null) {
-                    counters.addFailed();
-                } else {
-                    failed.increment();
-                }
-            }
+            case Task.FAILED -> failed.increment();
             case Task.CANCELLED -> cancelled.increment();
             case Task.DISCARDED -> discarded.increment();
             case Task.TIMED_OUT -> timedOut.increment();
@@ -276,7 +271,6 @@ final class PoolCounters implements TaskOwner {
         started.add(w.started());
         ended.add(w.ended());
         succeeded.add(w.succeeded());
-        failed.add(w.failed());
     }
 
     /** Worker {@code w}'s own thread folds its counts in and clears them (WorkerCounters.FOLD_AT). */
@@ -315,7 +309,6 @@ final class PoolCounters implements TaskOwner {
                 startedNow += w.started();
                 endedNow += w.ended();
                 succeededNow += w.succeeded();
-                failedNow += w.failed();
             }
         } finally {
             e.lock.unlock();

@@ -400,9 +400,8 @@ final class PoolEngine {
                         }
                     }
                 }
-                if (t == null && w.permit != null) {
-                    w.permit.ignored(); // someone else took the task; hand the capacity back
-                    w.permit = null;
+                if (t == null) {
+                    w.dropPermit(); // someone else took the task; hand the capacity back
                 }
                 if (t != null && w.contended() && live.get() >= CPUS) {
                     // Our take lost a race with another worker's, so workers are taking tasks as

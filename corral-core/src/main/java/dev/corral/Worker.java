@@ -9,8 +9,8 @@ import dev.corral.limit.Permit;
  * installs the submitter's contexts, holds the gate's permit while the body runs and reports the
  * outcome to an adaptive limiter. Its outcome counts are its own ({@link WorkerCounters}: only
  * this thread writes them), and it is its own place in the queue (a {@link PollCursor}: where its
- * next poll starts, and what its last poll saw). Fields other than {@code running} and
- * {@code permit} (own thread) and {@code given} (see there) are guarded by the engine's lock.
+ * next poll starts, and what its last poll saw). Fields other than {@code running} (own
+ * thread) and {@code given} (see there) are guarded by the engine's lock.
  */
 final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtExceptionHandler {
 
@@ -35,12 +35,14 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     /**
      * What runs here now, for TaskContext (own thread only): the Task, or the bare Runnable
      * (PoolEngine.offerBare) until a handle is asked for, then that handle; null between tasks.
+     * In a gated pool, from the gate's pass until the task starts: the limiter's Permit for it
+     * ({@link #holdPermit}), which the task then holds in a local. One field for both, as every
+     * byte of a worker is paid by each blocked virtual worker (a gated pool never runs a bare
+     * Runnable, and no user code runs on this thread while it holds the permit).
      */
     private Object running;
     /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
     volatile boolean awaitingPermit;
-    /** The limiter permit held for the task now running (gated pools); own thread only. */
-    Permit permit;
     /** Neighbours in the engine's {@link Crew}; guarded by the lock. */
     Worker prev, next;
 
@@ -83,11 +85,27 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
         engine.counters.foldOwn(this);
     }
 
+    /** The gate granted {@code p} for this worker's next task (Gates.pass); own thread. */
+    void holdPermit(Permit p) {
+        running = p;
+    }
+
+    /** The permit held for a task that is not coming (someone else took it): handed back unused. */
+    void dropPermit() {
+        if (running instanceof Permit p) {
+            running = null;
+            p.ignored();
+        }
+    }
+
     /** The task running here for TaskContext: a bare Runnable gets its handle on the first call. */
     Task<?> currentTask() {
         Object o = running;
         if (o == null || o instanceof Task<?>) {
             return (Task<?>) o;
+        }
+        if (o instanceof Permit) {
+            return null; // between the gate's pass and the task's start: nothing runs here yet
         }
         Task<?> h = handleFor((Runnable) o); // a bare Runnable is never a Task (Admission.execute)
         running = h;
@@ -104,7 +122,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
      * TaskContext made, or a new one), as a Task's failure is.
      */
     private void bareFailed(Runnable r, Task<?> handle, Throwable failure) {
-        addFailed();
+        engine.counters.failed.increment(); // rare: the pool's count, not a field on every worker
         Task<?> t = handle != null ? handle : handleFor(r);
         t.bareEnded(failure);
         engine.failures.report(t, failure);
@@ -228,11 +246,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     private void runTask(Task<?> t) {
         starting();
         if (!t.claim()) {
-            Permit p = permit;
-            if (p != null) {
-                permit = null;
-                p.ignored(); // the task was cancelled while queued: nothing to learn
-            }
+            dropPermit(); // the task was cancelled while queued: nothing to learn
             return; // cancelled, discarded or reclaimed while queued
         }
         interruptIfStopping();
@@ -244,8 +258,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
             me.setName(threadName + " [" + taskName + "]");
         }
         ContextPropagator.Installed[] installed = t.contexts == null ? null : engine.contexts.install(t);
-        Permit p = permit;
-        permit = null;
+        Permit p = running instanceof Permit held ? held : null; // gated pools (holdPermit)
         running = t;
         try {
             t.runClaimed(this);

@@ -5,17 +5,18 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Outcome counters owned by one worker thread. Only that thread writes them (release stores, no
- * atomic read-modify-write), so counting a task costs a worker no shared cache line; readers sum
- * them under the pool's lock, and a worker that leaves folds them into the pool's own counters.
- * Events that happen on other threads (a cancel, a caller-runs task) use the pool's own
- * counters instead.
+ * Start and outcome counters owned by one worker thread. Only that thread writes them (release
+ * stores, no atomic read-modify-write), so counting a task costs a worker no shared cache line;
+ * readers sum them under the pool's lock, and a worker that leaves folds them into the pool's own
+ * counters. Events that happen on other threads (a cancel, a caller-runs task) use the pool's own
+ * counters instead, and so do failures: rare enough that a field on every worker would cost more
+ * (each blocked virtual worker pays for its Worker) than a LongAdder's increment.
  *
- * <p>Ints, not longs: each blocked virtual worker pays for its Worker, and four ints are what
- * brings it to 64 bytes. A worker that has started {@link #FOLD_AT} tasks folds all four into the
- * pool's counters and starts again from zero ({@link #foldOwnCounts}, under the lock that every
- * reader sums under, so a snapshot sees the counts either here or there, never both or neither).
- * No count here can pass {@code FOLD_AT + 1}: a task ends, succeeds or fails only after it started.
+ * <p>Ints, not longs, for the same reason: three ints are what bring a Worker to 56 bytes. A
+ * worker that has started {@link #FOLD_AT} tasks folds all three into the pool's counters and
+ * starts again from zero ({@link #foldOwnCounts}, under the lock that every reader sums under, so a
+ * snapshot sees the counts either here or there, never both or neither). No count here can pass
+ * {@code FOLD_AT + 1}: a task ends, and succeeds, only after it started.
  */
 abstract class WorkerCounters extends PollCursor {
 
@@ -29,7 +30,6 @@ abstract class WorkerCounters extends PollCursor {
     private int started;
     private int ended;
     private int succeeded;
-    private int failed;
 
     final void addStarted() {
         int s = started + 1;
@@ -57,7 +57,6 @@ abstract class WorkerCounters extends PollCursor {
         STARTED.setRelease(this, 0);
         ENDED.setRelease(this, 0);
         SUCCEEDED.setRelease(this, 0);
-        FAILED.setRelease(this, 0);
     }
 
     final void addEnded() {
@@ -66,10 +65,6 @@ abstract class WorkerCounters extends PollCursor {
 
     final void addSucceeded() {
         SUCCEEDED.setRelease(this, succeeded + 1);
-    }
-
-    final void addFailed() {
-        FAILED.setRelease(this, failed + 1);
     }
 
     final long started() {
@@ -84,14 +79,9 @@ abstract class WorkerCounters extends PollCursor {
         return (int) SUCCEEDED.getAcquire(this);
     }
 
-    final long failed() {
-        return (int) FAILED.getAcquire(this);
-    }
-
     private static final VarHandle STARTED;
     private static final VarHandle ENDED;
     private static final VarHandle SUCCEEDED;
-    private static final VarHandle FAILED;
 
     static {
         try {
@@ -99,7 +89,6 @@ abstract class WorkerCounters extends PollCursor {
             STARTED = l.findVarHandle(WorkerCounters.class, "started", int.class);
             ENDED = l.findVarHandle(WorkerCounters.class, "ended", int.class);
             SUCCEEDED = l.findVarHandle(WorkerCounters.class, "succeeded", int.class);
-            FAILED = l.findVarHandle(WorkerCounters.class, "failed", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -10,6 +10,7 @@ import dev.corral.limit.RateLimiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,6 +143,75 @@ class PoolGateTest {
         PoolStats s = pool.stats();
         assertThat(back.size() + s.succeeded() + s.failed() + s.cancelled()).isEqualTo(6);
         assertThat(s.unaccounted()).isZero();
+        assertThat(limit.stats().inUse()).isZero();
+    }
+
+    /**
+     * A worker holds the gate's permit from its pass until its task starts (Worker.holdPermit);
+     * a task cancelled while queued never starts, so the worker that polls it must hand the permit
+     * back. With a limit of 1, one permit lost this way and nothing would ever run again.
+     */
+    @RepeatedTest(5)
+    void aPermitTakenForATaskCancelledWhileQueuedIsHandedBack() throws Exception {
+        ConcurrencyLimiter limit = ConcurrencyLimiter.of(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Pool pool = Pool.builder().name("cancelled-at-gate").workers(3).queueCapacity(100).limiter(limit).build()) {
+            Task<?> holder = pool.submit(TestTasks.blockUntil(release));
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().running() == 1);
+            List<Task<?>> cancelled = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                cancelled.add(pool.submit(() -> { }));
+            }
+            for (Task<?> t : cancelled) {
+                assertThat(t.cancel(false)).isTrue();
+            }
+            release.countDown();
+            holder.get(10, TimeUnit.SECONDS);
+            assertThat(pool.submit(() -> "after").get(10, TimeUnit.SECONDS)).isEqualTo("after");
+            await().atMost(Duration.ofSeconds(10)).until(() -> limit.stats().inUse() == 0);
+            PoolStats s = pool.stats();
+            assertThat(s.succeeded()).isEqualTo(2);
+            assertThat(s.cancelled()).isEqualTo(20);
+        }
+        assertThat(limit.stats().inUse()).isZero();
+    }
+
+    /**
+     * Workers pass the gate, then race for the queue: the one that finds it empty (another took
+     * the task) and the ones whose task was cancelled between the poll and the claim hand their
+     * permits back. Every permit is back once the pool is idle, and the limit held throughout.
+     */
+    @RepeatedTest(5)
+    void permitsOfWorkersThatFindNoTaskOrACancelledOneAreHandedBack() throws Exception {
+        ConcurrencyLimiter limit = ConcurrencyLimiter.of(3);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxSeen = new AtomicInteger();
+        try (Pool pool = Pool.builder().name("gate-race").workers(8).queueCapacity(10_000).limiter(limit).build()) {
+            List<Task<?>> tasks = new ArrayList<>();
+            for (int i = 0; i < 3_000; i++) {
+                tasks.add(pool.submit(() -> {
+                    maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    Thread.yield();
+                    running.decrementAndGet();
+                }));
+                if (i % 3 == 0) {
+                    tasks.get(i / 2).cancel(false); // queued, claimed, running or done: any of them
+                }
+            }
+            for (Task<?> t : tasks) {
+                try {
+                    t.get(30, TimeUnit.SECONDS);
+                } catch (CancellationException cancelled) {
+                    // counted below
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> limit.stats().inUse() == 0);
+            PoolStats s = pool.stats();
+            assertThat(s.succeeded() + s.cancelled()).isEqualTo(3_000);
+            assertThat(s.cancelled()).isPositive();
+            assertThat(pool.submit(() -> "after").get(10, TimeUnit.SECONDS)).isEqualTo("after");
+        }
+        assertThat(maxSeen.get()).isBetween(1, 3);
         assertThat(limit.stats().inUse()).isZero();
     }
 

@@ -13,7 +13,7 @@ public class PollCursor {
     /**
      * Where the next poll starts; it only counts up and is masked by the part count. A byte: the
      * part counts (powers of two, at most Pool.MAX_QUEUE_STRIPES = 64) divide 256, so a byte that
-     * wraps picks the same part as an int would, and three bytes fewer let a worker fit 64 bytes.
+     * wraps picks the same part as an int would, and three bytes fewer help a worker fit 56 bytes.
      */
     byte start;
     boolean sawMore;
