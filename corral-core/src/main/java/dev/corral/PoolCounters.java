@@ -38,6 +38,14 @@ final class PoolCounters implements TaskOwner {
     static final int TIMED_PER_SECOND = 20_000;
     /** How often (in submissions) the sampling rate is re-chosen; a power of two. */
     static final int RATE_CHECK = 1024;
+    /**
+     * The first re-choice of a sequence, then at every power of two up to {@link #RATE_CHECK}: a
+     * burst onto a new pool learns its rate after 64 submissions, not 1,024, which matters where
+     * each timed task costs memory while it waits or runs (a bare one travels as a 24-byte
+     * {@link TimedRunnable}: in a fan-out of 10,000 blocked virtual workers, the first 1,024 were
+     * all timed).
+     */
+    static final int FIRST_RATE_CHECK = 64;
     /** The sparsest sample: at least one task in this many is timed. */
     static final int MAX_SAMPLE_EVERY = 64;
 
@@ -98,7 +106,8 @@ final class PoolCounters implements TaskOwner {
      * {@link #TIMED_PER_SECOND} submissions a second only a systematic sample of tasks is timed:
      * those whose number in their id's sequence ({@link IdSequence#sequence}, one sequence per
      * group of submitting threads) is a multiple of {@code sampleMask + 1}, a power of two up to
-     * 64, re-chosen every {@link #RATE_CHECK} submissions of a sequence from the pool's measured
+     * 64, re-chosen every {@link #RATE_CHECK} submissions of a sequence (and at 64, 128, 256 and 512,
+     * {@link #FIRST_RATE_CHECK}) from the pool's measured
      * rate. Below that rate every task is timed. Counters are exact regardless; only latency
      * summaries are sampled.
      */
@@ -124,7 +133,7 @@ final class PoolCounters implements TaskOwner {
      * sample travels as a {@link TimedRunnable}, so latencies are recorded at every rate.
      */
     boolean sampledCount(long n) {
-        if ((n & (RATE_CHECK - 1)) == 0) {
+        if ((n & (RATE_CHECK - 1)) == 0 || (n < RATE_CHECK && n >= FIRST_RATE_CHECK && (n & (n - 1)) == 0)) {
             adjustSampling();
         }
         return (n & sampleMask) == 0;

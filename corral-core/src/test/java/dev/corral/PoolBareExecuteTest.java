@@ -74,8 +74,8 @@ class PoolBareExecuteTest {
             assertThat(c.isCancelled()).as("a context outliving its run says stop, as a Task's does").isTrue();
         }
         PoolStats s = pool.stats();
-        assertThat(s.succeeded()).isEqualTo(1024 + N);
-        assertThat(s.submitted()).isEqualTo(1024 + N);
+        assertThat(s.succeeded()).isEqualTo(TestTasks.DRIVEN + N);
+        assertThat(s.submitted()).isEqualTo(TestTasks.DRIVEN + N);
         assertThat(s.running()).isZero();
     }
 
@@ -108,7 +108,7 @@ class PoolBareExecuteTest {
             assertThat(causes).containsExactlyInAnyOrderElementsOf(thrown);
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().failed() == N);
             PoolStats s = pool.stats();
-            assertThat(s.succeeded()).isEqualTo(1024);
+            assertThat(s.succeeded()).isEqualTo(TestTasks.DRIVEN);
             assertThat(s.liveWorkers()).as("a failure never costs a worker").isEqualTo(2);
             // The workers still run tasks.
             assertThat(pool.submit(() -> 42).get(10, SECONDS)).isEqualTo(42);
@@ -215,7 +215,7 @@ class PoolBareExecuteTest {
                     bare ? "execute" : "submit", virtual ? "virtual" : "platform", pool, started.getCount()).isTrue();
             assertThat(pool.stats().running()).isEqualTo(blocked);
             release.countDown();
-            await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == 1024 + blocked);
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == TestTasks.DRIVEN + blocked);
             assertThat(ids).hasSize(blocked);
         } finally {
             release.countDown();
@@ -223,7 +223,7 @@ class PoolBareExecuteTest {
             assertThat(pool.awaitTermination(30, SECONDS)).isTrue();
         }
         PoolStats s = pool.stats();
-        assertThat(s.submitted()).isEqualTo(1024 + blocked);
+        assertThat(s.submitted()).isEqualTo(TestTasks.DRIVEN + blocked);
         assertThat(s.submitted()).isEqualTo(s.succeeded() + s.failed() + s.cancelled() + s.handedBack());
     }
 }

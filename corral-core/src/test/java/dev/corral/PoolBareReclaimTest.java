@@ -124,7 +124,7 @@ class PoolBareReclaimTest {
         return pool;
     }
 
-    private static final int DRIVE = 1024;
+    private static final int DRIVE = TestTasks.DRIVEN;
 
     /**
      * A Runnable that counts its runs, executed on a thread of its own that the queue holds at its

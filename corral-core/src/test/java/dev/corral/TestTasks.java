@@ -43,29 +43,37 @@ final class TestTasks {
         return release;
     }
 
+    /** How many tasks {@link #driveRateUp} submits (and waits for). */
+    static final int DRIVEN = 2048;
+
     /**
-     * 1,024 no-ops in one millisecond of the pool's clock ({@code clock}, its ticker): from here
-     * on one submission in 64 per thread is timed, and the others of a plain {@code execute} go
-     * bare (PoolEngine.offerBare). Returns once all 1,024 have succeeded; refusals of a full
-     * queue (REJECT) are retried, and counted as rejected.
+     * Two blocks of 1,024 no-ops, each in one millisecond of the pool's clock ({@code clock}, its
+     * ticker): the first decision (at the 64th, PoolCounters.FIRST_RATE_CHECK) sees 64 in the
+     * first millisecond and times one in 4; a check in the second block sees a whole millisecond
+     * of it, and from there on one submission in 64 per thread is timed, and the others of a
+     * plain {@code execute} go bare (PoolEngine.offerBare). Returns once all 2,048 have
+     * succeeded; refusals of a full queue (REJECT) are retried, and counted as rejected.
      */
     static void driveRateUp(Pool pool, AtomicLong clock) {
-        clock.addAndGet(MILLISECONDS.toNanos(1));
-        CountDownLatch ran = new CountDownLatch(1024);
-        for (int i = 0; i < 1024; i++) {
-            for (;;) {
-                try {
-                    pool.execute(ran::countDown);
-                    break;
-                } catch (RejectedExecutionException full) {
-                    Thread.yield(); // a small queue under REJECT: let the workers make room
+        int block = DRIVEN / 2;
+        CountDownLatch ran = new CountDownLatch(2 * block);
+        for (int b = 0; b < 2; b++) {
+            clock.addAndGet(MILLISECONDS.toNanos(1));
+            for (int i = 0; i < block; i++) {
+                for (;;) {
+                    try {
+                        pool.execute(ran::countDown);
+                        break;
+                    } catch (RejectedExecutionException full) {
+                        Thread.yield(); // a small queue under REJECT: let the workers make room
+                    }
                 }
             }
         }
         awaitQuietly(ran);
         // Counted as succeeded just after the count-down: wait for the books, briefly.
         await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(30))
-                .until(() -> pool.stats().succeeded() == 1024);
+                .until(() -> pool.stats().succeeded() == DRIVEN);
     }
 
     /** Counts {@code running} down, then waits until interrupted (shutdownNow, cancel(true)). */
