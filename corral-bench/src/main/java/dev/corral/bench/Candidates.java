@@ -87,7 +87,10 @@ public final class Candidates {
      * @param kind          one of {@link #KINDS}
      * @param workers       worker threads (or permits, for {@code vthread-semaphore})
      * @param queueCapacity queue slots for the kinds that have a bounded queue
-     * @param name          a name for threads and pools, to tell runs apart in a profiler
+     * @param name          a name for threads and pools, to tell runs apart in a profiler; every
+     *                      kind is named {@code <name>-<kind>} (and its threads after that, with
+     *                      whatever its library adds), so that thread names, which each blocked
+     *                      virtual thread keeps, weigh alike in the fan-out's memory rows
      */
     public static ExecutorService create(String kind, int workers, int queueCapacity, String name) {
         if (workers < 1) {
@@ -103,7 +106,7 @@ public final class Candidates {
             case "tpe-lbq" -> tpe(workers, new LinkedBlockingQueue<>(queueCapacity), name + "-tpe-lbq");
             case "tpe-abq" -> tpe(workers, new ArrayBlockingQueue<>(queueCapacity), name + "-tpe-abq");
             case "fjp" -> new ForkJoinPool(workers, ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
-            case "vthread-semaphore" -> new SemaphoreVirtualExecutor(workers, name + "-vthread");
+            case "vthread-semaphore" -> new SemaphoreVirtualExecutor(workers, name + "-vthread-semaphore");
             default -> throw new IllegalArgumentException("unknown executor kind '" + kind + "'; known: " + KINDS);
         };
     }
