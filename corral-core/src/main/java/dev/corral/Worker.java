@@ -92,10 +92,19 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
 
     /** The permit held for a task that is not coming (someone else took it): handed back unused. */
     void dropPermit() {
-        if (running instanceof Permit p) {
-            running = null;
+        Permit p = takePermit();
+        if (p != null) {
             p.ignored();
         }
+    }
+
+    /** The permit the gate granted for the next task, taken out of {@code running}; null if none. */
+    private Permit takePermit() {
+        if (running instanceof Permit p) {
+            running = null;
+            return p;
+        }
+        return null;
     }
 
     /** The task running here for TaskContext: a bare Runnable gets its handle on the first call. */
@@ -258,7 +267,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
             me.setName(threadName + " [" + taskName + "]");
         }
         ContextPropagator.Installed[] installed = t.contexts == null ? null : engine.contexts.install(t);
-        Permit p = running instanceof Permit held ? held : null; // gated pools (holdPermit)
+        Permit p = takePermit(); // gated pools (holdPermit)
         running = t;
         try {
             t.runClaimed(this);

@@ -25,24 +25,17 @@ class PoolGateTest {
     @RepeatedTest(5)
     void aLimiterCapsRunningTasksBelowTheWorkerCount() throws Exception {
         ConcurrencyLimiter limit = ConcurrencyLimiter.of(2);
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxSeen = new AtomicInteger();
+        Overlap overlap = new Overlap();
         try (Pool pool = Pool.builder().name("gated").workers(6).queueCapacity(1000).limiter(limit).build()) {
             List<Task<?>> tasks = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
-                tasks.add(pool.submit(() -> {
-                    int now = running.incrementAndGet();
-                    maxSeen.accumulateAndGet(now, Math::max);
-                    Thread.onSpinWait();
-                    Thread.yield();
-                    running.decrementAndGet();
-                }));
+                tasks.add(pool.submit(overlap.body));
             }
             for (Task<?> t : tasks) {
                 t.get(30, TimeUnit.SECONDS);
             }
         }
-        assertThat(maxSeen.get()).isBetween(1, 2);
+        assertThat(overlap.max()).isBetween(1, 2);
         assertThat(limit.stats().inUse()).isZero();
     }
 
@@ -66,48 +59,35 @@ class PoolGateTest {
     @RepeatedTest(3)
     void aLimiterSharedByTwoPoolsLimitsThemTogether() throws Exception {
         ConcurrencyLimiter limit = ConcurrencyLimiter.of(3);
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxSeen = new AtomicInteger();
-        Runnable body = () -> {
-            int now = running.incrementAndGet();
-            maxSeen.accumulateAndGet(now, Math::max);
-            Thread.yield();
-            running.decrementAndGet();
-        };
+        Overlap overlap = new Overlap();
         try (Pool a = Pool.builder().name("a").workers(4).limiter(limit).build();
              Pool b = Pool.builder().name("b").workers(4).limiter(limit).build()) {
             List<Task<?>> tasks = new ArrayList<>();
             for (int i = 0; i < 400; i++) {
-                tasks.add((i % 2 == 0 ? a : b).submit(body));
+                tasks.add((i % 2 == 0 ? a : b).submit(overlap.body));
             }
             for (Task<?> t : tasks) {
                 t.get(30, TimeUnit.SECONDS);
             }
         }
-        assertThat(maxSeen.get()).isBetween(1, 3);
+        assertThat(overlap.max()).isBetween(1, 3);
         assertThat(limit.stats().inUse()).isZero();
     }
 
     @Test
     void anAdaptiveLimiterNeverLetsMoreRunThanItsLimit() throws Exception {
         AdaptiveLimiter limit = AdaptiveLimiter.aimd().initialLimit(2).minLimit(1).maxLimit(3).build();
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxSeen = new AtomicInteger();
+        Overlap overlap = new Overlap();
         try (Pool pool = Pool.builder().name("aimd").workers(8).queueCapacity(2000).limiter(limit).build()) {
             List<Task<?>> tasks = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
-                tasks.add(pool.submit(() -> {
-                    int now = running.incrementAndGet();
-                    maxSeen.accumulateAndGet(now, Math::max);
-                    Thread.yield();
-                    running.decrementAndGet();
-                }));
+                tasks.add(pool.submit(overlap.body));
             }
             for (Task<?> t : tasks) {
                 t.get(30, TimeUnit.SECONDS);
             }
         }
-        assertThat(maxSeen.get()).isBetween(1, 3);
+        assertThat(overlap.max()).isBetween(1, 3);
         assertThat(limit.adaptiveStats().successes()).isEqualTo(1000);
     }
 
@@ -184,16 +164,11 @@ class PoolGateTest {
     @RepeatedTest(5)
     void permitsOfWorkersThatFindNoTaskOrACancelledOneAreHandedBack() throws Exception {
         ConcurrencyLimiter limit = ConcurrencyLimiter.of(3);
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger maxSeen = new AtomicInteger();
+        Overlap overlap = new Overlap();
         try (Pool pool = Pool.builder().name("gate-race").workers(8).queueCapacity(10_000).limiter(limit).build()) {
             List<Task<?>> tasks = new ArrayList<>();
             for (int i = 0; i < 3_000; i++) {
-                tasks.add(pool.submit(() -> {
-                    maxSeen.accumulateAndGet(running.incrementAndGet(), Math::max);
-                    Thread.yield();
-                    running.decrementAndGet();
-                }));
+                tasks.add(pool.submit(overlap.body));
                 if (i % 3 == 0) {
                     tasks.get(i / 2).cancel(false); // queued, claimed, running or done: any of them
                 }
@@ -211,7 +186,7 @@ class PoolGateTest {
             assertThat(s.cancelled()).isPositive();
             assertThat(pool.submit(() -> "after").get(10, TimeUnit.SECONDS)).isEqualTo("after");
         }
-        assertThat(maxSeen.get()).isBetween(1, 3);
+        assertThat(overlap.max()).isBetween(1, 3);
         assertThat(limit.stats().inUse()).isZero();
     }
 
@@ -222,5 +197,21 @@ class PoolGateTest {
                 .hasMessageContaining("queueCapacity must be > 0");
         assertThatThrownBy(() -> Pool.builder().limiter(null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("limiter");
+    }
+
+    /** A task body that counts how many run it at once, and keeps the most it has seen. */
+    private static final class Overlap {
+        private final AtomicInteger running = new AtomicInteger();
+        private final AtomicInteger max = new AtomicInteger();
+        final Runnable body = () -> {
+            max.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Thread.onSpinWait();
+            Thread.yield();
+            running.decrementAndGet();
+        };
+
+        int max() {
+            return max.get();
+        }
     }
 }
