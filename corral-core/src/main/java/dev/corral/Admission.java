@@ -39,7 +39,7 @@ final class Admission {
      * start rate (a gated worker holds a permit for a task), not DISCARD_OLDEST (a discarded
      * task is settled and reported), and a queue to put it in.
      */
-    private final boolean bareExecute;
+    final boolean bareExecute;
 
     Admission(PoolEngine engine, PoolConfig c) {
         this.engine = engine;
@@ -125,16 +125,12 @@ final class Admission {
     }
 
     /**
-     * execute: failures always reach the handler. A queued Task of this pool that has not started
+     * execute as a Task, once Pool.execute has tried the bare path where {@link #bareExecute}
+     * allows it (then the Task path decides: full, closed, a worker to start): failures always
+     * reach the handler. A queued Task of this pool that has not started
      * (AbstractExecutorService.invokeAll's, made by newTaskFor) is submitted as it is.
      */
     void execute(Runnable command, TaskOptions options) {
-        if (options == null && bareExecute && !(command instanceof Task<?>)) {
-            if (!engine.offerBare(command)) {
-                submitTask(newTask(body(command), true)); // the Task path decides (full, closed, a worker to start)
-            }
-            return;
-        }
         Task<?> t = (options == null && command instanceof Task<?> own && own.pool == counters && own.isQueued() && !own.isStarted())
                 ? own : newTask(body(command), true, options);
         submitTask(t);

@@ -14,17 +14,28 @@ import java.util.concurrent.atomic.AtomicReference;
  * per worker, which a HashSet would cost (about 40 bytes with its table share) 100,000 times over
  * for a pool of virtual workers. The set is guarded by the engine's lock, like everything that
  * reads or writes it.
+ *
+ * <p>The list is a ring through a sentinel (a Worker that never runs), so adding and removing
+ * take no branch on where the worker sits: with a null-terminated list, the first worker of every
+ * new pool took the "empty list" branch in {@code add}, which the JIT had compiled away once
+ * pools were running, and its trap deoptimized the submitter's whole compiled path (the start is
+ * inlined into the offer); see docs/bench/blocking-submission.md, session 15.
  */
 final class Crew implements Iterable<Worker> {
 
     private final PoolEngine engine;
     private final ThreadFactory threadFactory;
-    private Worker head;
+    /** The ring's sentinel: its {@code next} is the newest worker, its {@code prev} the oldest; itself when empty. */
+    private final Worker ends;
     private int size;
 
     Crew(PoolEngine engine, ThreadFactory threadFactory) {
         this.engine = engine;
         this.threadFactory = threadFactory;
+        Worker s = new Worker(engine, null, 0); // never started: no thread
+        s.prev = s;
+        s.next = s;
+        this.ends = s;
     }
 
     /**
@@ -276,28 +287,24 @@ final class Crew implements Iterable<Worker> {
     }
 
     private void add(Worker w) {
-        w.prev = null;
-        w.next = head;
-        if (head != null) {
-            head.prev = w;
-        }
-        head = w;
+        Worker s = ends;
+        Worker n = s.next;
+        w.prev = s;
+        w.next = n;
+        n.prev = w;
+        s.next = w;
         size++;
     }
 
     /** Removes {@code w} if it is here; a worker removed twice (a failed start, then never again) is left alone. */
     private void remove(Worker w) {
-        if (w.prev == null && head != w) {
+        Worker p = w.prev;
+        if (p == null) {
             return; // not in the set
         }
-        if (w.prev != null) {
-            w.prev.next = w.next;
-        } else {
-            head = w.next;
-        }
-        if (w.next != null) {
-            w.next.prev = w.prev;
-        }
+        Worker n = w.next;
+        p.next = n;
+        n.prev = p;
         w.prev = null;
         w.next = null;
         size--;
@@ -310,17 +317,17 @@ final class Crew implements Iterable<Worker> {
     @Override
     public Iterator<Worker> iterator() {
         return new Iterator<>() {
-            private Worker at = head;
+            private Worker at = ends.next;
 
             @Override
             public boolean hasNext() {
-                return at != null;
+                return at != ends;
             }
 
             @Override
             public Worker next() {
                 Worker w = at;
-                if (w == null) {
+                if (w == ends) {
                     throw new NoSuchElementException();
                 }
                 at = w.next;

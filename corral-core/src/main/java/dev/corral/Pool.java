@@ -195,7 +195,15 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
     @Override
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command must not be null");
-        admission.execute(command, null);
+        // The bare path (Admission.bareExecute says when) is taken here, not in Admission: each
+        // method a submission passes through gets compiled by C2 with the rest of the path
+        // inlined into it, and compiled again after every deoptimization. With Admission.execute
+        // between, a cold JVM's fan-out spent 290 ms of C2 time on three copies of one tree
+        // (Pool.execute, Admission.execute, offerBare), CPU its first fan-outs needed
+        // (docs/bench/blocking-submission.md, session 15).
+        if (!admission.bareExecute || command instanceof Task<?> || !engine.offerBare(command)) {
+            admission.execute(command, null); // a Task: full, closed, or a worker to start
+        }
     }
 
     /**

@@ -43,7 +43,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     private Object running;
     /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
     volatile boolean awaitingPermit;
-    /** Neighbours in the engine's {@link Crew}; guarded by the lock. */
+    /** Neighbours in the engine's {@link Crew} (a ring through its sentinel; null while not in it); guarded by the lock. */
     Worker prev, next;
 
     Worker(PoolEngine engine, Object firstTask, int start) {

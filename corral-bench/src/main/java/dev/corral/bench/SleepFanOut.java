@@ -1,8 +1,13 @@
 package dev.corral.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +41,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       until the last one ends; the wall time runs from the first submission to the last
  *       completion. Two untimed warm-up fan-outs of the same size come first.</li>
  * </ol>
+ * With {@code --repeat N} the timed run is followed by N more fan-outs in the same JVM, each
+ * printed with the CPU it cost (the process's, and per thread: the submitter, the carriers, the
+ * timer), and the median of their wall times is added to the result: the steady state, where the
+ * timed run shows one fan-out after two warm-ups. A fan-out of 200,000 tasks at a cap of 100,000
+ * is mostly its ramp to 100,000 workers and their exit; with {@code --tasks 1000000} the middle,
+ * where workers take queued tasks, dominates (docs/bench/blocking-submission.md, session 15).
+ * <p>
  * With {@code --probe-only 1} it runs the memory probe alone (a second or so): the probe is cold,
  * and the size of a blocked task's stack depends on which of its frames the JIT had compiled when
  * it blocked, so single probes of the same build spread by 15% (bimodal, for every kind alike);
@@ -43,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Usage</h2>
  * {@code java -cp benchmarks.jar dev.corral.bench.SleepFanOut --kinds corral-virtual,vthread-semaphore
- * --tasks 200000 --cap 10000 --sleep-ms 10 [--platform-tasks 50000]}
+ * --tasks 200000 --cap 10000 --sleep-ms 10 [--platform-tasks 50000] [--repeat 10]}
  */
 public final class SleepFanOut {
 
@@ -62,13 +74,15 @@ public final class SleepFanOut {
         int sleepMs = Harness.intArg(a, "sleep-ms", 10);
         int capacity = Harness.intArg(a, "queue-capacity", 65_536);
         boolean probeOnly = Harness.intArg(a, "probe-only", 0) != 0;
+        int repeat = Harness.intArg(a, "repeat", 0);
         for (String kind : kinds) {
             boolean platform = !kind.contains("virtual") && !kind.contains("vthread");
-            run(kind, platform ? platformTasks : tasks, cap, sleepMs, capacity, probeOnly);
+            run(kind, platform ? platformTasks : tasks, cap, sleepMs, capacity, probeOnly, repeat);
         }
     }
 
-    static void run(String kind, int tasks, int cap, int sleepMs, int capacity, boolean probeOnly) throws InterruptedException {
+    static void run(String kind, int tasks, int cap, int sleepMs, int capacity, boolean probeOnly, int repeat)
+            throws InterruptedException {
         // Phase 1: memory per blocked task.
         long heap0 = Harness.heapUsedAfterGc();
         long rss0 = Harness.rssBytes();
@@ -124,11 +138,61 @@ public final class SleepFanOut {
             r.put("seconds", seconds);
             r.put("ideal", ideal);
             r.put("secondsPer200k", seconds / tasks * 200_000);
+            if (repeat > 0) {
+                r.put("repeatMedianSecondsPer200k", repeated(kind, tasks, cap, sleepMs, capacity, repeat) / tasks * 200_000);
+            }
         }
         r.put("rssKbPerTask", rssPerTaskKb);
         r.put("heapKbPerTask", heapPerTaskKb);
         r.put("probeComplete", allBlocked);
         Harness.printResult(r);
+    }
+
+    /**
+     * {@code repeat} more fan-outs, each printed with the CPU time it took: the process's, and that
+     * of the platform threads by role (names with their numbers dropped: {@code main} submits,
+     * {@code ForkJoinPool-1-worker-#} are the carriers, {@code ForkJoinPool-1-delayScheduler} is
+     * the timer of the sleeps); the rest of the process's CPU went to the collector and the JIT
+     * compilers. Returns the median wall time in seconds.
+     */
+    private static double repeated(String kind, int tasks, int cap, int sleepMs, int capacity, int repeat)
+            throws InterruptedException {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        double[] walls = new double[repeat];
+        for (int i = 0; i < repeat; i++) {
+            long cpu0 = os.getProcessCpuTime();
+            Map<String, Long> threads0 = cpuByRole();
+            walls[i] = fanOut(kind, tasks, cap, sleepMs, capacity);
+            long cpu = os.getProcessCpuTime() - cpu0;
+            StringBuilder line = new StringBuilder(String.format("%-18s repeat %2d: wall %6.3f s, process CPU %6.3f s;",
+                    kind, i + 1, walls[i], cpu / 1e9));
+            cpuByRole().forEach((role, ns) -> {
+                long spent = ns - threads0.getOrDefault(role, 0L);
+                if (spent >= 1_000_000) {
+                    line.append(String.format(" %s %.3f", role, spent / 1e9));
+                }
+            });
+            System.out.println(line);
+        }
+        Arrays.sort(walls);
+        return walls[repeat / 2];
+    }
+
+    /** CPU time so far of the live platform threads, summed by name with trailing digits made {@code #}. */
+    private static Map<String, Long> cpuByRole() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byRole = new TreeMap<>();
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue; // ended meanwhile
+            }
+            long ns = mx.getThreadCpuTime(t.getThreadId());
+            if (ns > 0) {
+                byRole.merge(t.getThreadName().replaceAll("[0-9]+$", "#"), ns, Long::sum);
+            }
+        }
+        return byRole;
     }
 
     /** Runs one fan-out on a fresh executor; returns its wall time in seconds (NaN if it stalled). */

@@ -26,15 +26,22 @@ import java.lang.invoke.VarHandle;
  * <p>
  * The two indices sit on their own cache lines so producers and consumers do not false-share.
  *
- * <h2>Allocated at the first enqueue</h2>
- * The two arrays ({@code 12 * capacity} bytes and more) are allocated by the first enqueue, not by
- * the constructor. A pool on virtual threads below its worker cap starts a worker for every task
- * and never queues one, yet its ring was built for the configured queue capacity: at 65,536 that
- * was 786 KB up front, and the 524 KB {@code long[]} is a G1 humongous object that takes a whole
- * 1 MB region. Until then the ring is empty: polls, {@link #reclaim} and {@link #isEmpty()} answer
- * without the arrays, and the bounds ({@link #capacity()}, {@link #setCapacity}) are fields of the
- * ring itself. The arrays sit in one {@link Slots} holder with final fields, installed once by a
- * CAS; see {@link #install}.
+ * <h2>Large rings are allocated at the first enqueue</h2>
+ * Above {@link #EAGER_SLOTS} slots the two arrays ({@code 12 * capacity} bytes and more) are
+ * allocated by the first enqueue, not by the constructor. A pool on virtual threads below its
+ * worker cap starts a worker for every task and never queues one, yet its ring was built for the
+ * configured queue capacity: at 65,536 that was 786 KB up front, and the 524 KB {@code long[]} is
+ * a G1 humongous object that takes a whole 1 MB region. Until then the ring is empty: polls,
+ * {@link #reclaim} and {@link #isEmpty()} answer without the arrays, and the bounds
+ * ({@link #capacity()}, {@link #setCapacity}) are fields of the ring itself. The arrays sit in one
+ * {@link Slots} holder with final fields, installed once by a CAS; see {@link #install}.
+ * <p>
+ * A small ring (the default 1,024 slots: 12 KB) gets its arrays in the constructor instead. The
+ * first enqueue of every lazy ring takes a branch that no enqueue before it took, and the JIT
+ * compiles that branch away: each new pool's first task then deoptimized the submitter's whole
+ * compiled path (offer, worker start, enqueue, inlined into one another), which ran in the
+ * profiling tier for the next few hundred milliseconds. A benchmark that builds a pool per
+ * fan-out paid that in every fan-out (docs/bench/blocking-submission.md, session 15).
  */
 public final class MpmcRing<E> implements TaskQueue<E> {
 
@@ -42,7 +49,8 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     private final int mask;           // capacity - 1 when a power of two (the default 1024), else -1
     private volatile int limit;       // the bound offers obey, <= capacity
     /**
-     * Null until the first enqueue, then the same holder for good ({@link #install}). Read once
+     * Set by the constructor for a small ring; otherwise null until the first enqueue, then the
+     * same holder for good ({@link #install}). Read once
      * per operation into a local, plainly by consumers and with acquire by producers (on x86 both
      * are a plain load): the field is written once, so the hot path adds no volatile read and no
      * line that other threads keep writing. A read that finds a holder finds its arrays' initial
@@ -59,6 +67,9 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     private volatile long head;
     @SuppressWarnings("unused") private long p20, p21, p22, p23, p24, p25, p26, p27;
 
+    /** Rings of at most this many slots allocate their arrays in the constructor (see above). */
+    static final int EAGER_SLOTS = 4096;
+
     public MpmcRing(int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be > 0 but was " + capacity);
@@ -66,6 +77,11 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         this.capacity = capacity;
         this.mask = Integer.bitCount(capacity) == 1 ? capacity - 1 : -1;
         this.limit = capacity;
+        if (capacity <= EAGER_SLOTS) {
+            // A thread that got the ring through a race and read null would install() by CAS,
+            // which finds these: every thread uses the same arrays either way.
+            this.slots = new Slots(capacity);
+        }
     }
 
     /**

@@ -162,9 +162,10 @@ class MpmcRingTest {
     }
 
     /**
-     * The arrays are allocated by the first enqueue (a virtual pool below its cap never queues,
-     * and 65,536 slots are 786 KB, the long[] a humongous object): none before it, through any
-     * of the reads, and then one pair; a striped ring allocates a stripe only when it is offered to.
+     * A large ring's arrays are allocated by the first enqueue (a virtual pool below its cap never
+     * queues, and 65,536 slots are 786 KB, the long[] a humongous object): none before it, through
+     * any of the reads, and then one pair; a striped ring allocates a large stripe only when it is
+     * offered to.
      */
     @Test
     void theArraysAreAllocatedByTheFirstEnqueueAndNotBefore() {
@@ -185,7 +186,7 @@ class MpmcRingTest {
         assertThat(q.poll()).isEqualTo(2);
         assertThat(q.poll()).isNull();
 
-        StripedRing<Integer> striped = new StripedRing<>(64, 4);
+        StripedRing<Integer> striped = new StripedRing<>(65_536, 4);
         assertThat(striped.poll()).isNull();
         assertThat(striped.isEmpty()).isTrue();
         for (int i = 0; i < 4; i++) {
@@ -201,13 +202,16 @@ class MpmcRingTest {
     }
 
     /**
-     * A never-used ring is empty to every read, and its bounds answer as they always did, with no
-     * arrays behind them: an offer refused by a limit of 0 (a stripe without a share of a small
-     * bound) allocates nothing either.
+     * A never-used ring is empty to every read, and its bounds answer as they always did; a large
+     * one with no arrays behind them: an offer refused by a limit of 0 allocates nothing either.
+     * A small ring (up to EAGER_SLOTS) has its arrays from the start: its first enqueue takes no
+     * branch that later ones skip, which the JIT would compile away and deoptimize on (a pool's
+     * first task).
      */
     @Test
     void aNeverUsedRingIsEmptyAndKeepsItsBounds() {
-        for (int capacity : new int[] {1, 3, 1024}) {
+        for (int capacity : new int[] {1, 3, 1024, MpmcRing.EAGER_SLOTS, MpmcRing.EAGER_SLOTS + 1, 65_536}) {
+            boolean eager = capacity <= MpmcRing.EAGER_SLOTS;
             MpmcRing<String> q = new MpmcRing<>(capacity);
             PollCursor c = new PollCursor(0);
             for (int i = 0; i < 3; i++) { // and again: a read must not change what the next one sees
@@ -227,11 +231,11 @@ class MpmcRingTest {
             q.setLimit(0);
             assertThat(q.capacity()).isZero();
             assertThat(q.enqueue("refused")).as("capacity %d, limit 0", capacity).isEqualTo(TaskQueue.REFUSED);
-            assertThat(q.allocated()).as("capacity %d: a refused offer", capacity).isFalse();
+            assertThat(q.allocated()).as("capacity %d: a refused offer", capacity).isEqualTo(eager);
             q.setLimit(capacity);
             assertThat(q.capacity()).isEqualTo(capacity);
             assertThat(q.maxCapacity()).isEqualTo(capacity);
-            assertThat(q.allocated()).isFalse();
+            assertThat(q.allocated()).as("capacity %d: before any offer", capacity).isEqualTo(eager);
             assertThat(q.offer("a")).isTrue();
             assertThat(q.poll()).isEqualTo("a");
         }
@@ -279,7 +283,8 @@ class MpmcRingTest {
         }
         try {
             for (int r = 0; r < rounds; r++) {
-                MpmcRing<Integer> q = new MpmcRing<>(1024); // a wider install window than a small ring's
+                // Lazy (above EAGER_SLOTS, which get their arrays in the constructor), and a wide install window
+                MpmcRing<Integer> q = new MpmcRing<>(MpmcRing.EAGER_SLOTS + 1);
                 ring.set(0, q);
                 ready.await();
                 go.set(r);
