@@ -68,7 +68,7 @@ public final class StripedRing<E> implements TaskQueue<E> {
         return stripes.length;
     }
 
-    /** Stripe {@code i}: for tests (each stripe allocates its arrays at its own first enqueue). */
+    /** Stripe {@code i}: for tests (a large stripe allocates its arrays at its own first enqueue). */
     MpmcRing<E> stripe(int i) {
         return stripes[i];
     }
