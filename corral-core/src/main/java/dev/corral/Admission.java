@@ -125,15 +125,55 @@ final class Admission {
     }
 
     /**
-     * execute as a Task, once Pool.execute has tried the bare path where {@link #bareExecute}
-     * allows it (then the Task path decides: full, closed, a worker to start): failures always
-     * reach the handler. A queued Task of this pool that has not started
+     * execute as a Task: where {@link #bareExecute} does not allow the bare path, or for a Task
+     * itself, or from {@link #executeWaiting} under an overflow policy other than BLOCK (then the
+     * Task path decides: full, closed, a worker to start): failures always reach the handler. A queued Task of this pool that has not started
      * (AbstractExecutorService.invokeAll's, made by newTaskFor) is submitted as it is.
      */
     void execute(Runnable command, TaskOptions options) {
         Task<?> t = (options == null && command instanceof Task<?> own && own.pool == counters && own.isQueued() && !own.isStarted())
                 ? own : newTask(body(command), true, options);
         submitTask(t);
+    }
+
+    /**
+     * {@code execute} of a Runnable that {@link PoolEngine#offerBare} did not take (submitters
+     * wait, the queue is full, or the pool is not running): under {@link Overflow#BLOCK} it waits
+     * for room as it is, a bare Runnable in the FIFO of waiters, which the admitting worker puts in
+     * the queue; every other policy (and a pool that queues first, ThreadPoolExecutor's order,
+     * where the Task path's second attempt may start a worker past the minimum) goes the Task way.
+     * It is sampled for the latencies as a Task would be (its own id drawn, the same decision), and
+     * one in the sample waits as a {@link TimedRunnable} stamped now: its queue wait, as a Task's,
+     * counts from the first attempt, the wait for room included.
+     *
+     * <p>Why not a Task: a blocked submitter's task was the only Task a pool of bare submissions
+     * ever ran, and the first one a worker met sent every worker's compiled loop back to the
+     * interpreter (a branch the JIT had compiled away, taken once by each blocked worker's frame)
+     * and made C2 compile it again: in a cold JVM 100 deoptimizations at once and 60-100 ms of
+     * compilation (docs/bench/blocking-submission.md, session 15). It also spares a waiting
+     * submission its Task.
+     */
+    void executeWaiting(Runnable command) {
+        if (overflow != Overflow.BLOCK || engine.queueFirst) {
+            execute(command, null);
+            return;
+        }
+        Object item = command;
+        if (counters.sampled(taskIds.next())) {
+            item = new TimedRunnable(command, ticker.nanoTime());
+        }
+        int r = engine.runState == PoolEngine.RUNNING
+                ? engine.submitters.waitForRoom(item, false, 0L) : PoolEngine.CLOSED;
+        if (r == PoolEngine.ACCEPTED) {
+            return;
+        }
+        counters.rejected.increment();
+        if (r == PoolEngine.INTERRUPTED) {
+            Thread.currentThread().interrupt();
+            throw new RejectedExecutionException("interrupted while waiting for room in pool '" + name + "'",
+                    new InterruptedException());
+        }
+        throw rejection(true); // shut out: an untimed wait ends admitted, interrupted or closed
     }
 
     /** trySubmit/tryExecute: one attempt, never waiting; refused (and counted) if full. */

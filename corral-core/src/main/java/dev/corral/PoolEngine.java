@@ -231,9 +231,9 @@ final class PoolEngine {
      * task costs on a busy pool: its allocation, and four CASes on a line the submitter wrote and
      * a worker must fetch (docs/bench/blocking-submission.md). The worker counts a bare Runnable
      * on its own counters and makes a Task only when one is asked for (TaskContext, a failure to
-     * report, a hand-back). Returns true if accepted; else nothing is counted and the Task path
-     * decides (submitters wait, the queue is full, no worker could be started for it or the pool
-     * is not running).
+     * report, a hand-back). Returns true if accepted; else nothing is counted and
+     * Admission.executeWaiting decides (submitters wait, the queue is full, no worker could be
+     * started for it or the pool is not running): under BLOCK the Runnable waits for room bare.
      * One in the latency sample travels as a {@link TimedRunnable}. Whether a submission is in
      * the sample is decided on its thread's count of {@link #submitted}, which a bare submission
      * increments anyway.

@@ -18,17 +18,21 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SubmitterQueue {
 
-    /** A submitter waiting for room. */
+    /**
+     * A submitter waiting for room, with what it submits: a Task, or the bare Runnable of an
+     * {@code execute} that needs no per-task object (Admission.executeWaiting; only where there is
+     * a queue, so a capacity-0 pool's waiters always hold Tasks).
+     */
     static final class Waiter {
         static final int WAITING = 0;
         static final int ADMITTED = 1;
         static final int SHUT_OUT = 2;
 
-        final Task<?> task;
+        final Object task;
         final Thread thread = Thread.currentThread();
         volatile int status;
 
-        Waiter(Task<?> task) {
+        Waiter(Object task) {
             this.task = task;
         }
     }
@@ -53,10 +57,11 @@ final class SubmitterQueue {
     /**
      * Joins the FIFO of waiting submitters (unless a worker can start for the task now, or room
      * has appeared) and parks until admitted, shut out, interrupted or (if timed) out of time.
+     * {@code t} is a Task, or a bare Runnable where the pool has a queue.
      *
      * @return PoolEngine.ACCEPTED, CLOSED, INTERRUPTED or TIMED_OUT
      */
-    int waitForRoom(Task<?> t, boolean timed, long nanos) {
+    int waitForRoom(Object t, boolean timed, long nanos) {
         PoolEngine e = engine;
         Waiter w = new Waiter(t);
         e.lock.lock();
@@ -104,7 +109,7 @@ final class SubmitterQueue {
                     e.submitted.decrement();
                     break;
                 }
-                IdleStack.release(iw, h.task);
+                IdleStack.release(iw, (Task<?>) h.task); // no queue: never a bare Runnable (see Waiter)
                 LockSupport.unpark(iw.thread);
             }
             waiters.pollFirst();
@@ -171,7 +176,7 @@ final class SubmitterQueue {
             engine.lock.unlock();
         }
         LockSupport.unpark(h.thread);
-        return h.task;
+        return (Task<?>) h.task; // a direct hand-off pool's: never a bare Runnable (see Waiter)
     }
 
     /** Shutdown: every waiter is told the pool is closed; under the engine's lock. */

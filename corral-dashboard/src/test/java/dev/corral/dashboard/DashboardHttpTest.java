@@ -150,13 +150,17 @@ class DashboardHttpTest {
         closing.add(full::shutdownNow);
         CountDownLatch release = new CountDownLatch(1);
         closing.add(release::countDown);
+        CountDownLatch running = new CountDownLatch(1);
         full.execute(() -> {
+            running.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
+        // Busy from here on: read too early, the worker may not have started the task yet (seen in CI on a loaded machine)
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
         Dashboard d = start(Dashboard.builder().pool(full));
         int refused = 0;
         for (int i = 0; i < 7; i++) {
