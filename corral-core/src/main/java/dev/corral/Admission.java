@@ -127,8 +127,9 @@ final class Admission {
     /**
      * execute as a Task: where {@link #bareExecute} does not allow the bare path, or for a Task
      * itself, or from {@link #executeWaiting} under an overflow policy other than BLOCK (then the
-     * Task path decides: full, closed, a worker to start): failures always reach the handler. A queued Task of this pool that has not started
-     * (AbstractExecutorService.invokeAll's, made by newTaskFor) is submitted as it is.
+     * Task path decides: full, closed, a worker to start): failures always reach the handler. A
+     * queued Task of this pool that has not started (AbstractExecutorService.invokeAll's, made by
+     * newTaskFor) is submitted as it is.
      */
     void execute(Runnable command, TaskOptions options) {
         Task<?> t = (options == null && command instanceof Task<?> own && own.pool == counters && own.isQueued() && !own.isStarted())
