@@ -169,12 +169,8 @@ final class Admission {
             return;
         }
         counters.rejected.increment();
-        if (r == PoolEngine.INTERRUPTED) {
-            Thread.currentThread().interrupt();
-            throw new RejectedExecutionException("interrupted while waiting for room in pool '" + name + "'",
-                    new InterruptedException());
-        }
-        throw rejection(true); // shut out: an untimed wait ends admitted, interrupted or closed
+        throw r == PoolEngine.INTERRUPTED ? interruptedWaiting()
+                : rejection(true); // shut out: an untimed wait ends admitted, interrupted or closed
     }
 
     /** trySubmit/tryExecute: one attempt, never waiting; refused (and counted) if full. */
@@ -244,9 +240,7 @@ final class Admission {
                     }
                     if (r == PoolEngine.INTERRUPTED) {
                         refused(t);
-                        Thread.currentThread().interrupt();
-                        throw new RejectedExecutionException("interrupted while waiting for room in pool '" + name + "'",
-                                new InterruptedException());
+                        throw interruptedWaiting();
                     }
                 }
                 case CALLER_RUNS -> {
@@ -401,6 +395,16 @@ final class Admission {
         if (events != null) {
             events.rejected(t, engine.runState != PoolEngine.RUNNING);
         }
+    }
+
+    /**
+     * The refusal of an untimed wait for room (execute, submit) that was interrupted: the
+     * caller's interrupt is set again, as the wait cleared it.
+     */
+    private RejectedExecutionException interruptedWaiting() {
+        Thread.currentThread().interrupt();
+        return new RejectedExecutionException("interrupted while waiting for room in pool '" + name + "'",
+                new InterruptedException());
     }
 
     RejectedExecutionException rejection(boolean shutDown) {

@@ -30,6 +30,19 @@ class PoolBareWaitTest {
         return Pool.builder().name(name).workers(workers).queueCapacity(capacity).whenFull(Overflow.BLOCK).build();
     }
 
+    /**
+     * A pool of one worker and a queue of one, both taken: the worker runs a task that waits for
+     * {@code release}, and a second task fills the queue, so the next execute waits for room.
+     */
+    private static Pool fullPool(String name, CountDownLatch release) throws InterruptedException {
+        Pool p = pool(name, 1, 1);
+        CountDownLatch running = new CountDownLatch(1);
+        p.execute(TestTasks.blockUntil(running, release));
+        assertThat(running.await(10, SECONDS)).isTrue();
+        p.execute(() -> { }); // fills the queue
+        return p;
+    }
+
     /** Three producers into a queue of 2: most submissions wait, and every one runs exactly once. */
     @Test
     void manyProducersIntoATinyQueueLoseNothingAndCountEachOnce() throws Exception {
@@ -73,12 +86,8 @@ class PoolBareWaitTest {
     void aShutdownRacingTheAdmissionOfBareWaitersRunsOrRefusesEachExactlyOnce() throws Exception {
         int waiters = 4;
         for (int round = 0; round < 30; round++) {
-            Pool p = pool("bare-shut-" + round, 1, 1);
-            CountDownLatch running = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            p.execute(TestTasks.blockUntil(running, release));
-            assertThat(running.await(10, SECONDS)).isTrue();
-            p.execute(() -> { }); // fills the queue
+            Pool p = fullPool("bare-shut-" + round, release);
             AtomicInteger ran = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
             List<Thread> threads = new ArrayList<>();
@@ -117,12 +126,8 @@ class PoolBareWaitTest {
     @Test
     void anInterruptRacingTheAdmissionOfABareWaiterEndsOneWayOnly() throws Exception {
         for (int round = 0; round < 50; round++) {
-            Pool p = pool("bare-interrupt-" + round, 1, 1);
-            CountDownLatch running = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            p.execute(TestTasks.blockUntil(running, release));
-            assertThat(running.await(10, SECONDS)).isTrue();
-            p.execute(() -> { }); // fills the queue
+            Pool p = fullPool("bare-interrupt-" + round, release);
             AtomicInteger ran = new AtomicInteger();
             AtomicInteger refused = new AtomicInteger();
             AtomicInteger keptInterrupt = new AtomicInteger();
