@@ -201,7 +201,8 @@ public final class Pool extends AbstractExecutorService implements AutoCloseable
         // between, a cold JVM's fan-out spent 290 ms of C2 time on three copies of one tree
         // (Pool.execute, Admission.execute, offerBare), CPU its first fan-outs needed
         // (docs/bench/blocking-submission.md, session 15).
-        if (!admission.bareExecute || command instanceof Task<?>) {
+        // Task.class.isInstance, not instanceof: no speculation on the caller's classes (TimedRunnable.is).
+        if (!admission.bareExecute || Task.class.isInstance(command)) {
             admission.execute(command, null);
         } else if (!engine.offerBare(command)) {
             admission.executeWaiting(command); // full, closed, or submitters waiting

@@ -154,20 +154,39 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
         RunningHere.set(this);
         boolean abrupt = true;
         try {
-            Object n; // unassigned on the way in: at the loop's head it names nothing (see below)
-            while ((n = next()) != null) {
-                if (n instanceof Task<?> t) {
-                    runTask(t);
-                    continue;
-                }
-                Runnable r = bareStarting(n);
-                try {
-                    r.run();
-                } catch (Throwable x) {
-                    bareEnded(n, x);
-                    continue;
-                }
-                bareEnded(n, null);
+            Object n = takeGiven();
+            if (n == null) {
+                n = engine.nextTask(this); // started to look at the queue, not for a task of its own
+            }
+            if (n != null) {
+                // The loop tests nothing that it also tests before the first task. C2 compiles this
+                // method while thousands of virtual workers are blocked in their first task's body,
+                // from a profile that then holds only what came before: a branch taken one way there
+                // (the given task, the loop's entry) and the other way after a body compiles to a
+                // trap that every one of those workers goes through when it gets back, a
+                // deoptimization each (8,395 in one cold fan-out of 10,000 workers when the loop's
+                // head asked whether the task was given). So the task given at the start is taken
+                // before the loop, and the loop's test comes after the body.
+                do {
+                    if (Task.class.isInstance(n)) { // not instanceof: see TimedRunnable.is
+                        runTask((Task<?>) n);
+                    } else {
+                        Runnable r = bareStarting(n);
+                        Throwable failure;
+                        try {
+                            r.run();
+                            failure = null;
+                        } catch (Throwable x) {
+                            failure = x;
+                        }
+                        bareEnded(n, failure);
+                    }
+                    // Nothing of the last task stays reachable while this worker waits for the
+                    // next: an interpreted frame's slots are references by type, not by use
+                    // (PoolMemoryTest).
+                    n = null;
+                    n = engine.nextTask(this);
+                } while (n != null);
             }
             abrupt = false;
         } finally {
@@ -176,17 +195,6 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
             }
             engine.crew.exit(this, abrupt);
         }
-    }
-
-    /**
-     * The task given at its start (taken once), else the engine's next one. Called from the loop's
-     * head, where the slot of the last task is not a reference for the collector (one path in has
-     * not set it): a worker waiting for work keeps nothing of its last task reachable
-     * (PoolMemoryTest).
-     */
-    private Object next() {
-        Object g = takeGiven();
-        return g != null ? g : engine.nextTask(this);
     }
 
     /** Every task's first step, before it is claimed; a bare one's last step before it runs. */
@@ -215,12 +223,10 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
      */
     private Runnable bareStarting(Object n) {
         starting();
-        Runnable r;
-        if (n instanceof TimedRunnable timed) {
-            r = timed.body;
+        Runnable r = TimedRunnable.of(n);
+        if (TimedRunnable.is(n)) {
+            TimedRunnable timed = (TimedRunnable) n;
             timed.at = engine.counters.bareStarted(timed.at); // from now on its start time
-        } else {
-            r = (Runnable) n;
         }
         interruptIfStopping();
         addStarted();
@@ -228,23 +234,27 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
         return r;
     }
 
-    /** The bare element {@code n} ran, and threw {@code failure} if not null. */
+    /**
+     * The bare element {@code n} ran, and threw {@code failure} if not null. No test here depends
+     * on the user's task class (see TimedRunnable.is): this is where every worker blocked in a
+     * task's body comes back.
+     */
     private void bareEnded(Object n, Throwable failure) {
-        Runnable r = TimedRunnable.of(n);
         Object ran = running;
         running = null;
-        if (n instanceof TimedRunnable timed) {
-            engine.counters.bareRan(timed.at);
+        if (TimedRunnable.is(n)) {
+            engine.counters.bareRan(((TimedRunnable) n).at);
         }
         addEnded();
-        Task<?> handle = ran == r ? null : (Task<?>) ran; // the handle TaskContext made, if it asked
+        // The handle TaskContext made, if it asked; else the user's Runnable, never a Task (Admission.execute).
+        Task<?> handle = Task.class.isInstance(ran) ? (Task<?>) ran : null;
         if (failure == null) {
             addSucceeded();
             if (handle != null) {
                 handle.bareEnded(null);
             }
         } else {
-            bareFailed(r, handle, failure);
+            bareFailed(TimedRunnable.of(n), handle, failure);
             if (failure instanceof VirtualMachineError vme && !(failure instanceof StackOverflowError)) {
                 throw vme; // the JVM is in trouble; the worker dies and is replaced
             }

@@ -130,7 +130,7 @@ public final class BenchMain {
             description = {
                 "Scenarios: tiny (JMH tiny-task throughput), blocking (tiny tasks into a full queue of 1,024 or 64: "
                         + "producers wait for room most of the time), handoff (hand-off latency at 20k and 200k tasks/s), "
-                        + "fanout (200k tasks sleeping 10 ms at a cap of 10k, queues 65,536 and 1,024), request (1,000 clients, 0.2 ms CPU + "
+                        + "fanout (200k tasks sleeping 10 ms at a cap of 10k, queues 65,536 and 1,024, and at 1,024 with two busy processes beside it), request (1,000 clients, 0.2 ms CPU + "
                         + "5 ms sleep). Each harness runs in a fresh JVM per executor kind; the suite runs in rounds, "
                         + "and each cell is the median of its rounds and its ratio to ThreadPoolExecutor.",
                 "",
@@ -399,7 +399,25 @@ public final class BenchMain {
                     + " cold probes a round (one in the timed run's JVM, " + EXTRA_PROBES
                     + " alone, the kinds alternating); a single probe spreads by 15%");
         }
+        // The default queue on a busy machine: the pool's threads, its JIT compilers and the
+        // timer of the sleeps share the cores with two processes that spin (BusyLoop).
+        progress("  sleep fan-out, queue 1,024, %d busy processes beside it", BUSY_PROCESSES);
+        try (AutoCloseable busy = BusyLoop.start(javaCommand(), BUSY_PROCESSES)) {
+            for (String kind : kinds) {
+                if (!kind.equals("corral-virtual") && !kind.equals("vthread-semaphore")) {
+                    continue;
+                }
+                Optional<Map<String, String>> r = child(SleepFanOut.class, List.of("-Xms2g", "-Xmx2g"), 300,
+                        "--kinds", kind, "--tasks", 200_000, "--cap", 10_000, "--sleep-ms", 10, "--queue-capacity", 1_024);
+                record("fanout-wall-busy", "Sleep fan-out, queue 1,024, " + BUSY_PROCESSES
+                                + " busy processes beside it: wall s (ideal 0.2)",
+                        false, kind, r.map(m -> Double.parseDouble(m.get("secondsPer200k"))).orElse(Double.NaN));
+            }
+        }
     }
+
+    /** Busy processes beside the busy fan-out (issue 10 measured with two). */
+    private static final int BUSY_PROCESSES = 2;
 
     /** The memory rows of one fan-out child's result (NaN when it gave none). */
     private void recordMemory(String suffix, String q, String kind, Optional<Map<String, String>> r) {
@@ -447,6 +465,12 @@ public final class BenchMain {
         log.println("=== " + s);
     }
 
+    /** The java launcher this JVM runs on, for its children. */
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
     /** Runs {@code main} of {@code cls} in a fresh JVM; returns its (last) RESULT line, if any. */
     private Optional<Map<String, String>> child(Class<?> cls, int timeoutSeconds, Object... args) throws Exception {
         return child(cls, List.of("-Xmx2g"), timeoutSeconds, args);
@@ -454,10 +478,8 @@ public final class BenchMain {
 
     private Optional<Map<String, String>> child(Class<?> cls, List<String> jvmArgs, int timeoutSeconds, Object... args)
             throws Exception {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>();
-        cmd.add(java);
+        cmd.add(javaCommand());
         cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), cls.getName()));
         for (Object o : args) {

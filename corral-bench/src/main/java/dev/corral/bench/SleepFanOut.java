@@ -59,6 +59,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SleepFanOut {
 
+    /**
+     * {@code -Dfanout.trace=true}: each fan-out prints the wall-clock time of its first submission
+     * and of its last completion, to cut a JFR recording (compilations, deoptimizations, pauses)
+     * into fan-outs: its events carry the same clock.
+     */
+    private static final boolean TRACE = Boolean.getBoolean("fanout.trace");
+
     /** Untimed fan-outs of the full size before the timed one. */
     static final int WARM_UPS = 2;
 
@@ -209,12 +216,18 @@ public final class SleepFanOut {
                 batch.countDown();
             }
         };
+        if (TRACE) {
+            System.out.println("FANOUT-START " + java.time.LocalTime.now());
+        }
         long t0 = System.nanoTime();
         for (int i = 0; i < tasks; i++) {
             pool.execute(sleeper);
         }
         boolean done = batch.await(300, TimeUnit.SECONDS);
         long t1 = System.nanoTime();
+        if (TRACE) {
+            System.out.println("FANOUT-END " + java.time.LocalTime.now());
+        }
         Candidates.close(pool, 60);
         return done ? (t1 - t0) / 1e9 : Double.NaN;
     }

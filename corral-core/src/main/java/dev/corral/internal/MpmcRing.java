@@ -292,18 +292,21 @@ public final class MpmcRing<E> implements TaskQueue<E> {
         return head >= tail;
     }
 
+    /**
+     * The tail first, then the head: both only grow and the head never passes the tail, so the
+     * difference never exceeds what was queued when the tail was read (never more than the
+     * capacity unless the bound is broken, which the gauge must show: PoolBoundsTest) and is at
+     * worst an underestimate while consumers take. No retry loop and no branch: the submit path
+     * reads this (PoolEngine.startsWorker), and C2 compiles a branch its profile never saw taken
+     * as a trap that throws the whole compiled submit path away; a re-read of the head when it
+     * had moved threw it away 13 times in 10 cold JVMs (docs/bench/blocking-submission.md,
+     * session 16).
+     */
     @Override
     public int size() {
-        for (;;) {
-            long h = head;
-            long t = tail;
-            if (h == head) {
-                long n = t - h;
-                // Not clamped to the capacity: a consistent read cannot exceed it, and a gauge that
-                // could never show more than the slots would hide a broken bound (PoolBoundsTest).
-                return n <= 0 ? 0 : (int) n;
-            }
-        }
+        long t = tail;
+        long h = head;
+        return (int) Math.max(0L, t - h);
     }
 
     @Override

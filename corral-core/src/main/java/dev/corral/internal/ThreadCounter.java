@@ -31,6 +31,21 @@ public final class ThreadCounter {
     private static final int MIN_PRUNE = 8;
     private int pruneAt = MIN_PRUNE; // guarded by registering
 
+    /**
+     * A counter whose first cell is the calling thread's, if it is a platform thread: the thread
+     * that builds a pool is most often the one that submits to it. Its first add then finds its
+     * cell, where a miss (a ThreadLocal's first get on this thread) is a path that C2, which
+     * compiled the submit path for earlier pools, had seen no thread take: a trap that threw the
+     * whole compiled submit path away for every new pool, in 6 of 10 cold JVMs of the bench's
+     * fan-out (docs/bench/blocking-submission.md, session 16).
+     */
+    public ThreadCounter() {
+        Thread me = Thread.currentThread();
+        if (!me.isVirtual()) {
+            register(me);
+        }
+    }
+
     /** Adds one for the calling thread; returns its cell's new count (what the latency sample is drawn on). */
     public long increment() {
         return add(1);

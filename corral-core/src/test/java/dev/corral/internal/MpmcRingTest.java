@@ -312,4 +312,53 @@ class MpmcRingTest {
             }
         }
     }
+
+    /**
+     * size() reads the tail, then the head, with no retry: it must never read more than the
+     * capacity nor less than zero while producers and consumers move both. The interleaving a
+     * head-then-tail read gets wrong: the reader reads the head; consumers take and producers
+     * refill the ring several times over; the reader reads the tail, now more than a capacity
+     * ahead of the head it read.
+     */
+    @Test
+    void sizeStaysWithinZeroAndTheCapacityWhileBothEndsMove() throws Exception {
+        for (int run = 0; run < 20; run++) {
+            MpmcRing<Integer> ring = new MpmcRing<>(4);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Thread> movers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                movers.add(Thread.ofPlatform().start(() -> {
+                    while (!stop.get()) {
+                        ring.offer(1);
+                    }
+                }));
+                movers.add(Thread.ofPlatform().start(() -> {
+                    while (!stop.get()) {
+                        ring.poll();
+                    }
+                }));
+            }
+            int min = Integer.MAX_VALUE;
+            int max = Integer.MIN_VALUE;
+            try {
+                // By time, not count: the reader must be preempted between its two reads while the
+                // others run, so the race needs the scheduler's time slices, not more reads.
+                long end = System.nanoTime() + 100_000_000L;
+                while (System.nanoTime() < end) {
+                    for (int i = 0; i < 1_000; i++) {
+                        int n = ring.size();
+                        min = Math.min(min, n);
+                        max = Math.max(max, n);
+                    }
+                }
+            } finally {
+                stop.set(true);
+                for (Thread t : movers) {
+                    t.join();
+                }
+            }
+            assertThat(min).as("least size read, run %d", run).isGreaterThanOrEqualTo(0);
+            assertThat(max).as("most size read, run %d", run).isLessThanOrEqualTo(4);
+        }
+    }
 }
