@@ -152,7 +152,6 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     @Override
     public void run() {
         RunningHere.set(this);
-        boolean abrupt = true;
         try {
             Object n = takeGiven();
             if (n == null) {
@@ -188,13 +187,22 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
                     n = engine.nextTask(this);
                 } while (n != null);
             }
-            abrupt = false;
-        } finally {
-            if (thread.isVirtual()) {
-                RunningHere.set(null); // a map entry, unlike a platform thread's ThreadLocal, outlives the thread
-            }
-            engine.crew.exit(this, abrupt);
+        } catch (Throwable abrupt) {
+            // Not a finally with a flag: the flag would be one more slot in every blocked worker's
+            // frame (an interpreted frame holds all of a method's locals), and one more value C1
+            // keeps across the task's body.
+            leave(true);
+            throw abrupt;
         }
+        leave(false);
+    }
+
+    /** The loop has ended ({@code abrupt}: by an exception): out of the pool. */
+    private void leave(boolean abrupt) {
+        if (thread.isVirtual()) {
+            RunningHere.set(null); // a map entry, unlike a platform thread's ThreadLocal, outlives the thread
+        }
+        engine.crew.exit(this, abrupt);
     }
 
     /** Every task's first step, before it is claimed; a bare one's last step before it runs. */
