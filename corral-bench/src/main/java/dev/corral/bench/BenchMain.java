@@ -403,7 +403,11 @@ public final class BenchMain {
         // timer of the sleeps share the cores with two processes that spin (BusyLoop).
         progress("  sleep fan-out, queue 1,024, %d busy processes beside it", BUSY_PROCESSES);
         try (AutoCloseable busy = BusyLoop.start(javaCommand(), BUSY_PROCESSES)) {
-            for (String kind : kinds) {
+            List<String> order = new ArrayList<>(kinds);
+            if (round % 2 == 1) {
+                Collections.reverse(order); // neither kind always runs first beside the spinners
+            }
+            for (String kind : order) {
                 if (!kind.equals("corral-virtual") && !kind.equals("vthread-semaphore")) {
                     continue;
                 }
