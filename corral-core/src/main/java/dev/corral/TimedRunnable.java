@@ -29,13 +29,15 @@ final class TimedRunnable {
     /**
      * Whether the bare queue element {@code bare} is one of these. Every test of an element's type
      * on a worker's path is a {@code Class.isInstance} or {@code Class.cast} on a constant class:
-     * C2 compiles those without a type profile, while an {@code instanceof}, a cast or a
-     * {@code getClass()} speculates on the classes its profile saw, which here are the user's
+     * C2 compiles those without a type profile of their own, while an {@code instanceof}, a cast
+     * or a {@code getClass()} speculates on the classes its profile saw, which here are the user's
      * task classes, and traps on any other. A worker's loop is one long-lived frame, so when a
      * task class appears after the loop was compiled, every virtual worker blocked in a task's
      * body goes through that trap when it gets back, a deoptimization each: 4,741 to 8,970 in one
      * cold fan-out of 10,000 workers, in 5 of 16 JVMs of the bench's fan-out
-     * (docs/bench/blocking-submission.md, session 16).
+     * (docs/bench/blocking-submission.md, session 16). C2 can still bring a speculation on the
+     * element's class from elsewhere (most cold JVMs trap here once, in the first worker that
+     * starts a task of a new class, before its body): one recompile, not a trap per blocked worker.
      */
     static boolean is(Object bare) {
         return TimedRunnable.class.isInstance(bare);
