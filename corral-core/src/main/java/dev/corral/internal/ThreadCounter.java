@@ -35,8 +35,8 @@ public final class ThreadCounter {
      * A counter whose first cell is the calling thread's, if it is a platform thread: the thread
      * that builds a pool is most often the one that submits to it. Its first add then finds its
      * cell, where a miss (a ThreadLocal's first get on this thread) is a path that C2, which
-     * compiled the submit path for earlier pools, had seen no thread take: a trap that threw the
-     * whole compiled submit path away for every new pool, in 6 of 10 cold JVMs of the bench's
+     * compiled the submit path for earlier pools, had seen no thread take: a trap at a new pool
+     * that threw the whole compiled submit path away, 6 times in 10 cold JVMs of the bench's
      * fan-out (docs/bench/blocking-submission.md, session 16).
      */
     public ThreadCounter() {
