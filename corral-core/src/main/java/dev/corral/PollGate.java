@@ -7,7 +7,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * How platform workers poll, beyond the take itself: at most CPUS - 1 (at least one) poll the
- * queue at once while the pool has more workers than CPUs, and one at a time watches the queue
+ * queue at once while the pool has as many workers as CPUs or more, and one at a time watches the queue
  * for a moment before it parks ({@link #spinForWork}). Virtual workers do neither (their pool has
  * no PollGate).
  * <p>
@@ -30,9 +30,16 @@ final class PollGate {
         this.hot = hot;
     }
 
-    /** Polls {@code queue} for {@code w}, parked until its turn if {@code live} workers outnumber the CPUs. */
+    /**
+     * Polls {@code queue} for {@code w}, parked until its turn if {@code live} workers are as many
+     * as the CPUs or more. As many, not only more: with a worker per CPU, whoever submits shares a
+     * CPU with one of them, and two workers polling a 2-core machine took turns at the head of the
+     * ring and the batch's counter with the producer descheduled: tiny tasks from one producer to
+     * two workers ran 8.7-9.1 M tasks/s ungated and 16.6-18.1 gated, TPE + ArrayBlockingQueue
+     * (whose lock lets one worker in at a time) 14-15 (docs/bench/blocking-submission.md, session 16).
+     */
     Object poll(TaskQueue<Object> queue, PollCursor w, int live) {
-        if (live <= PoolEngine.CPUS) {
+        if (live < PoolEngine.CPUS || live == 1) {
             return queue.poll(w);
         }
         turns.acquireUninterruptibly();

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * With more platform workers than CPUs, at most CPUS - 1 of them poll the queue at once (the poll
- * gate, PoolEngine.pollGate); the rest wait parked for their turn. Worker counts here are derived
- * from the machine's CPU count so that the gate is in play on any machine.
+ * With as many platform workers as CPUs or more, at most CPUS - 1 (at least one) of them poll the
+ * queue at once (the poll gate, PoolEngine.pollGate); the rest wait parked for their turn. Worker
+ * counts here are derived from the machine's CPU count so that the gate is in play on any machine
+ * (with one CPU, a single worker polls ungated).
  *
  * <p>What could break: a permit not given back (after a poll that found nothing, or a poll that
  * lost its slot to another worker) leaves fewer pollers each time until none can poll, and the
@@ -26,9 +27,14 @@ class PoolPollGateTest {
 
     @Test
     void oversubscribedWorkersRunEveryTinyTaskThroughFullAndEmptyQueues() throws Exception {
-        int workers = CPUS * 2 + 2;
+        for (int workers : new int[] {CPUS, CPUS * 2 + 2}) {
+            runEveryTinyTask(workers);
+        }
+    }
+
+    private static void runEveryTinyTask(int workers) throws Exception {
         for (int capacity : new int[] {1, 64, 1_024}) {
-            Pool p = Pool.builder().name("gate-" + capacity).workers(workers).prestart(workers)
+            Pool p = Pool.builder().name("gate-" + workers + "-" + capacity).workers(workers).prestart(workers)
                     .queueCapacity(capacity).build();
             try {
                 AtomicLong ran = new AtomicLong();
