@@ -232,7 +232,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     private Runnable bareStarting(Object n) {
         starting();
         Runnable r = TimedRunnable.of(n);
-        if (TimedRunnable.is(n)) {
+        if (r != n) { // n is the TimedRunnable around r: no second test of its class
             TimedRunnable timed = (TimedRunnable) n;
             timed.at = engine.counters.bareStarted(timed.at); // from now on its start time
         }

@@ -360,6 +360,9 @@ public final class BenchMain {
      * both rows, as a second sample of the same thing.
      */
     private void fanout(List<String> kinds, int round) throws Exception {
+        // The kinds the memory probes and the busy row compare: the virtual pool and its peer.
+        List<String> virtualKinds = kinds.stream()
+                .filter(k -> k.equals("corral-virtual") || k.equals("vthread-semaphore")).toList();
         for (int queue : new int[] {65_536, 1_024}) {
             String q = String.format(Locale.ROOT, "%,d", queue);
             String suffix = queue == 65_536 ? "" : "-q" + queue;
@@ -386,10 +389,7 @@ public final class BenchMain {
             }
             // More samples of the virtual kinds' memory: one cold probe spreads by 15% (SleepFanOut).
             for (int p = 0; p < EXTRA_PROBES; p++) {
-                for (String kind : kinds) {
-                    if (!kind.equals("corral-virtual") && !kind.equals("vthread-semaphore")) {
-                        continue;
-                    }
+                for (String kind : virtualKinds) {
                     Optional<Map<String, String>> r = child(SleepFanOut.class, List.of("-Xms2g", "-Xmx2g"), 120,
                             "--kinds", kind, "--cap", 10_000, "--queue-capacity", queue, "--probe-only", 1);
                     recordMemory(suffix, q, kind, r);
@@ -403,14 +403,11 @@ public final class BenchMain {
         // timer of the sleeps share the cores with two processes that spin (BusyLoop).
         progress("  sleep fan-out, queue 1,024, %d busy processes beside it", BUSY_PROCESSES);
         try (AutoCloseable busy = BusyLoop.start(javaCommand(), BUSY_PROCESSES)) {
-            List<String> order = new ArrayList<>(kinds);
+            List<String> order = new ArrayList<>(virtualKinds);
             if (round % 2 == 1) {
                 Collections.reverse(order); // neither kind always runs first beside the spinners
             }
             for (String kind : order) {
-                if (!kind.equals("corral-virtual") && !kind.equals("vthread-semaphore")) {
-                    continue;
-                }
                 Optional<Map<String, String>> r = child(SleepFanOut.class, List.of("-Xms2g", "-Xmx2g"), 300,
                         "--kinds", kind, "--tasks", 200_000, "--cap", 10_000, "--sleep-ms", 10, "--queue-capacity", 1_024);
                 record("fanout-wall-busy", "Sleep fan-out, queue 1,024, " + BUSY_PROCESSES
