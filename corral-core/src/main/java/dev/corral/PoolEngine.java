@@ -358,18 +358,36 @@ final class PoolEngine {
 
     // ------------------------------------------------------------------ workers
 
-    /** The next task for {@code w}, parking while there is none; null when the worker must exit. */
+    /**
+     * The next task for {@code w}: the one it was given at its start, else one from the queue,
+     * parking while there is none; null once {@code w} has left the pool ({@link Worker#leave},
+     * done here). A bare Runnable comes back with its first steps taken ({@link Worker#starts}).
+     *
+     * <p>Those steps and the exit are made here, not by the worker's loop around this call, to
+     * keep them out of the frame that stays under every task's body. This method is far above
+     * C2's inlining limit for hot callees (FreqInlineSize, 325 bytes of bytecode), so it is
+     * compiled on its own and is off the stack while a task runs; {@code Worker.run} is small,
+     * and C2 inlined those steps into it, whose live values sized its frame: a virtual worker
+     * blocked in its task carries that frame in its stack chunk. Stack chunks of 100,000 blocked
+     * virtual workers once compiled (a class histogram, JDK 25): 512-576 bytes with the steps and
+     * the exit in the loop's method, 464 with the exit here, 368 for a virtual thread per task.
+     */
     Object nextTask(Worker w) {
+        Object given = w.takeGiven();
+        if (given != null) {
+            return w.starts(given);
+        }
         int missed = 0; // polls that found the queue non-empty but nothing to take (see below)
+        work:
         for (;;) {
             int rs = runState;
             if (rs >= STOP) {
-                return null;
+                break work;
             }
             int c = live.get();
             if (c > cap && live.compareAndSet(c, c - 1)) {
                 w.retired = true; // above a lowered target: leave as soon as the task in hand is done
-                return null;
+                break work;
             }
             if (queue != null) {
                 // A gated worker polls only once through the gate: one that found the queue empty
@@ -419,10 +437,10 @@ final class PoolEngine {
                     if (waiterCount != 0 && queue.size() <= admitBelow) {
                         submitters.admitLocking();
                     }
-                    return t;
+                    return w.starts(t);
                 }
                 if (rs >= SHUTDOWN) {
-                    return null;
+                    break work;
                 }
                 if (mayPoll && !queue.isEmpty() && ++missed >= 2) {
                     // The queue holds a slot a producer has claimed but not yet published, and a
@@ -440,7 +458,7 @@ final class PoolEngine {
                     return h;
                 }
                 if (rs >= SHUTDOWN) {
-                    return null;
+                    break work;
                 }
             }
             if (pollGate != null && queue != null && pollGate.spinForWork(this)) {
@@ -449,7 +467,7 @@ final class PoolEngine {
             if (queue != null && rs == RUNNING && (keepAliveNanos == 0 || (virtual && idleCount() >= CPUS))) {
                 int left = sizing.leaveIdle(w);
                 if (left == Sizing.LEFT) {
-                    return null;
+                    break work;
                 }
                 if (left == Sizing.CAME_BACK) {
                     continue;
@@ -460,9 +478,11 @@ final class PoolEngine {
                 return handed;
             }
             if (w.retired) {
-                return null;
+                break work;
             }
         }
+        w.leave(false);
+        return null;
     }
 
     static final int CPUS = Runtime.getRuntime().availableProcessors();

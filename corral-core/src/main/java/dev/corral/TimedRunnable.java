@@ -16,7 +16,7 @@ final class TimedRunnable {
 
     final Runnable body;
     /**
-     * Ticker time of its acceptance; of its start once its worker starts it (Worker.bareStarting:
+     * Ticker time of its acceptance; of its start once its worker starts it (Worker.starts:
      * from then on only that worker reads it).
      */
     long at;

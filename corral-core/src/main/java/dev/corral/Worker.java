@@ -43,6 +43,8 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     private Object running;
     /** True while waiting for the limiter's capacity; cleared under lock by whoever wakes it. */
     volatile boolean awaitingPermit;
+    /** Set by {@link #leave} (own thread): the exit is made once. One byte that fits the 56 a worker takes anyway. */
+    private boolean left;
     /** Neighbours in the engine's {@link Crew} (a ring through its sentinel; null while not in it); guarded by the lock. */
     Worker prev, next;
 
@@ -147,16 +149,20 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
      * class histogram of 10,000 blocked virtual workers at C1 only (-XX:TieredStopAtLevel=1):
      * stack chunks of 2,399 bytes with the steps inline, 2,038 with them out of line, 2,055 for a
      * virtual thread per task; interpreted, 2,216 and 2,160 against 2,224. Tiny tasks on two
-     * platform workers ran no slower (interleaved A/B, three pairs: 2-12% faster).
+     * platform workers ran no slower (interleaved A/B, three pairs: 2-12% faster). C2 inlines
+     * small methods whatever their profile, and its frame grew with them, so a bare task's first
+     * steps and the worker's exit are taken inside PoolEngine.nextTask, which C2 never inlines
+     * (see there); only the exit after an exception is made here.
      */
     @Override
     public void run() {
-        RunningHere.set(this);
+        if (!namedByHandler) {
+            // A virtual thread its worker names by its handler has nothing in RunningHere's map
+            // to clear: only a thread itself puts its entry there, and this one has just started.
+            RunningHere.set(this);
+        }
         try {
-            Object n = takeGiven();
-            if (n == null) {
-                n = engine.nextTask(this); // started to look at the queue, not for a task of its own
-            }
+            Object n = engine.nextTask(this); // the task it was given at its start, if any
             if (n != null) {
                 // The loop tests nothing that it also tests before the first task. C2 compiles this
                 // method while thousands of virtual workers are blocked in their first task's body,
@@ -164,13 +170,13 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
                 // (the given task, the loop's entry) and the other way after a body compiles to a
                 // trap that every one of those workers goes through when it gets back, a
                 // deoptimization each (8,395 in one cold fan-out of 10,000 workers when the loop's
-                // head asked whether the task was given). So the task given at the start is taken
-                // before the loop, and the loop's test comes after the body.
+                // head asked whether the task was given). So the first task (the given one, if any)
+                // is taken before the loop, and the loop's test comes after the body.
                 do {
                     if (Task.class.isInstance(n)) { // not instanceof: see TimedRunnable.is
                         runTask((Task<?>) n);
                     } else {
-                        Runnable r = bareStarting(n);
+                        Runnable r = TimedRunnable.of(n); // started by nextTask
                         Throwable failure;
                         try {
                             r.run();
@@ -184,21 +190,24 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
                     // next: an interpreted frame's slots are references by type, not by use
                     // (PoolMemoryTest).
                     n = null;
-                    n = engine.nextTask(this);
+                    n = engine.nextTask(this); // null: it has left the pool
                 } while (n != null);
             }
         } catch (Throwable abrupt) {
-            // Not a finally with a flag: the flag would be one more slot in every blocked worker's
-            // frame (an interpreted frame holds all of a method's locals), and one more value C1
-            // keeps across the task's body.
-            leave(true);
+            if (!left) { // not an exception from the exit itself
+                leave(true);
+            }
             throw abrupt;
         }
-        leave(false);
     }
 
-    /** The loop has ended ({@code abrupt}: by an exception): out of the pool. */
-    private void leave(boolean abrupt) {
+    /**
+     * The loop has ended ({@code abrupt}: by an exception): out of the pool. Made once: by
+     * PoolEngine.nextTask when it has no more work for this worker, or by {@link #run} when an
+     * exception ended the loop.
+     */
+    void leave(boolean abrupt) {
+        left = true;
         if (thread.isVirtual()) {
             RunningHere.set(null); // a map entry, unlike a platform thread's ThreadLocal, outlives the thread
         }
@@ -225,11 +234,16 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     }
 
     /**
-     * A Runnable queued bare (PoolEngine.offerBare) is about to run: nothing to claim, name,
-     * install or time; counted here as a Task would count itself (started, ended before the
-     * outcome), with a Task made only if TaskContext asks or it fails. Returns the user's Runnable.
+     * {@code n} (a Task, or a Runnable queued bare by PoolEngine.offerBare) is this worker's next
+     * task; returns it. A Task takes its first steps itself ({@link #runTask}: it must be claimed
+     * first). A bare one is about to run: nothing to claim, name, install or time; counted here as
+     * a Task would count itself (started, ended before the outcome), with a Task made only if
+     * TaskContext asks or it fails. Called by PoolEngine.nextTask (see there for why not here).
      */
-    private Runnable bareStarting(Object n) {
+    Object starts(Object n) {
+        if (Task.class.isInstance(n)) { // not instanceof: see TimedRunnable.is
+            return n;
+        }
         starting();
         Runnable r = TimedRunnable.of(n);
         if (r != n) { // n is the TimedRunnable around r: no second test of its class
@@ -239,7 +253,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
         interruptIfStopping();
         addStarted();
         running = r;
-        return r;
+        return n;
     }
 
     /**
