@@ -435,7 +435,7 @@ final class PoolEngine {
                 }
                 if (t != null) {
                     if (waiterCount != 0 && queue.size() <= admitBelow) {
-                        submitters.admitLocking();
+                        submitters.wakeHead();
                     }
                     return w.starts(t);
                 }

@@ -7,14 +7,37 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Submitters blocked for room, in arrival order: the FIFO of waiters, its lock-free count, the
  * wait itself, and their admission. Fairness is the engine's rule: a submission that sees
- * {@link #count()} above 0 never takes the fast path; it joins here. Whoever frees room (a worker
- * after a take, a resize, a waiter joining) moves the head waiters' tasks into the queue on
- * their behalf under the engine's lock ({@link #admit()}) and wakes them, so a slot freed for a
- * waiter cannot be taken by a newcomer.
+ * {@link #count()} above 0 never takes the fast path; it joins here. Admission ({@link #admit()},
+ * under the engine's lock) moves the head waiters' tasks into the queue on their behalf, in
+ * order, and wakes them, so a slot freed for a waiter cannot be taken by a newcomer. A waiter
+ * joining, a resize, and the head waiter itself admit; a worker whose take left the queue at the
+ * admission depth only wakes the head waiter ({@link #wakeHead}, no lock).
+ *
+ * <p>Why the worker does not admit: it did, under the engine's lock, and in a virtual fan-out
+ * (10,000 workers, queue 1,024, one platform submitter) the submitter then waited for that lock
+ * 240 times in 0.3 s, 49 ms in all (JFR), each time behind a virtual thread whose carrier was
+ * busy or descheduled: a sixth of the fan-out, where the submitter is the bottleneck. Woken, the
+ * submitter takes the lock itself, and a platform thread holds it only for the admission.
+ *
+ * <p>The interleavings this must survive, and what closes each (PoolAdmissionRaceTest and
+ * PoolFairnessTest fail without it):
+ * <ul>
+ *   <li>A take and a joining waiter miss each other. The waiter writes the head, then the count,
+ *       then tries the queue ({@link #waitForRoom}); the take frees its slot, then reads the count,
+ *       then the head. All are volatile or atomic, so either the waiter's try sees the free slot
+ *       or the take sees the waiter and wakes it.</li>
+ *   <li>A take reads the head just before an admission changes it, and wakes the old head (its
+ *       task already admitted) instead of the new one. Its slot was freed before that read, so
+ *       before the admission published the new head: {@code admit} makes one more pass after
+ *       every publication that follows an admission, and that pass sees the slot.</li>
+ *   <li>A waiter woken early or spuriously finds nothing admitted: it admits under the lock
+ *       itself (any waiters ahead of it first), then parks again if the queue is still full.</li>
+ * </ul>
  *
  * <p>The deque is guarded by the engine's lock. Its size is published in the engine's hot field
- * {@code waiterCount} on every change, under that lock: every submission and every take reads it
- * lock-free, beside the engine's other hot counts (as IdleStack publishes the idle count).
+ * {@code waiterCount} on every change, under that lock, after the head waiter's thread: every
+ * submission and every take reads it lock-free, beside the engine's other hot counts (as
+ * IdleStack publishes the idle count).
  */
 final class SubmitterQueue {
 
@@ -79,7 +102,7 @@ final class SubmitterQueue {
                 e.submitted.decrement();
             }
             waiters.addLast(w);
-            engine.waiterCount = waiters.size();
+            published();
             admit();
         } finally {
             e.lock.unlock();
@@ -92,8 +115,20 @@ final class SubmitterQueue {
      * room, in arrival order. Caller holds the engine's lock.
      */
     void admit() {
+        // After each publication of the head, one more pass: a worker that freed room read the
+        // head before it changed and woke that one (already admitted), not the new head; its take
+        // came before the publication, so the pass after it sees the room.
+        while (admitWhileRoom()) {
+            published();
+        }
+        published();
+    }
+
+    /** The loop of {@link #admit()}: true if it admitted anyone. Caller holds the engine's lock. */
+    private boolean admitWhileRoom() {
         PoolEngine e = engine;
         boolean queuedAny = false;
+        boolean admittedAny = false;
         Waiter h;
         while ((h = waiters.peekFirst()) != null) {
             e.submitted.increment();
@@ -115,8 +150,8 @@ final class SubmitterQueue {
             waiters.pollFirst();
             h.status = Waiter.ADMITTED;
             LockSupport.unpark(h.thread);
+            admittedAny = true;
         }
-        engine.waiterCount = waiters.size();
         if (queuedAny && e.idleCount() != 0) {
             Worker iw = e.idle.pop();
             if (iw != null) {
@@ -124,15 +159,27 @@ final class SubmitterQueue {
                 LockSupport.unpark(iw.thread);
             }
         }
+        return admittedAny;
     }
 
-    /** {@link #admit()}, for a caller that does not hold the engine's lock (a worker that freed room). */
-    void admitLocking() {
-        engine.lock.lock();
-        try {
-            admit();
-        } finally {
-            engine.lock.unlock();
+    /** Publishes the head waiter's thread, then the count (readers read them in the other order). Under the lock. */
+    private void published() {
+        Waiter h = waiters.peekFirst();
+        headThread = h == null ? null : h.thread;
+        engine.waiterCount = waiters.size();
+    }
+
+    /** The head waiter's thread; written under the engine's lock before waiterCount, read without it. */
+    private volatile Thread headThread;
+
+    /**
+     * A worker freed room below the admission depth while submitters wait: wakes the head waiter,
+     * which admits itself and those behind it under the lock. No lock here.
+     */
+    void wakeHead() {
+        Thread t = headThread;
+        if (t != null) {
+            LockSupport.unpark(t);
         }
     }
 
@@ -170,7 +217,7 @@ final class SubmitterQueue {
                 return null;
             }
             engine.submitted.increment();
-            engine.waiterCount = waiters.size();
+            published();
             h.status = Waiter.ADMITTED;
         } finally {
             engine.lock.unlock();
@@ -186,7 +233,7 @@ final class SubmitterQueue {
             h.status = Waiter.SHUT_OUT;
             LockSupport.unpark(h.thread);
         }
-        engine.waiterCount = 0;
+        published();
     }
 
     /**
@@ -212,13 +259,23 @@ final class SubmitterQueue {
                 interrupted = true;
                 break;
             }
+            if (w.status == Waiter.WAITING) {
+                // Woken by a worker that freed room (wakeHead), or spuriously: admit ourselves
+                // and whoever is ahead of us, in order.
+                lock.lock();
+                try {
+                    admit();
+                } finally {
+                    lock.unlock();
+                }
+            }
         }
         if (w.status == Waiter.WAITING) {
             lock.lock();
             try {
                 if (w.status == Waiter.WAITING) {
                     waiters.remove(w);
-                    engine.waiterCount = waiters.size();
+                    published();
                     return interrupted ? PoolEngine.INTERRUPTED : PoolEngine.TIMED_OUT;
                 }
             } finally {
