@@ -435,7 +435,11 @@ final class PoolEngine {
                 }
                 if (t != null) {
                     if (waiterCount != 0 && queue.size() <= admitBelow) {
-                        submitters.wakeHead();
+                        if (virtual) {
+                            submitters.wakeHead(); // see SubmitterQueue: why a virtual worker does not admit
+                        } else {
+                            submitters.admitLocking();
+                        }
                     }
                     return w.starts(t);
                 }

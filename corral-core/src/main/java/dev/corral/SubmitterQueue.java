@@ -1,5 +1,7 @@
 package dev.corral;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -10,17 +12,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #count()} above 0 never takes the fast path; it joins here. Admission ({@link #admit()},
  * under the engine's lock) moves the head waiters' tasks into the queue on their behalf, in
  * order, and wakes them, so a slot freed for a waiter cannot be taken by a newcomer. A waiter
- * joining, a resize, and the head waiter itself admit; a worker whose take left the queue at the
- * admission depth only wakes the head waiter ({@link #wakeHead}, no lock).
+ * joining, a resize, and a platform worker whose take left the queue at the admission depth
+ * admit ({@link #admitLocking}); a virtual worker only wakes the head waiter ({@link #wakeHead},
+ * no lock), which then admits itself and any waiters ahead of it.
  *
- * <p>Why the worker does not admit: it did, under the engine's lock, and in a virtual fan-out
- * (10,000 workers, queue 1,024, one platform submitter) the submitter then waited for that lock
- * 240 times in 0.3 s, 49 ms in all (JFR), each time behind a virtual thread whose carrier was
- * busy or descheduled: a sixth of the fan-out, where the submitter is the bottleneck. Woken, the
- * submitter takes the lock itself, and a platform thread holds it only for the admission.
+ * <p>Why a virtual worker does not admit: it did, under the engine's lock, and in a virtual
+ * fan-out (10,000 workers, queue 1,024, one platform submitter) the submitter then waited for
+ * that lock 240 times in 0.3 s, 49 ms in all (JFR), each time behind a virtual thread whose
+ * carrier was busy or descheduled: a sixth of the fan-out, where the submitter is the bottleneck.
+ * Why a platform worker still does: woken instead, a submitter of tiny tasks into a queue of
+ * 1,024 went from 1.16x to 0.70x of ThreadPoolExecutor with an ArrayBlockingQueue (one producer,
+ * two workers), as every take until it had looked paid for waking it.
  *
- * <p>The interleavings this must survive, and what closes each (PoolAdmissionRaceTest and
- * PoolFairnessTest fail without it):
+ * <p>The interleavings wakeHead must survive, and what closes each (PoolAdmissionRaceTest's
+ * virtual case fails 2 of 2 without the second one):
  * <ul>
  *   <li>A take and a joining waiter miss each other. The waiter writes the head, then the count,
  *       then tries the queue ({@link #waitForRoom}); the take frees its slot, then reads the count,
@@ -30,12 +35,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *       task already admitted) instead of the new one. Its slot was freed before that read, so
  *       before the admission published the new head: {@code admit} makes one more pass after
  *       every publication that follows an admission, and that pass sees the slot.</li>
- *   <li>A waiter woken early or spuriously finds nothing admitted: it admits under the lock
- *       itself (any waiters ahead of it first), then parks again if the queue is still full.</li>
+ *   <li>A take finds the head already woken and leaves it be, while the head, woken by an earlier
+ *       take, has already looked and found no room. The head clears its flag before it looks, so
+ *       a take that saw the flag set came before the clear, and the look after it sees the slot.
+ *       (The stress test does not catch a clear made after the look: that window is a few
+ *       instructions under the lock.)</li>
  * </ul>
  *
  * <p>The deque is guarded by the engine's lock. Its size is published in the engine's hot field
- * {@code waiterCount} on every change, under that lock, after the head waiter's thread: every
+ * {@code waiterCount} on every change, under that lock, after the head waiter: every
  * submission and every take reads it lock-free, beside the engine's other hot counts (as
  * IdleStack publishes the idle count).
  */
@@ -54,6 +62,8 @@ final class SubmitterQueue {
         final Object task;
         final Thread thread = Thread.currentThread();
         volatile int status;
+        /** Set by the one worker that wakes it while it heads the line (wakeHead); cleared by itself before it looks again. */
+        volatile boolean woken;
 
         Waiter(Object task) {
             this.task = task;
@@ -115,13 +125,23 @@ final class SubmitterQueue {
      * room, in arrival order. Caller holds the engine's lock.
      */
     void admit() {
-        // After each publication of the head, one more pass: a worker that freed room read the
-        // head before it changed and woke that one (already admitted), not the new head; its take
-        // came before the publication, so the pass after it sees the room.
+        // After each publication of a new head, one more pass: a virtual worker that freed room
+        // read the head before it changed and woke that one (already admitted), not the new head;
+        // its take came before the publication, so the pass after it sees the room.
         while (admitWhileRoom()) {
             published();
         }
         published();
+    }
+
+    /** {@link #admit()}, for a caller that does not hold the engine's lock (a platform worker that freed room). */
+    void admitLocking() {
+        engine.lock.lock();
+        try {
+            admit();
+        } finally {
+            engine.lock.unlock();
+        }
     }
 
     /** The loop of {@link #admit()}: true if it admitted anyone. Caller holds the engine's lock. */
@@ -162,24 +182,37 @@ final class SubmitterQueue {
         return admittedAny;
     }
 
-    /** Publishes the head waiter's thread, then the count (readers read them in the other order). Under the lock. */
+    /** Publishes the head waiter, then the count (readers read them in the other order). Under the lock. */
     private void published() {
-        Waiter h = waiters.peekFirst();
-        headThread = h == null ? null : h.thread;
+        head = waiters.peekFirst();
         engine.waiterCount = waiters.size();
     }
 
-    /** The head waiter's thread; written under the engine's lock before waiterCount, read without it. */
-    private volatile Thread headThread;
+    /** The head waiter; written under the engine's lock before waiterCount, read without it. */
+    private volatile Waiter head;
 
     /**
-     * A worker freed room below the admission depth while submitters wait: wakes the head waiter,
-     * which admits itself and those behind it under the lock. No lock here.
+     * A virtual worker freed room below the admission depth while submitters wait: wakes the head
+     * waiter, which admits itself and those behind it under the lock. No lock here, and one
+     * wake-up per waiter and look: every take until the waiter has looked would wake it again
+     * (one system call each for a platform submitter), so the first to flip its {@code woken}
+     * flag wakes it and the rest leave it be. A flag on the waiter, not on the line: a worker
+     * that read the head before it changed flips the old head's flag, not the new one's.
      */
     void wakeHead() {
-        Thread t = headThread;
-        if (t != null) {
-            LockSupport.unpark(t);
+        Waiter h = head;
+        if (h != null && !h.woken && WOKEN.compareAndSet(h, false, true)) {
+            LockSupport.unpark(h.thread);
+        }
+    }
+
+    private static final VarHandle WOKEN;
+
+    static {
+        try {
+            WOKEN = MethodHandles.lookup().findVarHandle(Waiter.class, "woken", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 
@@ -259,11 +292,14 @@ final class SubmitterQueue {
                 interrupted = true;
                 break;
             }
-            if (w.status == Waiter.WAITING) {
-                // Woken by a worker that freed room (wakeHead), or spuriously: admit ourselves
-                // and whoever is ahead of us, in order.
+            if (w.woken && w.status == Waiter.WAITING) {
+                // Woken by a virtual worker that freed room (wakeHead): admit ourselves and
+                // whoever is ahead of us, in order. The flag is cleared first: a worker whose
+                // take came while it was still set did not wake us, and the pass after the
+                // clear sees its slot.
                 lock.lock();
                 try {
+                    w.woken = false;
                     admit();
                 } finally {
                     lock.unlock();

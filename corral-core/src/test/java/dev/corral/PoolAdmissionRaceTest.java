@@ -26,16 +26,35 @@ class PoolAdmissionRaceTest {
     void aWaiterMissedByTheLastTakeIsAdmittedBeforeTheWorkerParks() throws Exception {
         for (int workers : new int[] {1, 2}) {
             for (int submitters : new int[] {1, 2}) {
-                raceRounds(workers, submitters);
+                raceRounds(workers, submitters, false);
             }
         }
     }
 
-    private static void raceRounds(int workers, int submitterCount) throws Exception {
+    /**
+     * The same race where a virtual worker wakes the head waiter instead of admitting it
+     * (SubmitterQueue.wakeHead): the take and the waiter's own try must not miss each other, a
+     * take that read the head just before it changed must not leave the new head asleep, and a
+     * take that found the head already woken must not be lost while the head looks.
+     */
+    @Test
+    void aWaiterMissedByAVirtualWorkersTakeIsWokenToAdmitItself() throws Exception {
+        for (int workers : new int[] {1, 2, 8}) {
+            for (int submitters : new int[] {1, 2}) {
+                raceRounds(workers, submitters, true);
+            }
+        }
+    }
+
+    private static void raceRounds(int workers, int submitterCount, boolean virtual) throws Exception {
         int rounds = 25;
         int perSubmitter = 5_000;
-        try (Pool p = Pool.builder().name("admission-" + workers + "-" + submitterCount).workers(workers)
-                .prestart(workers).queueCapacity(1).build()) {
+        Pool.Builder b = Pool.builder().name("admission-" + workers + "-" + submitterCount).workers(workers)
+                .prestart(workers).queueCapacity(1);
+        if (virtual) {
+            b.virtualThreads();
+        }
+        try (Pool p = b.build()) {
             AtomicLong ran = new AtomicLong();
             for (int round = 0; round < rounds; round++) {
                 CountDownLatch done = new CountDownLatch(submitterCount * perSubmitter);
