@@ -47,9 +47,10 @@ final class PoolEngine {
      * idle, and submitters that run ahead of the workers pay for no wake-up check at all.
      *
      * Fairness for waiting submitters: a submission that sees {@code waiterCount > 0} never takes
-     * the fast path; it joins the FIFO of waiters. A worker that frees a slot while
+     * the fast path; it joins the FIFO of waiters. A platform worker that frees a slot while
      * waiters exist moves the head waiter's task into the queue on the waiter's behalf (under
-     * {@code lock}) and wakes it, so the slot cannot be taken by a newcomer. With a queue capacity of
+     * {@code lock}) and wakes it, so the slot cannot be taken by a newcomer; a virtual worker only
+     * wakes the head waiter, which admits itself under the lock (SubmitterQueue says why). With a queue capacity of
      * 0 the hand-off is direct: an idle worker's {@code given} field receives the task under
      * {@code lock}.
      *
