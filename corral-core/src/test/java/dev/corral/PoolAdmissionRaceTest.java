@@ -44,9 +44,61 @@ class PoolAdmissionRaceTest {
                 raceRounds(workers, submitters, true);
             }
         }
+        // Virtual submitters too: the woken head is then a virtual thread, unparked by another.
+        for (int workers : new int[] {2, 8}) {
+            raceRounds(workers, 2, true, Thread.ofVirtual());
+        }
+    }
+
+    /**
+     * Timed waiters in a virtual pool: a waiter woken by a take admits itself, one that runs out of
+     * time leaves the line, and neither may strand the other (a waiter that left must not keep the
+     * head's wake-up, a woken one must not be admitted twice). Every accepted task runs, and the
+     * pool's counts add up to the attempts.
+     */
+    @Test
+    void timedWaitersInAVirtualPoolAreAdmittedOrTimeOutAndNothingIsLost() throws Exception {
+        int submitterCount = 4;
+        int attempts = 5_000;
+        for (int round = 0; round < 5; round++) {
+            try (Pool p = Pool.builder().name("admission-timed-" + round).workers(2).prestart(2).queueCapacity(1)
+                    .virtualThreads().build()) {
+                AtomicLong ran = new AtomicLong();
+                AtomicLong accepted = new AtomicLong();
+                List<Thread> threads = new java.util.ArrayList<>();
+                for (int s = 0; s < submitterCount; s++) {
+                    threads.add(Thread.ofPlatform().name("timed-submitter-" + s).start(() -> {
+                        for (int i = 0; i < attempts; i++) {
+                            try {
+                                if (p.trySubmit(() -> ran.incrementAndGet(), java.time.Duration.ofNanos(20_000)).isPresent()) {
+                                    accepted.incrementAndGet();
+                                }
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                        }
+                    }));
+                }
+                TestTasks.assertAllEnd(threads, 30, "round %d: a timed submitter is still blocked; %s", round, p);
+                p.shutdown();
+                assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+                assertThat(accepted.get()).as("round %d: some were accepted", round).isPositive();
+                assertThat(ran.get()).as("round %d: every accepted task ran", round).isEqualTo(accepted.get());
+                assertThat(p.stats().submitted()).isEqualTo(accepted.get());
+                assertThat(p.stats().succeeded()).isEqualTo(accepted.get());
+                assertThat(p.stats().rejected()).as("round %d: the refused ones are counted", round)
+                        .isEqualTo((long) submitterCount * attempts - accepted.get());
+            }
+        }
     }
 
     private static void raceRounds(int workers, int submitterCount, boolean virtual) throws Exception {
+        raceRounds(workers, submitterCount, virtual, Thread.ofPlatform());
+    }
+
+    private static void raceRounds(int workers, int submitterCount, boolean virtual, Thread.Builder submitterThreads)
+            throws Exception {
         int rounds = 25;
         int perSubmitter = 5_000;
         Pool.Builder b = Pool.builder().name("admission-" + workers + "-" + submitterCount).workers(workers)
@@ -63,7 +115,7 @@ class PoolAdmissionRaceTest {
                     done.countDown();
                 };
                 // Each blocks while the slot is taken.
-                List<Thread> threads = TestTasks.executeFrom(submitterCount, perSubmitter, p, task);
+                List<Thread> threads = TestTasks.executeFrom(submitterThreads, submitterCount, perSubmitter, p, task);
                 TestTasks.assertAllEnd(threads, 20, "workers %d, submitters %d, round %d: a submitter is still blocked; %s",
                         workers, submitterCount, round, p);
                 assertThat(done.await(20, SECONDS))

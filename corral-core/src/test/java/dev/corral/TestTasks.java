@@ -91,9 +91,14 @@ final class TestTasks {
      * {@code pool} {@code each} times; {@code execute} blocks while the pool is full (BLOCK).
      */
     static List<Thread> executeFrom(int threads, int each, Pool pool, Runnable task) {
+        return executeFrom(Thread.ofPlatform(), threads, each, pool, task);
+    }
+
+    /** {@link #executeFrom(int, int, Pool, Runnable)} on threads of {@code kind} (platform or virtual). */
+    static List<Thread> executeFrom(Thread.Builder kind, int threads, int each, Pool pool, Runnable task) {
         List<Thread> started = new ArrayList<>();
         for (int s = 0; s < threads; s++) {
-            started.add(Thread.ofPlatform().name("submitter-" + s).start(() -> {
+            started.add(kind.name("submitter-" + s).start(() -> {
                 for (int i = 0; i < each; i++) {
                     pool.execute(task);
                 }
