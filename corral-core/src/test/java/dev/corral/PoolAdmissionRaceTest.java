@@ -3,6 +3,8 @@ package dev.corral;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,12 +67,12 @@ class PoolAdmissionRaceTest {
                     .virtualThreads().build()) {
                 AtomicLong ran = new AtomicLong();
                 AtomicLong accepted = new AtomicLong();
-                List<Thread> threads = new java.util.ArrayList<>();
+                List<Thread> threads = new ArrayList<>();
                 for (int s = 0; s < submitterCount; s++) {
                     threads.add(Thread.ofPlatform().name("timed-submitter-" + s).start(() -> {
                         for (int i = 0; i < attempts; i++) {
                             try {
-                                if (p.trySubmit(() -> ran.incrementAndGet(), java.time.Duration.ofNanos(20_000)).isPresent()) {
+                                if (p.trySubmit(() -> ran.incrementAndGet(), Duration.ofNanos(20_000)).isPresent()) {
                                     accepted.incrementAndGet();
                                 }
                             } catch (InterruptedException e) {
