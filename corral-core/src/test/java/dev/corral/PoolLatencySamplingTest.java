@@ -57,6 +57,32 @@ class PoolLatencySamplingTest {
         }
     }
 
+    /**
+     * A burst onto a new pool faster than its clock moves (frozen here, as a microsecond burst is
+     * to a 1 ms window): its first checks bound the rate from below (n submissions in less than a
+     * millisecond are at least n a millisecond) and thin the sample at once, where waiting for a
+     * whole window timed all of them: 64, then one in 4 of the next 64, one in 8 of the next 128,
+     * and so on down to one in 64.
+     */
+    @Test
+    void aBurstFasterThanTheClockIsSampledFromItsFirstCheck() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        int n = 4096;
+        try (Pool pool = Pool.builder().name("frozen").workers(2).unboundedQueue().ticker(clock::get).build()) {
+            for (int i = 0; i < n; i++) {
+                pool.execute(() -> { });
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == n);
+            PoolStats s = pool.stats();
+            // 64, then 16 of each of 64-127 (one in 4), 128-255, 256-511 and 512-1,023, then one
+            // in 64 of the other 3,072: 176 (all 4,096 when the first window had to pass first).
+            long expected = 64 + 4 * 16 + (n - 1024) / PoolCounters.MAX_SAMPLE_EVERY;
+            assertThat(s.queueWait().count()).isBetween(expected - 8, expected + 8);
+            assertThat(s.runTime().count()).isEqualTo(s.queueWait().count());
+            assertThat(s.submitted()).isEqualTo(n);
+        }
+    }
+
     @Test
     void aSampleIsTimedAboveItButCountersStayExact() throws Exception {
         PoolStats s = run(TimeUnit.MILLISECONDS.toNanos(1)); // about a million a second
