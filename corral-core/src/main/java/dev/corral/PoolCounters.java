@@ -115,8 +115,8 @@ final class PoolCounters implements TaskOwner {
      * group of submitting threads) is a multiple of {@code sampleMask + 1}, a power of two up to
      * 64, re-chosen every {@link #RATE_CHECK} submissions of a sequence (and at 64, 128, 256 and 512,
      * {@link #FIRST_RATE_CHECK}) from the pool's measured rate (before a new pool's first
-     * millisecond is over, from a bound on it: see adjustSampling). Below that rate every task is timed. Counters are exact regardless; only latency
-     * summaries are sampled.
+     * millisecond is over, from a bound on it: see adjustSampling). Below that rate every task is
+     * timed. Counters are exact regardless; only latency summaries are sampled.
      */
     void time(Task<?> t) {
         if (sampled(t.id)) {
