@@ -30,25 +30,34 @@ final class Termination {
         this.engine = engine;
     }
 
-    /** A pool thread has left (or is leaving): joined before awaitTermination says true. Caller holds the lock. */
+    /**
+     * A pool thread has left (or is leaving): joined before awaitTermination says true. Caller
+     * holds the lock, and calls {@link #pruneEnded} after a batch of these.
+     */
     void exited(Thread t) {
-        // Ended threads leave from the head, oldest first (the one that left first is the likeliest
-        // to have ended), so the deque holds about as many threads as are still finishing. Kept
-        // until termination, an ended virtual worker's thread keeps its worker, continuation and
-        // name (some 450 bytes): a fan-out at a cap of 100,000 left 100,000 of them for each young
-        // collection to copy, and its pauses were twice the semaphore's. A thread at the head
-        // that has not ended yet holds the ones behind it; the full pruning, when the deque has
-        // doubled, bounds that. (A scan per exit was quadratic when 100,000 virtual workers left
-        // at once.)
-        Thread h;
-        while ((h = exited.peekFirst()) != null && !h.isAlive()) {
-            exited.pollFirst();
-        }
+        // A scan per exit was quadratic when 100,000 virtual workers left at once; the full
+        // pruning, when the deque has doubled, bounds what a thread at the head that has not
+        // ended yet holds behind it.
         if (exited.size() >= pruneAt) {
             exited.removeIf(x -> !x.isAlive());
             pruneAt = Math.max(MIN_PRUNE, 2 * exited.size());
         }
         exited.addLast(t);
+    }
+
+    /**
+     * Drops the ended threads at the head, oldest first (the one that left first is the likeliest
+     * to have ended), so the deque holds about as many threads as are still finishing. Kept until
+     * termination, an ended virtual worker's thread keeps its worker, continuation and name (some
+     * 450 bytes): a fan-out at a cap of 100,000 left 100,000 of them for each young collection to
+     * copy, and its pauses were twice the semaphore's. Once a batch, not once a thread: the look
+     * that finds the head still alive reads a thread that is not in any cache. Caller holds the lock.
+     */
+    void pruneEnded() {
+        Thread h;
+        while ((h = exited.peekFirst()) != null && !h.isAlive()) {
+            exited.pollFirst();
+        }
     }
 
     private static final int MIN_PRUNE = 64;

@@ -124,6 +124,52 @@ class PoolMemoryTest {
      * dead threads, each with its worker, after a fan-out at a cap of 100,000). Here 200
      * workers leave together; once their threads have ended, the next worker to leave lets them go.
      */
+    /**
+     * Only some of the workers that leave take the others off the leaving stack (Crew.drains, one
+     * in 16), and the last few always do; here the pool never gets down to a few (ten stay, the
+     * minimum, on 2-core machines as on 16): bursts of 50 on a pool of 10 to 50 virtual workers,
+     * 40 leaving after each, and no reader (stats(), shutdown) in between. The threads of the first
+     * burst's leavers must be let go while the pool keeps working. With no leaver draining (the
+     * interleaving this guards: every leaver pushes itself, none takes the lock), they stay
+     * on the stack until the next reader: none of the 40 is collected.
+     */
+    @RepeatedTest(3)
+    void leaversAreLetGoWhileThePoolStaysAboveAFew() throws Exception {
+        Pool p = Pool.builder().name("mem-drains").workers(50).minWorkers(10).virtualThreads()
+                .keepAlive(Duration.ZERO).build();
+        try {
+            List<WeakReference<Thread>> first = Collections.synchronizedList(new ArrayList<>());
+            for (int burst = 0; burst < 8; burst++) {
+                int n = 50;
+                CountDownLatch started = new CountDownLatch(n);
+                CountDownLatch go = new CountDownLatch(1);
+                CountDownLatch done = new CountDownLatch(n);
+                boolean record = burst == 0;
+                for (int i = 0; i < n; i++) {
+                    p.execute(() -> {
+                        if (record) {
+                            first.add(new WeakReference<>(Thread.currentThread()));
+                        }
+                        started.countDown();
+                        TestTasks.awaitQuietly(go);
+                        done.countDown();
+                    });
+                }
+                assertThat(started.await(10, SECONDS)).as("burst %d started", burst).isTrue();
+                go.countDown();
+                assertThat(done.await(10, SECONDS)).as("burst %d done", burst).isTrue();
+            }
+            // The ten that stay at the minimum keep their threads; the forty that left must not.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                System.gc();
+                return first.stream().filter(r -> r.get() == null).count() >= 40;
+            });
+        } finally {
+            p.shutdownNow();
+            assertThat(p.awaitTermination(10, SECONDS)).isTrue();
+        }
+    }
+
     @RepeatedTest(5)
     void workersThatLeftAreNotHeldOnceTheirThreadsHaveEnded() throws Exception {
         Pool p = Pool.builder().name("mem-exits").workers(200).virtualThreads().keepAlive(Duration.ZERO).build();
