@@ -237,9 +237,10 @@ final class Crew implements Iterable<Worker> {
     /**
      * A worker that is not idle leaves without waiting for the engine's lock: it goes on the
      * leaving stack and is taken out of the set by whoever holds the lock next (itself, if it is
-     * one of the drainers, {@link #drains}, and the lock is free). When a fan-out at a cap of 100,000 runs dry, tens of thousands of virtual
-     * workers leave at once, each exit a lock acquisition; 13% of them were contended, each a
-     * virtual thread parked and resumed to do a few field writes. Every reader of what leaving
+     * one of the drainers, {@link #drains}, and the lock is free). When a fan-out at a cap of
+     * 100,000 runs dry, tens of thousands of virtual workers leave at once, each exit a lock
+     * acquisition; 13% of them were contended, each a virtual thread parked and resumed to do a
+     * few field writes. Every reader of what leaving
      * changes (stats(), shutdownNow's interrupts, awaitTermination's joins) drains the stack under
      * the lock first, so it sees the worker either in the set with its own counts or out of it
      * with its counts folded in, never both or neither. A worker left on the stack keeps its
