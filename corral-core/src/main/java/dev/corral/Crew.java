@@ -240,8 +240,8 @@ final class Crew implements Iterable<Worker> {
      * one of the drainers, {@link #drains}, and the lock is free). When a fan-out at a cap of
      * 100,000 runs dry, tens of thousands of virtual workers leave at once, each exit a lock
      * acquisition; 13% of them were contended, each a virtual thread parked and resumed to do a
-     * few field writes. Every reader of what leaving
-     * changes (stats(), shutdownNow's interrupts, awaitTermination's joins) drains the stack under
+     * few field writes. Every reader of what leaving changes (stats(), shutdownNow's interrupts,
+     * awaitTermination's joins) drains the stack under
      * the lock first, so it sees the worker either in the set with its own counts or out of it
      * with its counts folded in, never both or neither. A worker left on the stack keeps its
      * Worker and its thread reachable until then: with few workers left (at most the cores), the
@@ -272,23 +272,22 @@ final class Crew implements Iterable<Worker> {
 
     /**
      * Whether the worker of thread {@code t} drains the leaving stack when it leaves: one in
-     * {@link #DRAIN_EVERY}, chosen by a multiplicative hash of the thread's number (virtual threads
-     * are numbered in the order they are made, all pools and the JDK's together, so a plain
-     * remainder could give a pool whose threads interleave with others' none at all). The others
-     * leave their Worker on the stack for the next drainer, a reader, or the last few leavers. A
-     * drain for every leaver was two atomic writes on the lock's line and a swap on the stack's,
-     * each taken from the carrier that had just written it: with the pruning of ended threads once
-     * a batch (Termination.pruneEnded), a fan-out of 200,000 tasks at a cap of 100,000 spent about
-     * 15 ms less on its tail, from the last submission to the last task's end (scratch harness,
-     * docs/bench/blocking-submission.md, session 18). What waits on the stack is about
-     * {@code DRAIN_EVERY} workers and their threads.
+     * 2<sup>{@link #DRAIN_BITS}</sup> (16), chosen by a multiplicative hash of the thread's number
+     * (virtual threads are numbered in the order they are made, all pools and the JDK's together,
+     * so a plain remainder could give a pool whose threads interleave with others' none at all).
+     * The others leave their Worker on the stack for the next drainer, a reader, or the last few
+     * leavers. A drain for every leaver was two atomic writes on the lock's line and a swap on the
+     * stack's, each taken from the carrier that had just written it: with the pruning of ended
+     * threads once a batch (Termination.pruneEnded), a fan-out of 200,000 tasks at a cap of
+     * 100,000 spent about 15 ms less on its tail, from the last submission to the last task's end
+     * (scratch harness, docs/bench/blocking-submission.md, session 18). What waits on the stack is
+     * about 16 workers and their threads.
      */
     private static boolean drains(Thread t) {
         return (t.threadId() * 0x9E3779B97F4A7C15L) >>> (64 - DRAIN_BITS) == 0;
     }
 
     private static final int DRAIN_BITS = 4;
-    static final int DRAIN_EVERY = 1 << DRAIN_BITS;
 
     /** Takes every worker on the leaving stack out of the set. Caller holds the engine's lock. */
     void drainLeaving() {

@@ -43,17 +43,25 @@ class PoolLatencySamplingTest {
      */
     @Test
     void aBurstLearnsItsRateAfterItsFirstSubmissions() throws Exception {
-        AtomicLong clock = new AtomicLong(1_000_000_000L);
         int n = 2048;
+        long timed = burst(n, 20_000).queueWait().count();
+        long afterFirstCheck = (n - PoolCounters.FIRST_RATE_CHECK) / 4;
+        assertThat(timed).isBetween(afterFirstCheck, PoolCounters.FIRST_RATE_CHECK + afterFirstCheck + 8);
+    }
+
+    /**
+     * {@code n} submissions onto a new pool, its clock moving {@code nanosEach} before each: its
+     * stats once all ran.
+     */
+    private static PoolStats burst(int n, long nanosEach) throws Exception {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
         try (Pool pool = Pool.builder().name("burst").workers(2).unboundedQueue().ticker(clock::get).build()) {
             for (int i = 0; i < n; i++) {
-                clock.addAndGet(20_000);
+                clock.addAndGet(nanosEach);
                 pool.execute(() -> { });
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == n);
-            long timed = pool.stats().queueWait().count();
-            long afterFirstCheck = (n - PoolCounters.FIRST_RATE_CHECK) / 4;
-            assertThat(timed).isBetween(afterFirstCheck, PoolCounters.FIRST_RATE_CHECK + afterFirstCheck + 8);
+            return pool.stats();
         }
     }
 
@@ -66,21 +74,14 @@ class PoolLatencySamplingTest {
      */
     @Test
     void aBurstFasterThanTheClockIsSampledFromItsFirstCheck() throws Exception {
-        AtomicLong clock = new AtomicLong(1_000_000_000L);
         int n = 4096;
-        try (Pool pool = Pool.builder().name("frozen").workers(2).unboundedQueue().ticker(clock::get).build()) {
-            for (int i = 0; i < n; i++) {
-                pool.execute(() -> { });
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> pool.stats().succeeded() == n);
-            PoolStats s = pool.stats();
-            // 64, then 16 of each of 64-127 (one in 4), 128-255, 256-511 and 512-1,023, then one
-            // in 64 of the other 3,072: 176 (all 4,096 when the first window had to pass first).
-            long expected = 64 + 4 * 16 + (n - 1024) / PoolCounters.MAX_SAMPLE_EVERY;
-            assertThat(s.queueWait().count()).isBetween(expected - 8, expected + 8);
-            assertThat(s.runTime().count()).isEqualTo(s.queueWait().count());
-            assertThat(s.submitted()).isEqualTo(n);
-        }
+        PoolStats s = burst(n, 0);
+        // 64, then 16 of each of 64-127 (one in 4), 128-255, 256-511 and 512-1,023, then one
+        // in 64 of the other 3,072: 176 (all 4,096 when the first window had to pass first).
+        long expected = 64 + 4 * 16 + (n - 1024) / PoolCounters.MAX_SAMPLE_EVERY;
+        assertThat(s.queueWait().count()).isBetween(expected - 8, expected + 8);
+        assertThat(s.runTime().count()).isEqualTo(s.queueWait().count());
+        assertThat(s.submitted()).isEqualTo(n);
     }
 
     @Test

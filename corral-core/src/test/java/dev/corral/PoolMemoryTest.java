@@ -118,13 +118,6 @@ class PoolMemoryTest {
     }
 
     /**
-     * A pool joins the threads of workers that left before it says it terminated, so it keeps
-     * them for a while; not once they have ended. When a burst of virtual workers left at once,
-     * those that were still finishing at the last pruning stayed held until termination (30,000
-     * dead threads, each with its worker, after a fan-out at a cap of 100,000). Here 200
-     * workers leave together; once their threads have ended, the next worker to leave lets them go.
-     */
-    /**
      * Only some of the workers that leave take the others off the leaving stack (Crew.drains, one
      * in 16), and the last few always do; here the pool never gets down to a few (ten stay, the
      * minimum, on 2-core machines as on 16): bursts of 50 on a pool of 10 to 50 virtual workers,
@@ -170,6 +163,13 @@ class PoolMemoryTest {
         }
     }
 
+    /**
+     * A pool joins the threads of workers that left before it says it terminated, so it keeps
+     * them for a while; not once they have ended. When a burst of virtual workers left at once,
+     * those that were still finishing at the last pruning stayed held until termination (30,000
+     * dead threads, each with its worker, after a fan-out at a cap of 100,000). Here 200
+     * workers leave together; once their threads have ended, the next worker to leave lets them go.
+     */
     @RepeatedTest(5)
     void workersThatLeftAreNotHeldOnceTheirThreadsHaveEnded() throws Exception {
         Pool p = Pool.builder().name("mem-exits").workers(200).virtualThreads().keepAlive(Duration.ZERO).build();
