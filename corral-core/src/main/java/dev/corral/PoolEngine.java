@@ -502,6 +502,14 @@ final class PoolEngine {
             if (runState != RUNNING || (queue == null && !submitters.isEmpty())) {
                 return null;
             }
+            if (virtual && queue != null && idle.size() >= CPUS && live.get() > minWorkers) {
+                // nextTask read the idle count below CPUS without the lock, and so did others
+                // that finished with us while one of us waited for it: all would park, none
+                // counted out, and a virtual pool's idle workers wait without a timeout. Checked
+                // again here, where pushes are one at a time: the caller goes round and leaves
+                // (Sizing.leaveIdle) unless that would take the pool below its minimum.
+                return null;
+            }
             idle.push(w, ticker.nanoTime());
         } finally {
             lock.unlock();
