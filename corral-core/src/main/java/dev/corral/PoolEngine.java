@@ -108,8 +108,6 @@ final class PoolEngine {
     final IdSequence taskIds = new IdSequence();
     /** Waiting submitters are admitted once the queue has drained to this depth (Sizing.admitBelow says why). */
     volatile int admitBelow;
-    /** Submitters waiting for room (SubmitterQueue's size): written under lock by it, read lock-free by every offer. */
-    volatile int waiterCount;
     final boolean virtual;
     /** Keeps platform workers beyond the CPUs from polling at once; null for virtual workers. */
     private final PollGate pollGate;
@@ -130,9 +128,15 @@ final class PoolEngine {
 
     /** Guards the idle stack, the waiters, the worker set and run-state transitions. */
     final ReentrantLock lock = new ReentrantLock();
-    // Written by workers many times a second and read by every submission, so each lives on its
-    // own cache lines (PaddedLongs says why), away from the read-mostly fields around here.
-    private final PaddedLongs hot = new PaddedLongs(2);
+    // Written many times a second and read by every submission or take, so each lives on its own
+    // cache lines (PaddedLongs says why), away from the read-mostly fields around here. Not only
+    // this object's fields: a small object written that often lies beside others in memory,
+    // wherever the allocator or the last GC put it, and any object read on every task (this
+    // engine, the queue, the counters) may be the neighbour it shares a line with. Such pairs make
+    // a whole run fast or slow, and a GC that moves them switches it (docs/bench/
+    // blocking-submission.md, session 19: the waiter count was a field of this object, written
+    // on every change of the line of waiting submitters).
+    private final PaddedLongs hot = new PaddedLongs(3);
     /** hot[IDLE_COUNT]: workers on the idle stack; written under lock (by IdleStack), read lock-free. */
     private static final int IDLE_COUNT = 0;
     /**
@@ -145,6 +149,11 @@ final class PoolEngine {
     static final int FLAGS = 1;
     static final long SPINNING = 1L;
     private static final long WAKE_PENDING = 2L;
+    /**
+     * hot[WAITERS]: submitters waiting for room (SubmitterQueue's size); written under lock by it
+     * on every change, read lock-free by every offer and every take.
+     */
+    private static final int WAITERS = 2;
     final IdleStack idle = new IdleStack(hot, IDLE_COUNT);    // guarded by lock
     final SubmitterQueue submitters = new SubmitterQueue(this);
     final Crew crew;
@@ -202,7 +211,7 @@ final class PoolEngine {
                 return CLOSED;
             }
         }
-        if (waiterCount != 0) {
+        if (waiterCount() != 0) {
             return FULL; // someone waits for room: no barging past them
         }
         if (queue != null) {
@@ -255,7 +264,7 @@ final class PoolEngine {
      * cancelled. PoolBareShutdownRaceTest runs this race.
      */
     boolean offerBare(Runnable r) {
-        if (waiterCount != 0) {
+        if (waiterCount() != 0) {
             return false; // no barging past waiting submitters: the Task path joins them
         }
         // Counted before it can run, so completed never passes submitted; undone if not accepted.
@@ -435,7 +444,7 @@ final class PoolEngine {
                     Thread.yield();
                 }
                 if (t != null) {
-                    if (waiterCount != 0 && queue.size() <= admitBelow) {
+                    if (waiterCount() != 0 && queue.size() <= admitBelow) {
                         if (virtual) {
                             submitters.wakeHead(); // see SubmitterQueue: why a virtual worker does not admit
                         } else {
@@ -459,7 +468,7 @@ final class PoolEngine {
                 }
             } else {
                 Task<?> h;
-                if (waiterCount != 0 && (h = submitters.takeHead()) != null) {
+                if (waiterCount() != 0 && (h = submitters.takeHead()) != null) {
                     return h;
                 }
                 if (rs >= SHUTDOWN) {
@@ -554,6 +563,16 @@ final class PoolEngine {
 
     int idleCount() {
         return (int) hot.get(IDLE_COUNT);
+    }
+
+    /** Submitters waiting for room now; read without locking. */
+    int waiterCount() {
+        return (int) hot.get(WAITERS);
+    }
+
+    /** SubmitterQueue publishes its size; under the lock. */
+    void publishWaiterCount(int n) {
+        hot.set(WAITERS, n);
     }
 
     /**
