@@ -241,9 +241,9 @@ final class Crew implements Iterable<Worker> {
      * 100,000 runs dry, tens of thousands of virtual workers leave at once, each exit a lock
      * acquisition; 13% of them were contended, each a virtual thread parked and resumed to do a
      * few field writes. Every reader of what leaving changes (stats(), shutdownNow's interrupts,
-     * awaitTermination's joins) drains the stack under
-     * the lock first, so it sees the worker either in the set with its own counts or out of it
-     * with its counts folded in, never both or neither. A worker left on the stack keeps its
+     * awaitTermination's joins) drains the stack under the lock first, so it sees the worker
+     * either in the set with its own counts or out of it with its counts folded in, never both or
+     * neither. A worker left on the stack keeps its
      * Worker and its thread reachable until then: with few workers left (at most the cores), the
      * leaver waits for the lock and drains, so a pool that has gone quiet holds none on the stack.
      * A leaver lost by the push stays in the set for good (PoolMemoryTest's retention test fails

@@ -23,8 +23,8 @@ import java.util.concurrent.Semaphore;
  * one of them is read on every task, every turn costs the other threads a cache miss. A gate of
  * our own with its count in the engine's padded words removed, together with the padded waiter
  * words, the slow runs this causes at two workers on two CPUs (one fork in 40 below 10.5 M
- * tasks/s against a quarter with the Semaphore and half before either), but ran tiny
- * tasks with eight workers a fifth slower (15.5 against 19.5-20 M tasks/s, its parked workers woken
+ * tasks/s against a quarter with the Semaphore and half before either), but ran tiny tasks
+ * with eight workers a fifth slower (15.5 against 19.5-20 M tasks/s, its parked workers woken
  * from a stack): docs/bench/blocking-submission.md, session 19. The Semaphore stays until a gate
  * does both.
  */
