@@ -176,15 +176,17 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
                     if (Task.class.isInstance(n)) { // not instanceof: see TimedRunnable.is
                         runTask((Task<?>) n);
                     } else {
-                        Runnable r = TimedRunnable.of(n); // started by nextTask
+                        // Started by nextTask. What the end needs is taken here, before the body:
+                        // see bareEnded.
+                        TimedRunnable timed = TimedRunnable.is(n) ? (TimedRunnable) n : null;
                         Throwable failure;
                         try {
-                            r.run();
+                            (timed != null ? timed.body : Runnable.class.cast(n)).run();
                             failure = null;
                         } catch (Throwable x) {
                             failure = x;
                         }
-                        bareEnded(n, failure);
+                        bareEnded(timed, failure);
                     }
                     // Nothing of the last task stays reachable while this worker waits for the
                     // next: an interpreted frame's slots are references by type, not by use
@@ -261,15 +263,22 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
     }
 
     /**
-     * The bare element {@code n} ran, and threw {@code failure} if not null. No test here depends
-     * on the user's task class (see TimedRunnable.is): this is where every worker blocked in a
-     * task's body comes back.
+     * A bare Runnable ran ({@code timed}: its TimedRunnable, if it was in the sample), and threw
+     * {@code failure} if not null. This is where every worker blocked in a task's body comes
+     * back, so nothing here tests the class of the element it took from the queue: C2 gives that
+     * value a speculative class from the profile of the body's call (the user's task class), and a
+     * test of it compiles to a guard on that class. Every worker that started in the old code keeps
+     * it in its frame while its body blocks, so when the profile turns out wrong (the first tasks
+     * of a pool are all timed, the later ones one in many), each of them traps on its way back, a
+     * deoptimization each: 47,759 in three fan-outs of 200,000 tasks at a cap of 100,000
+     * (docs/bench/blocking-submission.md, session 20). The timed one is a typed local taken before
+     * the body, and the user's Runnable is the {@code running} field.
      */
-    private void bareEnded(Object n, Throwable failure) {
+    private void bareEnded(TimedRunnable timed, Throwable failure) {
         Object ran = running;
         running = null;
-        if (TimedRunnable.is(n)) {
-            engine.counters.bareRan(((TimedRunnable) n).at);
+        if (timed != null) {
+            engine.counters.bareRan(timed.at);
         }
         addEnded();
         // The handle TaskContext made, if it asked; else the user's Runnable, never a Task (Admission.execute).
@@ -280,7 +289,7 @@ final class Worker extends WorkerCounters implements Runnable, Thread.UncaughtEx
                 handle.bareEnded(null);
             }
         } else {
-            bareFailed(TimedRunnable.of(n), handle, failure);
+            bareFailed(handle != null ? null : Runnable.class.cast(ran), handle, failure);
             if (failure instanceof VirtualMachineError vme && !(failure instanceof StackOverflowError)) {
                 throw vme; // the JVM is in trouble; the worker dies and is replaced
             }
