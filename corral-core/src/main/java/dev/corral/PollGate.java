@@ -3,7 +3,7 @@ package dev.corral;
 import dev.corral.internal.PaddedLongs;
 import dev.corral.internal.PollCursor;
 import dev.corral.internal.TaskQueue;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
  * How platform workers poll, beyond the take itself: at most CPUS - 1 (at least one) poll the
@@ -18,23 +18,29 @@ import java.util.concurrent.Semaphore;
  * threads; parked losers leave them the CPU, as the waiters on ThreadPoolExecutor's queue lock do.
  * Virtual workers never outnumber their carriers.
  * <p>
- * The Semaphore's count lives in a small object of its own, written twice on every gated poll,
+ * The turns are a non-fair Semaphore's synchronizer, step for step, in an object of our own
+ * ({@link Turns}). The JDK's keeps its count in a small object written twice on every gated poll,
  * which the allocator (and each GC after it) puts beside other small objects of the pool: where
- * one of them is read on every task, every turn costs the other threads a cache miss. A gate of
- * our own with its count in the engine's padded words removed, together with the padded waiter
- * words, the slow runs this causes at two workers on two CPUs (one fork in 40 below 10.5 M
- * tasks/s against a quarter with the Semaphore and half before either), but ran tiny tasks
- * with eight workers a fifth slower (15.5 against 19.5-20 M tasks/s, its parked workers woken
- * from a stack): docs/bench/blocking-submission.md, session 19. The Semaphore stays until a gate
- * does both.
+ * one of them is read on every task, every turn costs the other threads a cache miss, and with
+ * two producers and two workers on a full queue a quarter to a half of the forks ran at 7-10 M
+ * tasks/s instead of 12-14. Ours ends in padding, and the objects read on every task are padded
+ * too (PoolEngine's line padding). A gate with a parking scheme of its own (session 19) cured the
+ * slow forks as well, but ran tiny tasks with eight workers a fifth slower (15.5 against 19.5-20
+ * M tasks/s); the Semaphore's algorithm on AQS keeps them where they were
+ * (docs/bench/blocking-submission.md, sessions 19 and 20).
  */
 final class PollGate {
 
     private static final int SPINS = PoolEngine.CPUS > 1 ? 256 : 0;
 
-    private final Semaphore turns = new Semaphore(Math.max(1, PoolEngine.CPUS - 1));
+    // Line padding around the two fields every gated poll reads (PoolEngine says why).
+    @SuppressWarnings("unused") private int g0;
+    @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
+    private final Turns turns = new Turns(Math.max(1, PoolEngine.CPUS - 1));
     /** The engine's hot words: the spinner owns the SPINNING bit of its FLAGS word. */
     private final PaddedLongs hot;
+
+    @SuppressWarnings("unused") private Object q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     PollGate(PaddedLongs hot) {
         this.hot = hot;
@@ -52,11 +58,11 @@ final class PollGate {
         if (live < PoolEngine.CPUS || live == 1) {
             return queue.poll(w);
         }
-        turns.acquireUninterruptibly();
+        turns.acquireShared(1);
         try {
             return queue.poll(w);
         } finally {
-            turns.release();
+            turns.releaseShared(1);
         }
     }
 
@@ -100,6 +106,45 @@ final class PollGate {
             }
             if (hot.compareAndSet(PoolEngine.FLAGS, f, f | PoolEngine.SPINNING)) {
                 return true;
+            }
+        }
+    }
+
+    /**
+     * The turns: a non-fair Semaphore's synchronizer, step for step (the JDK's
+     * {@code Semaphore.NonfairSync}), in an object that ends in 64 bytes of padding, so that no
+     * object the allocator or a GC puts after it shares the line of its count. The count sits in
+     * the synchronizer's first line, which the gate's callers need anyway.
+     */
+    @SuppressWarnings("unused")
+    static final class Turns extends AbstractQueuedSynchronizer {
+
+        // Reference fields are laid out after primitive ones and in the order declared, so these
+        // come after the synchronizer's state, head and tail (its superclass's fields come first).
+        private Object p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+
+        Turns(int turns) {
+            setState(turns);
+        }
+
+        @Override
+        protected int tryAcquireShared(int acquires) {
+            for (;;) {
+                int available = getState();
+                int remaining = available - acquires;
+                if (remaining < 0 || compareAndSetState(available, remaining)) {
+                    return remaining;
+                }
+            }
+        }
+
+        @Override
+        protected boolean tryReleaseShared(int releases) {
+            for (;;) {
+                int current = getState();
+                if (compareAndSetState(current, current + releases)) {
+                    return true;
+                }
             }
         }
     }

@@ -91,6 +91,22 @@ final class PoolEngine {
     static final int INTERRUPTED = 3;
     static final int TIMED_OUT = 4;
 
+    /*
+     * Line padding. This object is read on every task, and the allocator or the last GC may put it
+     * beside a small object written as often (a lock's state, a worker's counts): then each of those
+     * writes costs every other thread a miss on the fields here. Such neighbours made whole runs
+     * fast or slow (docs/bench/blocking-submission.md, sessions 19 and 20: with two producers and two
+     * workers on a full queue of 1,024, a quarter to a half of the forks ran at 7-10 M tasks/s
+     * instead of 12-14), and -XX:ObjectAlignmentInBytes=64, which keeps every object off the lines
+     * of others, made every fork fast. So the fields sit between 64 bytes of padding on each side:
+     * the JVM lays out primitive fields first (the int fills the gap after the header, then the
+     * longs in the order declared, then the other primitives) and reference fields last, in the
+     * order declared. The other objects read on every task (PaddedLongs, MpmcRing, PollGate,
+     * SubmitterQueue) do the same.
+     */
+    @SuppressWarnings("unused") private int g0;
+    @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
+
     final String name;
     volatile int runState = RUNNING;
     final AtomicInteger live = new AtomicInteger();   // workers started and not yet exited
@@ -159,6 +175,7 @@ final class PoolEngine {
     final Crew crew;
     final Sizing sizing;
     final Termination termination;
+    @SuppressWarnings("unused") private Object q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     PoolEngine(PoolConfig c) {
         this.name = c.name;

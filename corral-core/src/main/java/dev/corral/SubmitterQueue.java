@@ -70,6 +70,9 @@ final class SubmitterQueue {
         }
     }
 
+    // Line padding around the fields every offer and take may read (PoolEngine says why).
+    @SuppressWarnings("unused") private int g0;
+    @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
     private final PoolEngine engine;                               // its queue, idle stack, lock and waiterCount
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>(); // guarded by the engine's lock
 
@@ -196,6 +199,7 @@ final class SubmitterQueue {
      * bytes with compressed pointers, 128 without.
      */
     private final Object[] head = new Object[2 * HEAD_AT + 1];
+    @SuppressWarnings("unused") private Object q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
     private static final int HEAD_AT = 16;
     private static final VarHandle HEAD = MethodHandles.arrayElementVarHandle(Object[].class);
 

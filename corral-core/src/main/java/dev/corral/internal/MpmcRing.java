@@ -45,6 +45,10 @@ import java.lang.invoke.VarHandle;
  */
 public final class MpmcRing<E> implements TaskQueue<E> {
 
+    // The first int fills the gap after the header, so that no field read on every operation
+    // shares a line with the object before this one; the references after the last field keep it
+    // off the line of the object after (PoolEngine's line padding says why).
+    @SuppressWarnings("unused") private int g0;
     private final int capacity;       // slots
     private final int mask;           // capacity - 1 when a power of two (the default 1024), else -1
     private volatile int limit;       // the bound offers obey, <= capacity
@@ -59,6 +63,7 @@ public final class MpmcRing<E> implements TaskQueue<E> {
      * "empty" on it read again, volatile ({@link #slotsOrNull}).
      */
     private Slots slots;
+    @SuppressWarnings("unused") private Object q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     // Padding keeps head and tail on separate cache lines from each other and from the fields above.
     @SuppressWarnings("unused") private long p00, p01, p02, p03, p04, p05, p06, p07;

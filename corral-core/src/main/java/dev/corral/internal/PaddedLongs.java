@@ -19,7 +19,18 @@ public final class PaddedLongs {
     private static final int STRIDE = 16; // longs: 128 bytes
     private static final VarHandle AA = MethodHandles.arrayElementVarHandle(long[].class);
 
+    /*
+     * The holder itself is read on every access, and a small object lies beside others in memory,
+     * wherever the allocator or the last GC put it: beside a lock's or a semaphore's state, say,
+     * written many times a second. So its one field sits between 64 bytes of padding on each side:
+     * the JVM lays out primitive fields first (the int fills the gap after the header, the longs
+     * follow in the order declared) and reference fields last, in the order declared. The pool's
+     * other objects read on every task do the same (LinePadding's note in PoolEngine).
+     */
+    @SuppressWarnings("unused") private int g0;
+    @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
     private final long[] cells;
+    @SuppressWarnings("unused") private Object q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
     /** {@code n} values, all 0. */
     public PaddedLongs(int n) {
