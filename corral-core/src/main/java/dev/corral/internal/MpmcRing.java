@@ -65,7 +65,8 @@ public final class MpmcRing<E> implements TaskQueue<E> {
     private Slots slots;
     @SuppressWarnings("unused") private Object q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 
-    // Padding keeps head and tail on separate cache lines from each other and from the fields above.
+    // Padding keeps head and tail on cache lines of their own, apart from each other and from the
+    // read-mostly fields (the JVM lays those out after the longs: the ints, then the references).
     @SuppressWarnings("unused") private long p00, p01, p02, p03, p04, p05, p06, p07;
     private volatile long tail;
     @SuppressWarnings("unused") private long p10, p11, p12, p13, p14, p15, p16, p17;
