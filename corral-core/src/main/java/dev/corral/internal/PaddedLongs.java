@@ -10,9 +10,10 @@ import java.lang.invoke.VarHandle;
  * Why: the JVM packs an object's {@code int} fields together, so a field that workers write many
  * times a second (a spinning flag, the idle count) shares its cache line with read-mostly fields
  * that every submission reads (the run state, the worker cap, the waiter count), and each write
- * makes every submitting core miss on all of them. Declaration-order padding does not survive the
- * JVM's field layout; array elements do keep their order, so the values live in one array 128
- * bytes apart (two lines, against adjacent-line prefetch).
+ * makes every submitting core miss on all of them. Padding a field where it is declared does not
+ * survive the JVM's field layout (it groups fields by kind and size); array elements do keep their
+ * order, so the values live in one array 128 bytes apart (two lines, against adjacent-line
+ * prefetch).
  */
 public final class PaddedLongs {
 
@@ -25,7 +26,7 @@ public final class PaddedLongs {
      * written many times a second. So its one field sits between 64 bytes of padding on each side:
      * the JVM lays out primitive fields first (the int fills the gap after the header, the longs
      * follow in the order declared) and reference fields last, in the order declared. The pool's
-     * other objects read on every task do the same (LinePadding's note in PoolEngine).
+     * other objects read on every task do the same (PoolEngine's line padding).
      */
     @SuppressWarnings("unused") private int g0;
     @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
