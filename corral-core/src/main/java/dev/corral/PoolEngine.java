@@ -102,7 +102,7 @@ final class PoolEngine {
      * the JVM lays out primitive fields first (the int fills the gap after the header, then the
      * longs in the order declared, then the other primitives) and reference fields last, in the
      * order declared. The other objects read on every task (PaddedLongs, MpmcRing, PollGate,
-     * SubmitterQueue) do the same.
+     * SubmitterQueue) do the same, and LinePaddingTest checks the layout the JVM gave them.
      */
     @SuppressWarnings("unused") private int g0;
     @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
