@@ -2,8 +2,6 @@ package dev.corral;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -35,30 +33,16 @@ class PoolDeoptimizationTest {
     @Test
     @Timeout(120)
     void blockedVirtualWorkersComeBackWithoutDeoptimizing(@TempDir Path dir) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path log = dir.resolve("deoptimization.log");
-        Process p = new ProcessBuilder(List.of(java.toString(), "-Xmx1g", "-cp", classPath(), Main.class.getName(),
-                dir.resolve("run.jfr").toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean exited = p.waitFor(90, TimeUnit.SECONDS);
-        if (!exited) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(exited).as("the run finished within 90 s; output:%n%s", out).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        ChildJvm.Run run = ChildJvm.run(List.of("-Xmx1g"), Main.class, List.of(dir.resolve("run.jfr").toString()),
+                dir.resolve("deoptimization.log"), 90);
+        String out = run.output();
+        assertThat(run.exited()).as("the run finished within 90 s; output:%n%s", out).isTrue();
+        assertThat(run.exitValue()).as(out).isZero();
         assertThat(out).contains("ran 300000 of 300000");
         String line = out.lines().filter(l -> l.startsWith("deoptimizations in the pool's frames: ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no count in the output:\n" + out));
         int inPool = Integer.parseInt(line.substring(line.indexOf(": ") + 2).trim());
         assertThat(inPool).as(out).isLessThanOrEqualTo(MAX_DEOPTIMIZATIONS);
-    }
-
-    /** The class path of this JVM (see PoolOneCarrierTest.classPath). */
-    private static String classPath() {
-        String modules = System.getProperty("jdk.module.path", "");
-        String classes = System.getProperty("java.class.path", "");
-        return modules.isEmpty() ? classes : modules + java.io.File.pathSeparator + classes;
     }
 
     /**

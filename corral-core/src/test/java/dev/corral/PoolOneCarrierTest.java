@@ -2,13 +2,10 @@ package dev.corral;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,30 +21,12 @@ class PoolOneCarrierTest {
     @Test
     @Timeout(90)
     void aTimedOutTaskWithASlowFailureHandlerSettlesOnOneCarrier(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path log = dir.resolve("one-carrier.log");
-        Process p = new ProcessBuilder(List.of(java.toString(), "-Djdk.virtualThreadScheduler.parallelism=1",
-                "-Djdk.virtualThreadScheduler.maxPoolSize=1", "-cp", classPath(),
-                Main.class.getName()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean exited = p.waitFor(30, TimeUnit.SECONDS);
-        if (!exited) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(exited).as("the one-carrier run finished within 30 s (20 runs of 50 ms); output:%n%s", out).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
+        ChildJvm.Run run = ChildJvm.run(List.of("-Djdk.virtualThreadScheduler.parallelism=1",
+                "-Djdk.virtualThreadScheduler.maxPoolSize=1"), Main.class, List.of(), dir.resolve("one-carrier.log"), 30);
+        String out = run.output();
+        assertThat(run.exited()).as("the one-carrier run finished within 30 s (20 runs of 50 ms); output:%n%s", out).isTrue();
+        assertThat(run.exitValue()).as(out).isZero();
         assertThat(out).contains("settled 20 of 20");
-    }
-
-    /**
-     * The classes this JVM runs on, as one class path: Surefire puts corral-core (a named module, with
-     * the tests patched in) on the module path and the test libraries on the class path.
-     */
-    private static String classPath() {
-        String modules = System.getProperty("jdk.module.path", "");
-        String classes = System.getProperty("java.class.path", "");
-        return modules.isEmpty() ? classes : modules + java.io.File.pathSeparator + classes;
     }
 
     /** The run: 20 tasks, each outliving a 50 ms run timeout, reported to a handler that sleeps 5 ms. */
