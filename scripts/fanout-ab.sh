@@ -5,7 +5,8 @@
 # reversed every other round. One run of a kind spreads by 30% or more on a busy machine, so the
 # bench's three rounds cannot tell 1.10x from 1.00x; this can. Prints every run, then the median
 # wall and heap per blocked task of each kind and the median of the within-round ratios to the
-# Semaphore.
+# Semaphore, and the same for a second memory probe at the end of each JVM (SleepFanOut
+# --warm-probe: once the JIT has compiled the frames a blocked task sits in).
 #   scripts/fanout-ab.sh [jvms=16] [busy=2] [queue=1024] [repeat=0] [base-benchmarks.jar]
 # busy: spinning processes beside it (BusyLoop; 0 for an idle machine). repeat: fan-outs more after
 # the timed one in each JVM (SleepFanOut --repeat), whose median shows the warm engine apart from
@@ -50,11 +51,11 @@ for r in $(seq 1 "$jvms"); do
       base) jar="$work/base.jar"; kind=corral-virtual ;;
       *) jar="$work/new.jar"; kind="$v" ;;
     esac
-    args=(--kinds "$kind" --tasks 200000 --cap 10000 --sleep-ms 10 --queue-capacity "$queue")
+    args=(--kinds "$kind" --tasks 200000 --cap 10000 --sleep-ms 10 --queue-capacity "$queue" --warm-probe 1)
     [ "$repeat" -gt 0 ] && args+=(--repeat "$repeat")
     result=$(java -Xms2g -Xmx2g -cp "$jar" dev.corral.bench.SleepFanOut "${args[@]}" | grep '^RESULT')
     field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-    echo "round $r $v $(field secondsPer200k) $(field heapKbPerTask) $(field repeatMedianSecondsPer200k)"
+    echo "round $r $v $(field secondsPer200k) $(field heapKbPerTask) $(field warmHeapKbPerTask) $(field repeatMedianSecondsPer200k)"
   done
 done | tee "$work/runs.txt"
 python3 - "$work/runs.txt" <<'PY'
@@ -65,16 +66,17 @@ for line in open(sys.argv[1]):
     runs[int(p[1])][p[2]] = [float(x) for x in p[3:]]
 variants = list(next(iter(runs.values())).keys())
 ref = "vthread-semaphore"
-print("\n| kind | JVMs | wall s (median) | ratio (median within round) | heap KB per blocked task | warm wall s (median of repeats) |")
-print("|---|---:|---:|---:|---:|---:|")
+print("\n| kind | JVMs | wall s (median) | ratio (median within round) | heap KB per blocked task, cold probe | warm probe | warm wall s (median of repeats) |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for v in variants:
     rows = [runs[r][v] for r in sorted(runs) if v in runs[r]]
     wall = statistics.median(x[0] for x in rows)
     heap = statistics.median(x[1] for x in rows)
-    warm = [x[2] for x in rows if len(x) > 2]
+    warm_heap = statistics.median(x[2] for x in rows)
+    warm = [x[3] for x in rows if len(x) > 3]
     ratios = [runs[r][v][0] / runs[r][ref][0] for r in sorted(runs) if v in runs[r] and ref in runs[r]]
     ratio = "1" if v == ref else "%.3f" % statistics.median(ratios)
-    print("| %s | %d | %.3f | %s | %.3f | %s |" % (v, len(rows), wall, ratio, heap,
+    print("| %s | %d | %.3f | %s | %.3f | %.3f | %s |" % (v, len(rows), wall, ratio, heap, warm_heap,
           "%.3f" % statistics.median(warm) if warm else "-"))
 PY
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"

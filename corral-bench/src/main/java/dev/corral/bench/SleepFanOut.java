@@ -48,6 +48,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is mostly its ramp to 100,000 workers and their exit; with {@code --tasks 1000000} the middle,
  * where workers take queued tasks, dominates (docs/bench/blocking-submission.md, session 15).
  * <p>
+ * With {@code --warm-probe 1} the memory probe runs once more at the end, after every fan-out, on a
+ * fresh executor: the memory a blocked task costs once the JIT has compiled the frames it blocks in
+ * (warmHeapKbPerTask, warmRssKbPerTask), where the first probe measures a cold JVM's.
+ * <p>
  * With {@code --probe-only 1} it runs the memory probe alone (a second or so): the probe is cold,
  * and the size of a blocked task's stack depends on which of its frames the JIT had compiled when
  * it blocked, so single probes of the same build spread by 15% (bimodal, for every kind alike);
@@ -55,7 +59,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <h2>Usage</h2>
  * {@code java -cp benchmarks.jar dev.corral.bench.SleepFanOut --kinds corral-virtual,vthread-semaphore
- * --tasks 200000 --cap 10000 --sleep-ms 10 [--platform-tasks 50000] [--repeat 10]}
+ * --tasks 200000 --cap 10000 --sleep-ms 10 [--platform-tasks 50000] [--repeat 10] [--warm-probe 1]}
  */
 public final class SleepFanOut {
 
@@ -82,45 +86,21 @@ public final class SleepFanOut {
         int capacity = Harness.intArg(a, "queue-capacity", 65_536);
         boolean probeOnly = Harness.intArg(a, "probe-only", 0) != 0;
         int repeat = Harness.intArg(a, "repeat", 0);
+        boolean warmProbe = Harness.intArg(a, "warm-probe", 0) != 0;
         for (String kind : kinds) {
             boolean platform = !kind.contains("virtual") && !kind.contains("vthread");
-            run(kind, platform ? platformTasks : tasks, cap, sleepMs, capacity, probeOnly, repeat);
+            run(kind, platform ? platformTasks : tasks, cap, sleepMs, capacity, probeOnly, repeat, warmProbe);
         }
     }
 
-    static void run(String kind, int tasks, int cap, int sleepMs, int capacity, boolean probeOnly, int repeat)
-            throws InterruptedException {
+    static void run(String kind, int tasks, int cap, int sleepMs, int capacity, boolean probeOnly, int repeat,
+            boolean warmProbe) throws InterruptedException {
         // Phase 1: memory per blocked task.
-        long heap0 = Harness.heapUsedAfterGc();
-        long rss0 = Harness.rssBytes();
-        ExecutorService probe = Candidates.create(kind, cap, capacity, "fanout-probe");
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicInteger started = new AtomicInteger();
-        Thread submitter = Thread.ofPlatform().start(() -> {
-            for (int i = 0; i < cap; i++) {
-                probe.execute(() -> {
-                    started.incrementAndGet();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-        });
-        long probeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (started.get() < cap && System.nanoTime() < probeDeadline) {
-            Thread.sleep(5);
-        }
-        boolean allBlocked = started.get() == cap;
-        long heap1 = Harness.heapUsedAfterGc();
-        long rss1 = Harness.rssBytes();
-        release.countDown();
-        submitter.join();
-        Candidates.close(probe, 60);
-        double rssPerTaskKb = (rss1 - rss0) / (double) cap / 1024;
-        double heapPerTaskKb = (heap1 - heap0) / (double) cap / 1024;
-        String incomplete = allBlocked ? "" : " (probe: only " + started.get() + " started)";
+        Probe cold = probe(kind, cap, capacity);
+        double rssPerTaskKb = cold.rssKb;
+        double heapPerTaskKb = cold.heapKb;
+        boolean allBlocked = cold.allBlocked;
+        String incomplete = allBlocked ? "" : " (probe: only " + cold.started + " started)";
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("bench", probeOnly ? "fanout-probe" : "fanout");
         r.put("kind", kind);
@@ -148,11 +128,61 @@ public final class SleepFanOut {
             if (repeat > 0) {
                 r.put("repeatMedianSecondsPer200k", repeated(kind, tasks, cap, sleepMs, capacity, repeat) / tasks * 200_000);
             }
+            if (warmProbe) {
+                // The same probe once the JIT has compiled the paths a blocked task's frames sit
+                // in: the cold probe's stacks hold a mix of interpreted, C1 and C2 frames that
+                // moves from JVM to JVM; this one holds what a long-running service keeps.
+                Probe warm = probe(kind, cap, capacity);
+                System.out.printf("%-18s warm probe, cap %,d: memory per blocked task: RSS %6.2f KB, heap %6.2f KB%n",
+                        kind, cap, warm.rssKb, warm.heapKb);
+                r.put("warmRssKbPerTask", warm.rssKb);
+                r.put("warmHeapKbPerTask", warm.heapKb);
+            }
         }
         r.put("rssKbPerTask", rssPerTaskKb);
         r.put("heapKbPerTask", heapPerTaskKb);
         r.put("probeComplete", allBlocked);
         Harness.printResult(r);
+    }
+
+    /** What one memory probe measured: per blocked task, in KB. */
+    private record Probe(double rssKb, double heapKb, int started, boolean allBlocked) {
+    }
+
+    /**
+     * The memory probe: heap after GC and RSS, then {@code cap} tasks that block on a latch on a
+     * fresh executor, measured again once all have started; the deltas per task.
+     */
+    private static Probe probe(String kind, int cap, int capacity) throws InterruptedException {
+        long heap0 = Harness.heapUsedAfterGc();
+        long rss0 = Harness.rssBytes();
+        ExecutorService probe = Candidates.create(kind, cap, capacity, "fanout-probe");
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        Thread submitter = Thread.ofPlatform().start(() -> {
+            for (int i = 0; i < cap; i++) {
+                probe.execute(() -> {
+                    started.incrementAndGet();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+        });
+        long probeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (started.get() < cap && System.nanoTime() < probeDeadline) {
+            Thread.sleep(5);
+        }
+        boolean allBlocked = started.get() == cap;
+        long heap1 = Harness.heapUsedAfterGc();
+        long rss1 = Harness.rssBytes();
+        release.countDown();
+        submitter.join();
+        Candidates.close(probe, 60);
+        return new Probe((rss1 - rss0) / (double) cap / 1024, (heap1 - heap0) / (double) cap / 1024,
+                started.get(), allBlocked);
     }
 
     /**
