@@ -129,9 +129,11 @@ public final class SleepFanOut {
                 r.put("repeatMedianSecondsPer200k", repeated(kind, tasks, cap, sleepMs, capacity, repeat) / tasks * 200_000);
             }
             if (warmProbe) {
-                // The same probe once the JIT has compiled the paths a blocked task's frames sit
-                // in: the cold probe's stacks hold a mix of interpreted, C1 and C2 frames that
-                // moves from JVM to JVM; this one holds what a long-running service keeps.
+                // The same probe once the JIT has compiled most of the paths a blocked task's
+                // frames sit in: the cold probe's stacks hold a mix of interpreted, C1 and C2
+                // frames that moves from JVM to JVM. After three fan-outs not every frame has its
+                // final form yet (where a probe task blocks, AQS.acquire, can still be C1 code in
+                // Corral's JVM: docs/bench/blocking-submission.md, session 21).
                 Probe warm = probe(kind, cap, capacity);
                 System.out.printf("%-18s warm probe, cap %,d: memory per blocked task: RSS %6.2f KB, heap %6.2f KB%n",
                         kind, cap, warm.rssKb, warm.heapKb);
