@@ -16,14 +16,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
+. scripts/ab.sh
 corral_find_jdk
 jvms=${1:-16}
 busy=${2:-2}
 queue=${3:-1024}
 repeat=${4:-0}
 base_jar=${5:-}
-work=$(mktemp -d)
-cp corral-bench/target/benchmarks.jar "$work/new.jar"   # later builds must not change it mid-run
+work=$(ab_snapshot)
 variants=(corral vthread-semaphore)
 if [ -n "$base_jar" ]; then
   cp "$base_jar" "$work/base.jar"
@@ -39,13 +39,10 @@ for i in $(seq 1 "$busy"); do
   spinners+=($!)
 done
 [ "$busy" -gt 0 ] && sleep 2   # the spinners' own start (class loading, JIT) is not what we share the cores with
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); $(java -version 2>&1 | head -1); busy $busy, queue $queue"
+ab_load before "busy $busy, queue $queue"
+field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; } # $1 = a key of the run's RESULT line
 for r in $(seq 1 "$jvms"); do
-  order=("${variants[@]}")
-  if [ $((r % 2)) -eq 0 ]; then
-    order=($(printf '%s\n' "${variants[@]}" | tac))
-  fi
-  for v in "${order[@]}"; do
+  for v in $(ab_order "$r" "${variants[@]}"); do
     case "$v" in
       corral) jar="$work/new.jar"; kind=corral-virtual ;;
       base) jar="$work/base.jar"; kind=corral-virtual ;;
@@ -54,7 +51,6 @@ for r in $(seq 1 "$jvms"); do
     args=(--kinds "$kind" --tasks 200000 --cap 10000 --sleep-ms 10 --queue-capacity "$queue" --warm-probe 1)
     [ "$repeat" -gt 0 ] && args+=(--repeat "$repeat")
     result=$(java -Xms2g -Xmx2g -cp "$jar" dev.corral.bench.SleepFanOut "${args[@]}" | grep '^RESULT')
-    field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
     echo "round $r $v $(field secondsPer200k) $(field heapKbPerTask) $(field warmHeapKbPerTask) $(field repeatMedianSecondsPer200k)"
   done
 done | tee "$work/runs.txt"
@@ -79,4 +75,4 @@ for v in variants:
     print("| %s | %d | %.3f | %s | %.3f | %.3f | %s |" % (v, len(rows), wall, ratio, heap, warm_heap,
           "%.3f" % statistics.median(warm) if warm else "-"))
 PY
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
+ab_load after

@@ -11,12 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/jdk.sh
+. scripts/ab.sh
 corral_find_jdk
 rounds=${1:-5}
 variants=(${2:-none metrics noop-sampled metrics-every})
 base_jar=${3:-}
-work=$(mktemp -d)
-cp corral-bench/target/benchmarks.jar "$work/new.jar"   # later builds must not change it mid-run
+work=$(ab_snapshot)
 if [ -n "$base_jar" ]; then
   cp "$base_jar" "$work/base.jar"
   variants=(base tiny "${variants[@]}")
@@ -25,13 +25,9 @@ jmh=(-f 1 -wi 3 -w 1s -i 5 -r 1s -p workers=2 -p queueCapacity=65536 -p tokens=1
 score() { # $1 = csv file: the score of its one row
   python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(r[0]["Score"])' "$1"
 }
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ); $(java -version 2>&1 | head -1)"
+ab_load before
 for r in $(seq 1 "$rounds"); do
-  order=("${variants[@]}")
-  if [ $((r % 2)) -eq 0 ]; then
-    order=($(printf '%s\n' "${variants[@]}" | tac))
-  fi
-  for v in "${order[@]}"; do
+  for v in $(ab_order "$r" "${variants[@]}"); do
     out="$work/r$r-$v.csv"
     case "$v" in
       base) java -jar "$work/base.jar" 'TinyTaskThroughput.tinyTasks' -p executor=corral "${jmh[@]}" -rff "$out" >/dev/null ;;
@@ -57,4 +53,4 @@ for v in variants:
     ratio = "%.3f vs %s" % (statistics.median(ratios), ref) if ratios and v != ref else "1"
     print("| %s | %.2f | %s | %s |" % (v, statistics.median(vals) / 1e6, ratio, ", ".join("%.2f" % (x / 1e6) for x in vals)))
 PY
-echo "load after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
+ab_load after
