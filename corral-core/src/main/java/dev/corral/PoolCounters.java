@@ -140,10 +140,27 @@ final class PoolCounters implements TaskOwner {
      * sample travels as a {@link TimedRunnable}, so latencies are recorded at every rate.
      */
     boolean sampledCount(long n) {
-        if ((n & (RATE_CHECK - 1)) == 0 || (n < RATE_CHECK && n >= FIRST_RATE_CHECK && (n & (n - 1)) == 0)) {
+        if ((n & (FIRST_RATE_CHECK - 1)) == 0 && checksRate(n)) { // the rest only every 64th: see checksRate
             adjustSampling();
         }
         return (n & sampleMask) == 0;
+    }
+
+    /**
+     * Whether the {@code n}-th submission of a sequence re-chooses the sample: every multiple of
+     * {@link #RATE_CHECK}, and the powers of two from {@link #FIRST_RATE_CHECK} below it. One
+     * test, in arithmetic (each term is 1 or 0: {@code x >>> 63} is 1 exactly when x is negative):
+     * the early checks come only at a new pool's start, so as tests of their own they are branches
+     * that the submit path, compiled for an earlier pool, has never seen taken, and C2 compiles
+     * such a branch as a trap that throws the whole compiled submit path away, for each new pool
+     * until the trap limit (docs/bench/blocking-submission.md, session 22). The submit path asks
+     * only every {@link #FIRST_RATE_CHECK}-th time (a test taken both ways all the time), so the
+     * arithmetic costs it nothing.
+     */
+    static boolean checksRate(long n) {
+        long atCheck = ((n & (RATE_CHECK - 1)) - 1) >>> 63;
+        long early = ((n - RATE_CHECK) >>> 63) & ((FIRST_RATE_CHECK - 1 - n) >>> 63) & (((n & (n - 1)) - 1) >>> 63);
+        return (atCheck | early) != 0;
     }
 
     /**

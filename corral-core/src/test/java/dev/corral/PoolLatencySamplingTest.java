@@ -99,4 +99,21 @@ class PoolLatencySamplingTest {
         assertThat(s.queueWait().count()).isBetween(PoolCounters.FIRST_RATE_CHECK + sparsest, 1024L);
         assertThat(s.runTime().count()).isEqualTo(s.queueWait().count());
     }
+
+    /**
+     * The rate checks, written as one arithmetic test (PoolCounters.checksRate), fall where the
+     * plain reading of the rule puts them: every multiple of RATE_CHECK, and the powers of two from
+     * FIRST_RATE_CHECK below it; nowhere else, negative counts included.
+     */
+    @Test
+    void theRateIsCheckedAtMultiplesOfTheCheckAndAtTheEarlyPowersOfTwo() {
+        for (long n = -3 * PoolCounters.RATE_CHECK; n <= 40 * PoolCounters.RATE_CHECK; n++) {
+            boolean expected = n % PoolCounters.RATE_CHECK == 0
+                    || (n >= PoolCounters.FIRST_RATE_CHECK && n < PoolCounters.RATE_CHECK && Long.bitCount(n) == 1);
+            assertThat(PoolCounters.checksRate(n)).as("n = %d", n).isEqualTo(expected);
+        }
+        for (long n : new long[] {Long.MAX_VALUE - 1023, (1L << 40), (1L << 40) + 64, Long.MIN_VALUE}) {
+            assertThat(PoolCounters.checksRate(n)).as("n = %d", n).isEqualTo(n % PoolCounters.RATE_CHECK == 0);
+        }
+    }
 }

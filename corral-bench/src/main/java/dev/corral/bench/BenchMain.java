@@ -413,6 +413,11 @@ public final class BenchMain {
                 record("fanout-wall-busy", "Sleep fan-out, queue 1,024, " + BUSY_PROCESSES
                                 + " busy processes beside it: wall s (ideal 0.2)",
                         false, kind, r.map(m -> Double.parseDouble(m.get("secondsPer200k"))).orElse(Double.NaN));
+                // What a cold JVM's compilers still take in the timed fan-out (session 22): the
+                // CPU the busy row's carriers do not get. NaN where /proc cannot say.
+                record("fanout-jit-busy", "Sleep fan-out, queue 1,024, busy: JIT compilers' CPU ms in the timed fan-out",
+                        false, kind, r.map(m -> Double.parseDouble(m.getOrDefault("timedJitCpuMs", "-1")))
+                                .filter(ms -> ms >= 0).orElse(Double.NaN));
             }
         }
     }

@@ -1,8 +1,13 @@
 package dev.corral.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * Blocking fan-out: many tasks that each sleep 10 ms, at most {@code cap} (10,000) at a time, the
@@ -47,6 +53,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * timed run shows one fan-out after two warm-ups. A fan-out of 200,000 tasks at a cap of 100,000
  * is mostly its ramp to 100,000 workers and their exit; with {@code --tasks 1000000} the middle,
  * where workers take queued tasks, dominates (docs/bench/blocking-submission.md, session 15).
+ * <p>
+ * The warm-ups and the timed run are each reported with the CPU the JIT's compiler threads used
+ * during them (Linux: from /proc) and the process's CPU, summed in {@code jitCpuMs} and
+ * {@code cpuSeconds}, the timed run's alone in {@code timedJitCpuMs} and {@code timedCpuSeconds}: on
+ * a busy machine what the compilers take in a cold JVM's first fan-outs comes out of the carriers'
+ * share (docs/bench/blocking-submission.md, session 22).
  * <p>
  * With {@code --warm-probe 1} the memory probe runs once more at the end, after every fan-out, on a
  * fresh executor: the memory a blocked task costs once the JIT has compiled the frames it blocks in
@@ -114,15 +126,32 @@ public final class SleepFanOut {
             // timed run and took a core from the scheduler that all the sleeping and waking runs
             // on, which made the results bimodal (0.6 s or 1.1 s for the same build). Every kind
             // gets the same warm-up.
-            for (int w = 0; w < WARM_UPS; w++) {
-                fanOut(kind, tasks, cap, sleepMs, capacity);
+            // The JIT's share of each fan-out (the compiler threads' CPU, the process's): on a busy
+            // machine what the compilers take comes out of the carriers' share, and the first
+            // fan-outs of a cold JVM are where a kind's code volume shows (session 22).
+            long[] jitCpuMs = new long[WARM_UPS + 1];
+            double[] cpuSeconds = new double[WARM_UPS + 1];
+            double seconds = Double.NaN;
+            for (int w = 0; w <= WARM_UPS; w++) {
+                long jit0 = compilerCpuMillis();
+                long cpu0 = processCpuNanos();
+                seconds = fanOut(kind, tasks, cap, sleepMs, capacity); // the last one is the timed run
+                long jit1 = compilerCpuMillis();
+                jitCpuMs[w] = jit0 < 0 || jit1 < 0 ? -1 : jit1 - jit0;
+                cpuSeconds[w] = (processCpuNanos() - cpu0) / 1e9;
             }
-            double seconds = fanOut(kind, tasks, cap, sleepMs, capacity);
             double ideal = Math.ceil(tasks / (double) cap) * sleepMs / 1000.0;
             System.out.printf("%-18s %,9d tasks x %d ms, cap %,d: wall %6.3f s (ideal %.2f s, %4.2fx)  memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
                     kind, tasks, sleepMs, cap, seconds, ideal, seconds / ideal, rssPerTaskKb, heapPerTaskKb, incomplete);
+            System.out.printf("%-18s JIT compilers' CPU ms / process CPU s by fan-out (warm-ups, then the timed one): %s%n",
+                    kind, Arrays.toString(IntStream.rangeClosed(0, WARM_UPS)
+                            .mapToObj(w -> jitCpuMs[w] + " / " + String.format("%.3f", cpuSeconds[w])).toArray()));
             r.put("tasks", tasks);
             r.put("seconds", seconds);
+            r.put("jitCpuMs", jitCpuMs[0] < 0 ? -1 : Arrays.stream(jitCpuMs).sum());
+            r.put("timedJitCpuMs", jitCpuMs[WARM_UPS]);
+            r.put("cpuSeconds", Arrays.stream(cpuSeconds).sum());
+            r.put("timedCpuSeconds", cpuSeconds[WARM_UPS]);
             r.put("ideal", ideal);
             r.put("secondsPer200k", seconds / tasks * 200_000);
             if (repeat > 0) {
@@ -196,14 +225,12 @@ public final class SleepFanOut {
      */
     private static double repeated(String kind, int tasks, int cap, int sleepMs, int capacity, int repeat)
             throws InterruptedException {
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[] walls = new double[repeat];
         for (int i = 0; i < repeat; i++) {
-            long cpu0 = os.getProcessCpuTime();
+            long cpu0 = processCpuNanos();
             Map<String, Long> threads0 = cpuByRole();
             walls[i] = fanOut(kind, tasks, cap, sleepMs, capacity);
-            long cpu = os.getProcessCpuTime() - cpu0;
+            long cpu = processCpuNanos() - cpu0;
             StringBuilder line = new StringBuilder(String.format("%-18s repeat %2d: wall %6.3f s, process CPU %6.3f s;",
                     kind, i + 1, walls[i], cpu / 1e9));
             cpuByRole().forEach((role, ns) -> {
@@ -216,6 +243,38 @@ public final class SleepFanOut {
         }
         Arrays.sort(walls);
         return walls[repeat / 2];
+    }
+
+    /**
+     * CPU time the JIT's compiler threads have used so far, in milliseconds (10 ms steps), read
+     * from /proc (Linux; -1 elsewhere). Not CompilationMXBean's compile time: that is elapsed time,
+     * and on a busy machine a compiler thread waits for a CPU in the middle of a compile.
+     */
+    private static long compilerCpuMillis() {
+        long ticks = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path t : tasks) {
+                try {
+                    String name = Files.readString(t.resolve("comm"));
+                    if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+                        continue; // the kernel's names are cut at 15 characters
+                    }
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                } catch (IOException | RuntimeException ended) {
+                    // the thread ended while we read it
+                }
+            }
+        } catch (IOException | RuntimeException noProc) {
+            return -1;
+        }
+        return ticks * 10; // USER_HZ is 100 on Linux
+    }
+
+    /** The process's CPU time so far, in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** CPU time so far of the live platform threads, summed by name with trailing digits made {@code #}. */

@@ -179,7 +179,11 @@ public final class MpmcRing<E> implements TaskQueue<E> {
                 if (TAIL.weakCompareAndSet(this, pos, pos + 1)) {
                     ELEM.setRelease(s.elements, slot, e);
                     SEQ.setRelease(sequences, slot, 2 * pos + 1); // the tail CAS already fenced
-                    return pos == 0 ? FIRST : behindOrFirst(sequences, pos - 1);
+                    // No test of pos == 0: a branch that only a new ring's first offer takes is
+                    // one its compiled submit path has never seen, and C2 compiles such a branch
+                    // as a trap that throws the whole inlined submit path away, once for every new
+                    // pool until the trap limit (docs/bench/blocking-submission.md, session 22).
+                    return behindOrFirst(sequences, pos - 1);
                 }
                 pos = tail;
             } else if (dif < 0) {
@@ -281,10 +285,13 @@ public final class MpmcRing<E> implements TaskQueue<E> {
      * producer's tail CAS (a full fence). If so, its consumer's take (which ends with a volatile
      * store to that very sequence) comes later, and a tail read after it sees our claim. The
      * sequence usually shares a cache line with the one this offer just wrote, so unlike reading
-     * head (which every consumer writes) this costs the producer nothing extra.
+     * head (which every consumer writes) this costs the producer nothing extra. At a ring's first
+     * position ({@code ahead} is -1) it reads the last slot, which never holds the sequence -1:
+     * FIRST. ({@code ahead + capacity} has the slot of {@code ahead} for a mask and a modulus
+     * alike, and is never negative.)
      */
     private int behindOrFirst(long[] sequences, long ahead) {
-        long seq = (long) SEQ.getVolatile(sequences, slot(ahead));
+        long seq = (long) SEQ.getVolatile(sequences, slot(ahead + capacity));
         return seq == 2 * ahead + 1 ? BEHIND : FIRST;
     }
 
