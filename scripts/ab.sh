@@ -1,5 +1,5 @@
 # Sourced by the A/B scripts (listener-ab.sh, fanout-ab.sh): how they run variants against each
-# other on a noisy machine, in one place.
+# other on a noisy machine, in one place (their summaries read the runs with scripts/ab_runs.py).
 
 ab_snapshot() { # prints a fresh work folder holding new.jar, a copy of the benchmarks jar just built
   local work

@@ -61,16 +61,14 @@ for r in $(seq 1 "$jvms"); do
   done
 done | tee "$work/runs.txt"
 python3 - "$work/runs.txt" <<'PY'
-import sys, statistics, collections
-runs = collections.defaultdict(dict)
-for line in open(sys.argv[1]):
-    p = line.split()
-    runs[int(p[1])][p[2]] = [float(x) for x in p[3:]]
-variants = list(next(iter(runs.values())).keys())
+import sys, statistics
+sys.path.insert(0, "scripts")
+from ab_runs import read_runs, variants, within_round_ratio
+runs = read_runs(sys.argv[1])
 ref = "vthread-semaphore"
 print("\n| kind | JVMs | wall s (median) | ratio (median within round) | heap KB per blocked task, cold probe | warm probe | JIT CPU ms, 3 fan-outs | JIT CPU ms, timed | process CPU s, 3 fan-outs | warm wall s (median of repeats) |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for v in variants:
+for v in variants(runs):
     rows = [runs[r][v] for r in sorted(runs) if v in runs[r]]
     wall = statistics.median(x[0] for x in rows)
     heap = statistics.median(x[1] for x in rows)
@@ -79,8 +77,7 @@ for v in variants:
     jit_timed = statistics.median(x[4] for x in rows)
     cpu = statistics.median(x[5] for x in rows)
     warm = [x[6] for x in rows if len(x) > 6]
-    ratios = [runs[r][v][0] / runs[r][ref][0] for r in sorted(runs) if v in runs[r] and ref in runs[r]]
-    ratio = "1" if v == ref else "%.3f" % statistics.median(ratios)
+    ratio = "1" if v == ref else "%.3f" % within_round_ratio(runs, v, ref)
     print("| %s | %d | %.3f | %s | %.3f | %.3f | %.0f | %.0f | %.3f | %s |" % (v, len(rows), wall, ratio, heap, warm_heap,
           jit, jit_timed, cpu, "%.3f" % statistics.median(warm) if warm else "-"))
 PY

@@ -38,19 +38,17 @@ for r in $(seq 1 "$rounds"); do
   done
 done | tee "$work/runs.txt"
 python3 - "$work/runs.txt" <<'PY'
-import sys, statistics, collections
-runs = collections.defaultdict(dict)
-for line in open(sys.argv[1]):
-    p = line.split()
-    runs[int(p[1])][p[2]] = float(p[3])
-variants = list(next(iter(runs.values())).keys())
+import sys, statistics
+sys.path.insert(0, "scripts")
+from ab_runs import read_runs, variants, within_round_ratio
+runs = read_runs(sys.argv[1], columns=1)
 print("\n| variant | median M tasks/s | median ratio (within round) | per round (M tasks/s) |")
 print("|---|---:|---:|---|")
-for v in variants:
-    vals = [runs[r][v] for r in sorted(runs)]
+for v in variants(runs):
+    vals = [runs[r][v][0] for r in sorted(runs)]
     ref = "base" if v == "tiny" else "none"
-    ratios = [runs[r][v] / runs[r][ref] for r in sorted(runs) if ref in runs[r]]
-    ratio = "%.3f vs %s" % (statistics.median(ratios), ref) if ratios and v != ref else "1"
+    r = within_round_ratio(runs, v, ref)
+    ratio = "%.3f vs %s" % (r, ref) if r is not None and v != ref else "1"
     print("| %s | %.2f | %s | %s |" % (v, statistics.median(vals) / 1e6, ratio, ", ".join("%.2f" % (x / 1e6) for x in vals)))
 PY
 ab_load after
