@@ -109,17 +109,14 @@ public final class SleepFanOut {
             boolean warmProbe) throws InterruptedException {
         // Phase 1: memory per blocked task.
         Probe cold = probe(kind, cap, capacity);
-        double rssPerTaskKb = cold.rssKb;
-        double heapPerTaskKb = cold.heapKb;
-        boolean allBlocked = cold.allBlocked;
-        String incomplete = allBlocked ? "" : " (probe: only " + cold.started + " started)";
+        String incomplete = cold.allBlocked ? "" : " (probe: only " + cold.started + " started)";
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("bench", probeOnly ? "fanout-probe" : "fanout");
         r.put("kind", kind);
         r.put("cap", cap);
         if (probeOnly) {
             System.out.printf("%-18s probe, cap %,d: memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
-                    kind, cap, rssPerTaskKb, heapPerTaskKb, incomplete);
+                    kind, cap, cold.rssKb, cold.heapKb, incomplete);
         } else {
             // Phase 2: the timed fan-out, after untimed warm-ups of the whole size. One short
             // warm-up was not enough on 2 cores: the JIT compilers were still at work during the
@@ -142,7 +139,7 @@ public final class SleepFanOut {
             }
             double ideal = Math.ceil(tasks / (double) cap) * sleepMs / 1000.0;
             System.out.printf("%-18s %,9d tasks x %d ms, cap %,d: wall %6.3f s (ideal %.2f s, %4.2fx)  memory per blocked task: RSS %6.2f KB, heap %6.2f KB%s%n",
-                    kind, tasks, sleepMs, cap, seconds, ideal, seconds / ideal, rssPerTaskKb, heapPerTaskKb, incomplete);
+                    kind, tasks, sleepMs, cap, seconds, ideal, seconds / ideal, cold.rssKb, cold.heapKb, incomplete);
             System.out.printf("%-18s JIT compilers' CPU ms / process CPU s by fan-out (warm-ups, then the timed one): %s%n",
                     kind, Arrays.toString(IntStream.rangeClosed(0, WARM_UPS)
                             .mapToObj(w -> jitCpuMs[w] + " / " + String.format("%.3f", cpuSeconds[w])).toArray()));
@@ -170,9 +167,9 @@ public final class SleepFanOut {
                 r.put("warmHeapKbPerTask", warm.heapKb);
             }
         }
-        r.put("rssKbPerTask", rssPerTaskKb);
-        r.put("heapKbPerTask", heapPerTaskKb);
-        r.put("probeComplete", allBlocked);
+        r.put("rssKbPerTask", cold.rssKb);
+        r.put("heapKbPerTask", cold.heapKb);
+        r.put("probeComplete", cold.allBlocked);
         Harness.printResult(r);
     }
 
