@@ -356,6 +356,14 @@ public final class Task<T> implements RunnableFuture<T> {
             // otherwise start a task whose own deadline has already passed.
             pool.expireIfDue(this);
         }
+        // The body is read while the task is still CLAIMED: once it is RUNNING, a cancel(false)
+        // may settle it (and a settlement drops the body) before this thread gets to the read.
+        // The interleaving: the CAS below moves the task to RUNNING; cancel(false) settles it
+        // RUNNING -> CANCELLED and clears the body; this thread then read null and "ran" it into
+        // a NullPointerException that its lost settlement swallowed: counted as started, run time
+        // recorded, body never run (PoolEngineRaceTest.aTaskCancelledBeforeItsBodyNeverStartsIt,
+        // 2 runs of 8 before). Read here, a settlement from CLAIMED makes the CAS fail instead.
+        Object b = body;
         if (!STATE.compareAndSet(this, CLAIMED, RUNNING)) {
             RUNNER.setRelease(this, null); // settled while claimed: not started, nothing to time
             return;
@@ -367,7 +375,6 @@ public final class Task<T> implements RunnableFuture<T> {
         Object result;
         boolean ok;
         try {
-            Object b = body;
             if (b instanceof Callable<?> c) {
                 result = c.call();
             } else {
